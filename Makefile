@@ -1,0 +1,50 @@
+# twinning: `make run` serves the demo programme; `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PYTEST_ARGS ?=
+
+.PHONY: install run demo test services bench clean help
+
+help:  ## list the targets
+	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)  ## create the venv and install twinning with its test tools
+
+demo: install  ## load the IUC 2020 demo programme (idempotent)
+	$(BIN)/twinning demo
+
+run: install  ## load the demo programme and serve it on http://127.0.0.1:8000 (embedded mode)
+	$(BIN)/twinning demo
+	$(BIN)/twinning serve --host 127.0.0.1 --port 8000
+
+services:  ## make sure PostgreSQL and Redis are up (starts them when they are not)
+	@if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
+	  echo "starting PostgreSQL"; \
+	  pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start || true; \
+	  for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; \
+	fi
+	@if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then \
+	  echo "starting Redis"; \
+	  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no || true; \
+	  for i in $$(seq 1 30); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 1; done; \
+	fi
+	@pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null && echo "PostgreSQL is up" || echo "PostgreSQL is NOT up"
+	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && echo "Redis is up" || echo "Redis is NOT up"
+
+test: install services  ## run every test against real PostgreSQL, SQLite, Redis and SMTP
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install services  ## print the benchmark tables (BENCH_QUICK=1 for a tiny run)
+	$(BIN)/python -m bench
+
+clean:  ## remove the venv and local data
+	rm -rf $(VENV) var .pytest_cache

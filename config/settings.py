@@ -1,0 +1,109 @@
+"""One typed settings object, read from the environment (12-factor).
+
+Entry points (the CLI, gunicorn, the RQ worker) call ``Settings.from_env()`` and hand
+the pieces down; ``domain`` never imports this module.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+MODES = ("embedded", "production", "test")
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+class SettingsError(ValueError):
+    """A setting in the environment cannot be understood; the message names it."""
+
+
+def parse_duration(text: str, name: str = "duration") -> timedelta:
+    """``30s``, ``10m``, ``24h``, ``7d`` → timedelta."""
+    match = _DURATION.match(text or "")
+    if not match:
+        raise SettingsError(f"{name}={text!r}: expected a number and a unit s, m, h or d, e.g. 24h")
+    return timedelta(seconds=int(match[1]) * _UNIT_SECONDS[match[2]])
+
+
+def parse_durations(text: str, name: str) -> tuple[timedelta, ...]:
+    return tuple(sorted((parse_duration(part, name) for part in text.split(",") if part.strip()), reverse=True))
+
+
+def persistence_env(database_url: str, pool_size: int = 5) -> dict[str, str]:
+    """Map ``sqlite:///path`` or ``postgresql://user:pw@host:port/db`` to eventsourcing's settings."""
+    parts = urlsplit(database_url)
+    if parts.scheme == "sqlite":
+        path = unquote(database_url[len("sqlite:///"):]) if database_url.startswith("sqlite:///") else ""
+        if not path:
+            raise SettingsError(f"TWINNING_DATABASE={database_url!r}: use sqlite:///relative/path.db or sqlite:////abs/path.db")
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": path, "SQLITE_LOCK_TIMEOUT": "10"}
+    if parts.scheme in ("postgres", "postgresql"):
+        dbname = parts.path.lstrip("/")
+        if not dbname:
+            raise SettingsError(f"TWINNING_DATABASE={database_url!r}: the database name is missing")
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": unquote(dbname),
+            "POSTGRES_HOST": parts.hostname or "127.0.0.1",
+            "POSTGRES_PORT": str(parts.port or 5432),
+            "POSTGRES_USER": unquote(parts.username or "postgres"),
+            "POSTGRES_PASSWORD": unquote(parts.password or ""),
+            "POSTGRES_POOL_SIZE": str(pool_size),
+            "POSTGRES_CONNECT_TIMEOUT": "5",
+            "POSTGRES_LOCK_TIMEOUT": "5",
+            "POSTGRES_SCHEMA": parse_qs(parts.query).get("schema", [""])[0],
+        }
+    raise SettingsError(f"TWINNING_DATABASE={database_url!r}: expected sqlite:///… or postgresql://…")
+
+
+@dataclass(frozen=True)
+class Settings:
+    mode: str = "embedded"
+    var_dir: Path = Path("var")
+    database_url: str = "sqlite:///var/twinning.db"
+    redis_url: str | None = None
+    smtp_url: str | None = None
+    admin_token: str | None = None
+    secret: str = "change-me"
+    meeting_reminder_offsets: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=1))
+    invitation_nudge_after: timedelta = timedelta(days=7)
+    require_cross_region: bool = True
+    log_level: str = "INFO"
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
+        env = dict(os.environ if environ is None else environ)
+        mode = env.get("TWINNING_MODE", "embedded")
+        if mode not in MODES:
+            raise SettingsError(f"TWINNING_MODE={mode!r}: expected one of {', '.join(MODES)}")
+        var_dir = Path(env.get("TWINNING_VAR_DIR", "var"))
+        settings = cls(
+            mode=mode,
+            var_dir=var_dir,
+            database_url=env.get("TWINNING_DATABASE") or f"sqlite:///{var_dir / 'twinning.db'}",
+            redis_url=env.get("REDIS_URL") or None,
+            smtp_url=env.get("SMTP_URL") or None,
+            admin_token=env.get("TWINNING_ADMIN_TOKEN") or None,
+            secret=env.get("TWINNING_SECRET", "change-me"),
+            meeting_reminder_offsets=parse_durations(env.get("MEETING_REMINDER_OFFSETS", "24h,1h"), "MEETING_REMINDER_OFFSETS"),
+            invitation_nudge_after=parse_duration(env.get("INVITATION_NUDGE_AFTER", "7d"), "INVITATION_NUDGE_AFTER"),
+            require_cross_region=env.get("TWINNING_REQUIRE_CROSS_REGION", "yes").lower() not in ("0", "no", "false", "off"),
+            log_level=env.get("TWINNING_LOG_LEVEL", "INFO").upper(),
+        )
+        if mode == "production" and settings.secret == "change-me":
+            raise SettingsError("TWINNING_SECRET must be set in production mode")
+        return replace(settings, **overrides) if overrides else settings
+
+    def store_env(self) -> dict[str, str]:
+        """The environment handed to the domain's Application: persistence and programme rules."""
+        env = persistence_env(self.database_url)
+        env["TWINNING_REQUIRE_CROSS_REGION"] = "yes" if self.require_cross_region else "no"
+        return env

@@ -1,0 +1,116 @@
+"""Users and their bearer tokens. Tokens are random, shown once, and stored only as hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from domain.access import SYSTEM, Principal, require_role
+from domain.application.base import ProgrammeBase, Recorded, parse_id
+from domain.errors import ConcurrencyConflict, Duplicate, InvalidValue, NotAuthenticated, NotFound
+from domain.model.city import City
+from domain.model.indexes import TokenOwner, UserEmail
+from domain.model.user import User
+from domain.values import check_name, check_text
+
+TOKEN_BYTES = 32
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def check_email(email: str) -> str:
+    email = check_text(email, "email", limit=254, required=True)
+    local, _, domain = email.partition("@")
+    if not local or "." not in domain or " " in email or "\n" in email:
+        raise InvalidValue("email", f"{email!r} is not an email address")
+    return email
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    user: User
+    token: str
+    position: int | None
+
+
+class UsersMixin(ProgrammeBase):
+    def create_user(
+        self, principal: Principal, name: str, email: str, role: str, city_id: str | None = None,
+        token: str | None = None,
+    ) -> IssuedToken:
+        """Register a user and issue a first token (a given ``token`` bootstraps the admin)."""
+        require_role(principal, "admin")
+        name, email = check_name(name), check_email(email)
+        if city_id is not None:
+            city_id = str(self.load(City, city_id, field="city_id").id)
+        user = User.register(name=name, email=email, role=role, city_id=city_id, actor=principal.user_id)
+        claim = UserEmail(email=email, user_id=str(user.id), actor=principal.user_id)
+        token = token or secrets.token_urlsafe(TOKEN_BYTES)
+        owner = self._issue(user, token, principal)
+        try:
+            position = self.record(user, claim, owner)
+        except ConcurrencyConflict:
+            raise Duplicate(f"a user with the email {email} already exists") from None
+        return IssuedToken(user, token, position)
+
+    def issue_token(self, principal: Principal, user_id: str) -> IssuedToken:
+        require_role(principal, "admin")
+        token = secrets.token_urlsafe(TOKEN_BYTES)
+        user = self.load(User, user_id)
+        owner = self._issue(user, token, principal)
+        return IssuedToken(user, token, self.record(user, owner))
+
+    def revoke_tokens(self, principal: Principal, user_id: str) -> Recorded:
+        require_role(principal, "admin")
+        return self.change(User, user_id, lambda user: user.revoke_tokens(actor=principal.user_id))
+
+    def deactivate_user(self, principal: Principal, user_id: str) -> Recorded:
+        require_role(principal, "admin")
+        return self.change(User, user_id, lambda user: user.deactivate(actor=principal.user_id))
+
+    def authenticate(self, token: str) -> Principal:
+        """The principal holding this token, or NotAuthenticated (unknown, revoked, deactivated)."""
+        if not token or len(token) > 512:
+            raise NotAuthenticated("give a bearer token: Authorization: Bearer <token>")
+        token_hash = hash_token(token)
+        try:
+            owner = self.load(TokenOwner, TokenOwner.create_id(token_hash))
+            user = self.load(User, owner.user_id)
+        except NotFound:
+            raise NotAuthenticated("the token is not valid") from None
+        if not user.holds(token_hash):
+            raise NotAuthenticated("the token has been revoked")
+        return Principal(user_id=str(user.id), role=user.role, city_id=user.city_id, name=user.name)
+
+    def ensure_admin(self, token: str, email: str = "admin@twinning.local") -> Principal:
+        """Bootstrap (idempotently) the admin who holds ``token`` — from TWINNING_ADMIN_TOKEN."""
+        try:
+            return self.authenticate(token)
+        except NotAuthenticated:
+            pass
+        admin = self._user_by_email(email)
+        if admin is None:
+            self.create_user(SYSTEM, "Administrator", email, "admin", token=token)
+        else:
+            self.record(admin, self._issue(admin, token, SYSTEM))
+        return self.authenticate(token)
+
+    def user(self, principal: Principal, user_id: str) -> User:
+        if str(parse_id(user_id, "id")) != principal.user_id:
+            require_role(principal, "admin", "auditor")
+        return self.load(User, user_id)
+
+    def _user_by_email(self, email: str) -> User | None:
+        claim_id = UserEmail.create_id(email)
+        if not self.exists(claim_id):
+            return None
+        return self.load(User, self.load(UserEmail, claim_id).user_id)
+
+    @staticmethod
+    def _issue(user: User, token: str, principal: Principal) -> TokenOwner:
+        token_hash = hash_token(token)
+        user.issue_token(token_hash=token_hash, actor=principal.user_id)
+        return TokenOwner(token_hash=token_hash, user_id=str(user.id), actor=principal.user_id)

@@ -1,0 +1,137 @@
+"""A session run by a facilitator: online meetings, webinars, workshops, field visits."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import InvalidValue, RuleBroken
+from domain.values import check_instant
+
+MEETING_KINDS = ("online", "webinar", "workshop", "field_visit", "conference", "seminar")
+MIN_MINUTES, MAX_MINUTES = 15, 600
+
+
+class MeetingNotScheduled(RuleBroken):
+    code = "meeting-not-scheduled"
+    title = "Only a scheduled session can be rescheduled, cancelled or given an outcome"
+
+
+class OutcomeBeforeStart(RuleBroken):
+    code = "outcome-before-start"
+    title = "A session's outcome can be recorded only after it has started"
+
+
+class ParticipantAlreadyInvited(RuleBroken):
+    code = "participant-already-invited"
+    title = "This city is already invited to the session"
+
+
+def check_kind(kind: str) -> str:
+    if kind not in MEETING_KINDS:
+        raise InvalidValue("kind", f"must be one of {', '.join(MEETING_KINDS)}")
+    return kind
+
+
+def check_duration(minutes: int) -> int:
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or not MIN_MINUTES <= minutes <= MAX_MINUTES:
+        raise InvalidValue("duration_minutes", f"must be a whole number of minutes from {MIN_MINUTES} to {MAX_MINUTES}")
+    return minutes
+
+
+class Meeting(Aggregate):
+    @classmethod
+    def schedule(
+        cls, title: str, kind: str, starts_at: datetime, duration_minutes: int, invited_city_ids: list[str],
+        actor: str, partnership_id: str | None = None, location: str | None = None, url: str | None = None,
+    ) -> Meeting:
+        if len(set(invited_city_ids)) != len(invited_city_ids):
+            raise InvalidValue("invited_city_ids", "a city is listed twice")
+        return cls(
+            title=title, kind=check_kind(kind), starts_at=check_instant(starts_at, "starts_at"),
+            duration_minutes=check_duration(duration_minutes), invited_city_ids=list(invited_city_ids),
+            partnership_id=partnership_id, location=location, url=url, actor=actor,
+        )
+
+    @event("MeetingScheduled")
+    def __init__(
+        self, title: str, kind: str, starts_at: datetime, duration_minutes: int, invited_city_ids: list[str],
+        partnership_id: str | None, location: str | None, url: str | None, actor: str,
+    ) -> None:
+        self.title = title
+        self.kind = kind
+        self.starts_at = starts_at
+        self.duration_minutes = duration_minutes
+        self.invited_city_ids = list(invited_city_ids)
+        self.partnership_id = partnership_id
+        self.location = location
+        self.url = url
+        self.organiser_id = actor
+        self.status = "scheduled"
+        self.sequence = 0
+        self.cancel_reason: str | None = None
+        self.outcome: dict | None = None
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+    def invite(self, city_id: str, actor: str) -> None:
+        self._check_scheduled()
+        if city_id in self.invited_city_ids:
+            raise ParticipantAlreadyInvited("this city is already invited")
+        self._invite(city_id=city_id, actor=actor)
+
+    @event("ParticipantInvited")
+    def _invite(self, city_id: str, actor: str) -> None:
+        self.invited_city_ids.append(city_id)
+
+    def reschedule(self, starts_at: datetime, actor: str, duration_minutes: int | None = None) -> None:
+        self._check_scheduled()
+        starts_at = check_instant(starts_at, "starts_at")
+        duration = self.duration_minutes if duration_minutes is None else check_duration(duration_minutes)
+        self._reschedule(starts_at=starts_at, duration_minutes=duration, actor=actor)
+
+    @event("MeetingRescheduled")
+    def _reschedule(self, starts_at: datetime, duration_minutes: int, actor: str) -> None:
+        self.starts_at = starts_at
+        self.duration_minutes = duration_minutes
+        self.sequence += 1
+
+    def cancel(self, reason: str, actor: str) -> None:
+        self._check_scheduled()
+        self._cancel(reason=reason, actor=actor)
+
+    @event("MeetingCancelled")
+    def _cancel(self, reason: str, actor: str) -> None:
+        self.status = "cancelled"
+        self.cancel_reason = reason
+        self.sequence += 1
+
+    def record_outcome(
+        self, attendance: int, summary: str, now: datetime, actor: str, attended_city_ids: list[str] | None = None,
+    ) -> None:
+        self._check_scheduled()
+        if now < self.starts_at:
+            raise OutcomeBeforeStart(f"the session starts at {self.starts_at.isoformat()}")
+        if isinstance(attendance, bool) or not isinstance(attendance, int) or not 0 <= attendance <= 1_000_000:
+            raise InvalidValue("attendance", "must be a whole number of participants from 0 to 1,000,000")
+        attended = self.invited_city_ids if attended_city_ids is None else list(attended_city_ids)
+        strangers = [c for c in attended if c not in self.invited_city_ids]
+        if strangers:
+            raise InvalidValue("attended_city_ids", f"not invited to this session: {', '.join(strangers)}")
+        no_shows = [c for c in self.invited_city_ids if c not in attended]
+        self._hold(attendance=attendance, summary=summary, attended_city_ids=attended, no_show_city_ids=no_shows, actor=actor)
+
+    @event("MeetingHeld")
+    def _hold(self, attendance: int, summary: str, attended_city_ids: list[str], no_show_city_ids: list[str], actor: str) -> None:
+        self.status = "held"
+        self.outcome = {
+            "attendance": attendance, "summary": summary,
+            "attended_city_ids": attended_city_ids, "no_show_city_ids": no_show_city_ids,
+        }
+
+    def _check_scheduled(self) -> None:
+        if self.status != "scheduled":
+            raise MeetingNotScheduled(f"the session is {self.status}")

@@ -1,0 +1,104 @@
+"""A pilot project run by the members of an active partnership, tracked through milestones."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import NotFound, RuleBroken
+
+
+class ProjectClosed(RuleBroken):
+    code = "project-closed"
+    title = "The pilot project is completed or cancelled"
+
+
+class MilestoneExists(RuleBroken):
+    code = "milestone-exists"
+    title = "A milestone with this id already exists in the project"
+
+
+class MilestoneAlreadyAchieved(RuleBroken):
+    code = "milestone-already-achieved"
+    title = "A milestone is achieved once"
+
+
+class PilotProject(Aggregate):
+    @event("ProjectLaunched")
+    def __init__(
+        self, title: str, partnership_id: str, member_city_ids: list[str], themes: list[str],
+        description: str | None, actor: str,
+    ) -> None:
+        self.title = title
+        self.partnership_id = partnership_id
+        self.member_city_ids = list(member_city_ids)
+        self.themes = list(themes)
+        self.description = description
+        self.milestones: dict[str, dict] = {}
+        self.status = "active"
+        self.summary: str | None = None
+
+    def plan_milestone(self, milestone_id: str, title: str, due_on: date, actor: str) -> None:
+        self._check_active()
+        if milestone_id in self.milestones:
+            raise MilestoneExists(f"milestone {milestone_id!r} already exists")
+        self._plan_milestone(milestone_id=milestone_id, title=title, due_on=due_on, actor=actor)
+
+    @event("MilestonePlanned")
+    def _plan_milestone(self, milestone_id: str, title: str, due_on: date, actor: str) -> None:
+        self.milestones[milestone_id] = {
+            "id": milestone_id, "title": title, "due_on": due_on, "status": "planned",
+            "achieved_on": None, "note": None,
+        }
+
+    def reschedule_milestone(self, milestone_id: str, due_on: date, reason: str, actor: str) -> None:
+        milestone = self._planned(milestone_id)
+        if milestone["due_on"] != due_on:
+            self._reschedule_milestone(milestone_id=milestone_id, due_on=due_on, reason=reason, actor=actor)
+
+    @event("MilestoneRescheduled")
+    def _reschedule_milestone(self, milestone_id: str, due_on: date, reason: str, actor: str) -> None:
+        self.milestones[milestone_id]["due_on"] = due_on
+
+    def achieve_milestone(self, milestone_id: str, achieved_on: date, actor: str, note: str | None = None) -> None:
+        self._planned(milestone_id)
+        self._achieve_milestone(milestone_id=milestone_id, achieved_on=achieved_on, note=note, actor=actor)
+
+    @event("MilestoneAchieved")
+    def _achieve_milestone(self, milestone_id: str, achieved_on: date, note: str | None, actor: str) -> None:
+        self.milestones[milestone_id].update(status="achieved", achieved_on=achieved_on, note=note)
+
+    def complete(self, summary: str, actor: str) -> None:
+        self._check_active()
+        self._complete(summary=summary, actor=actor)
+
+    @event("ProjectCompleted")
+    def _complete(self, summary: str, actor: str) -> None:
+        self.status = "completed"
+        self.summary = summary
+
+    def cancel(self, reason: str, actor: str) -> None:
+        self._check_active()
+        self._cancel(reason=reason, actor=actor)
+
+    @event("ProjectCancelled")
+    def _cancel(self, reason: str, actor: str) -> None:
+        self.status = "cancelled"
+        self.summary = reason
+
+    def overdue_milestones(self, today: date) -> list[dict]:
+        return [m for m in self.milestones.values() if m["status"] == "planned" and m["due_on"] < today]
+
+    def _planned(self, milestone_id: str) -> dict:
+        self._check_active()
+        milestone = self.milestones.get(milestone_id)
+        if milestone is None:
+            raise NotFound(f"the project has no milestone {milestone_id!r}")
+        if milestone["status"] == "achieved":
+            raise MilestoneAlreadyAchieved(f"achieved on {milestone['achieved_on'].isoformat()}")
+        return milestone
+
+    def _check_active(self) -> None:
+        if self.status != "active":
+            raise ProjectClosed(f"the project is {self.status}")

@@ -1,0 +1,98 @@
+"""Value rules shared by the aggregates: time zones, instants, business dates, text."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from domain.errors import InvalidValue
+
+STAKEHOLDER_KINDS = ("public", "private", "research")
+MAX_NAME = 200
+MAX_TEXT = 10_000
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+def check_timezone(name: str, field: str = "timezone") -> str:
+    if not isinstance(name, str) or not name or name != name.strip() or "/" not in name and name != "UTC":
+        raise InvalidValue(field, f"{name!r} is not an IANA time zone such as Europe/Rome or Asia/Shanghai")
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise InvalidValue(field, f"{name!r} is not an IANA time zone such as Europe/Rome or Asia/Shanghai") from error
+    return name
+
+
+def check_instant(value: datetime, field: str) -> datetime:
+    """An instant must carry its offset: a naive time is ambiguous across Europe and China."""
+    if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidValue(field, "must be a date-time with a time-zone offset, e.g. 2020-12-03T09:30:00+01:00")
+    return value
+
+
+def utc(value: datetime) -> datetime:
+    return check_instant(value, "instant").astimezone(timezone.utc)
+
+
+def check_date(value: date, field: str) -> date:
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise InvalidValue(field, "must be a calendar date YYYY-MM-DD")
+    if not 1900 <= value.year <= 2200:
+        raise InvalidValue(field, "must lie between the years 1900 and 2200")
+    return value
+
+
+def check_text(value: str | None, field: str, *, limit: int = MAX_TEXT, required: bool = False) -> str | None:
+    """Plain text: trimmed, length-bounded, no control characters (newlines and tabs are fine)."""
+    if value is None:
+        if required:
+            raise InvalidValue(field, "is required")
+        return None
+    if not isinstance(value, str):
+        raise InvalidValue(field, "must be text")
+    value = value.strip()
+    if required and not value:
+        raise InvalidValue(field, "must not be empty")
+    if len(value) > limit:
+        raise InvalidValue(field, f"must be at most {limit} characters (got {len(value)})")
+    if _CONTROL.search(value):
+        raise InvalidValue(field, "must not contain control characters")
+    return value
+
+
+def check_name(value: str, field: str = "name") -> str:
+    checked = check_text(value, field, limit=MAX_NAME, required=True)
+    if "\n" in checked or "\r" in checked or "\t" in checked:
+        raise InvalidValue(field, "must be a single line")
+    return checked
+
+
+def check_stakeholder_kind(kind: str, field: str = "kind") -> str:
+    if kind not in STAKEHOLDER_KINDS:
+        raise InvalidValue(field, f"must be one of {', '.join(STAKEHOLDER_KINDS)} (the triple helix)")
+    return kind
+
+
+def check_working_hours(hours: dict | None, field: str = "working_hours") -> dict | None:
+    """``{"start": "09:00", "end": "18:00", "days": [0..4]}`` local time, Monday = 0."""
+    if hours is None:
+        return None
+    if not isinstance(hours, dict) or set(hours) - {"start", "end", "days"}:
+        raise InvalidValue(field, "expected {start: 'HH:MM', end: 'HH:MM', days: [0-6]}")
+    start, end = hours.get("start", "09:00"), hours.get("end", "18:00")
+    for name, text in (("start", start), ("end", end)):
+        if not isinstance(text, str) or not _HHMM.match(text):
+            raise InvalidValue(f"{field}.{name}", "expected HH:MM in 24-hour local time")
+    if start >= end:
+        raise InvalidValue(field, "start must be before end")
+    days = hours.get("days", [0, 1, 2, 3, 4])
+    if not isinstance(days, list) or not days or any(not isinstance(d, int) or not 0 <= d <= 6 for d in days):
+        raise InvalidValue(f"{field}.days", "expected a non-empty list of weekdays 0 (Monday) to 6 (Sunday)")
+    return {"start": start, "end": end, "days": sorted(set(days))}
+
+
+def parse_hhmm(text: str) -> time:
+    hours, minutes = text.split(":")
+    return time(int(hours), int(minutes))
