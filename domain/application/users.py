@@ -10,7 +10,7 @@ from domain.access import SYSTEM, Principal, require_role
 from domain.application.base import ProgrammeBase, Recorded, parse_id
 from domain.errors import ConcurrencyConflict, Duplicate, InvalidValue, NotAuthenticated, NotFound
 from domain.model.city import City
-from domain.model.indexes import TokenOwner, UserEmail
+from domain.model.indexes import CityRoster, TokenOwner, UserEmail
 from domain.model.user import User
 from domain.values import check_name, check_text
 
@@ -50,11 +50,27 @@ class UsersMixin(ProgrammeBase):
         claim = UserEmail(email=email, user_id=str(user.id), actor=principal.user_id)
         token = token or secrets.token_urlsafe(TOKEN_BYTES)
         owner = self._issue(user, token, principal)
-        try:
-            position = self.record(user, claim, owner)
-        except ConcurrencyConflict:
-            raise Duplicate(f"a user with the email {email} already exists") from None
-        return IssuedToken(user, token, position)
+        attempt = 0
+        while True:
+            attempt += 1
+            roster = self._roster(city_id, principal) if city_id else None
+            if roster is not None:
+                roster.join(str(user.id), actor=principal.user_id)
+            try:
+                return IssuedToken(user, token, self.record(*filter(None, (user, claim, owner, roster))))
+            except ConcurrencyConflict:
+                if self.exists(claim.id):
+                    raise Duplicate(f"a user with the email {email} already exists") from None
+                if attempt >= 5:
+                    raise
+
+    def officers_of(self, city_id: str) -> list[User]:
+        """The active officers of a city: the people told about its invitations and sessions."""
+        roster_id = CityRoster.create_id(str(parse_id(city_id, "city_id")))
+        if not self.exists(roster_id):
+            return []
+        users = [self.load(User, user_id) for user_id in self.load(CityRoster, roster_id).officer_ids]
+        return [user for user in users if user.active]
 
     def issue_token(self, principal: Principal, user_id: str) -> IssuedToken:
         require_role(principal, "admin")
@@ -68,8 +84,20 @@ class UsersMixin(ProgrammeBase):
         return self.change(User, user_id, lambda user: user.revoke_tokens(actor=principal.user_id))
 
     def deactivate_user(self, principal: Principal, user_id: str) -> Recorded:
+        """Deactivating an officer also takes them off their city's roster, in the same transaction."""
         require_role(principal, "admin")
-        return self.change(User, user_id, lambda user: user.deactivate(actor=principal.user_id))
+        user = self.load(User, user_id)
+        user.deactivate(actor=principal.user_id)
+        roster = self._roster(user.city_id, principal) if user.city_id else None
+        if roster is not None:
+            roster.leave(str(user.id), actor=principal.user_id)
+        return Recorded(user, self.record(*filter(None, (user, roster))))
+
+    def _roster(self, city_id: str, principal: Principal) -> CityRoster:
+        roster_id = CityRoster.create_id(city_id)
+        if self.exists(roster_id):
+            return self.load(CityRoster, roster_id)
+        return CityRoster(city_id=city_id, actor=principal.user_id)
 
     def authenticate(self, token: str) -> Principal:
         """The principal holding this token, or NotAuthenticated (unknown, revoked, deactivated)."""

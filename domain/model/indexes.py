@@ -69,3 +69,32 @@ class TokenOwner(Aggregate):
     @event("TokenRegistered")
     def __init__(self, token_hash: str, user_id: str, actor: str) -> None:
         self.user_id = user_id
+
+
+class CityRoster(Aggregate):
+    """The officers of one city, so notifications find their recipients without a read model."""
+
+    @staticmethod
+    def create_id(city_id: str) -> UUID:
+        return uuid5(_NAMESPACE, f"city-roster/{city_id}")
+
+    @event("RosterOpened")
+    def __init__(self, city_id: str, actor: str) -> None:
+        self.city_id = city_id
+        self.officer_ids: list[str] = []
+
+    def join(self, user_id: str, actor: str) -> None:
+        if user_id not in self.officer_ids:
+            self._join(user_id=user_id, actor=actor)
+
+    @event("OfficerJoined")
+    def _join(self, user_id: str, actor: str) -> None:
+        self.officer_ids.append(user_id)
+
+    def leave(self, user_id: str, actor: str) -> None:
+        if user_id in self.officer_ids:
+            self._leave(user_id=user_id, actor=actor)
+
+    @event("OfficerLeft")
+    def _leave(self, user_id: str, actor: str) -> None:
+        self.officer_ids.remove(user_id)

@@ -1,0 +1,340 @@
+"""World regions of the programme, from ISO 3166-1 alpha-2 country codes.
+
+The programme rule "partnership members span at least 2 world regions" and the
+matchmaking reason "bridges world regions" both need a coarse region per country.
+The table below covers all 249 officially assigned ISO 3166-1 alpha-2 codes.
+
+The grouping follows the UN M49 geoscheme, coarsened to twelve regions, with these
+deliberate departures that fit EU-Asia city cooperation:
+
+* Cyprus, Turkey and the Caucasus states (Armenia, Azerbaijan, Georgia) count as
+  ``europe`` (M49: Western Asia); Russia counts as ``europe`` (M49: Eastern Europe).
+* Iran counts as ``west-asia`` with the Middle East and the Gulf (M49: Southern Asia).
+* Sudan and Western Sahara count as ``north-africa``, as in M49.
+* Remote territories follow M49: Bouvet Island and South Georgia go with South
+  America, Heard and McDonald Islands with Australia, the French Southern
+  Territories and the British Indian Ocean Territory with Eastern Africa, the US
+  minor outlying islands with Micronesia. Only Antarctica itself is ``antarctica``.
+"""
+
+from __future__ import annotations
+
+from domain.errors import InvalidValue
+
+REGIONS: dict[str, str] = {
+    "europe": "Europe",
+    "east-asia": "East Asia",
+    "south-east-asia": "South-East Asia",
+    "south-asia": "South Asia",
+    "central-asia": "Central Asia",
+    "west-asia": "West Asia (Middle East and the Gulf)",
+    "north-africa": "North Africa",
+    "sub-saharan-africa": "Sub-Saharan Africa",
+    "north-america": "North America",
+    "latin-america-caribbean": "Latin America and the Caribbean",
+    "oceania": "Oceania",
+    "antarctica": "Antarctica",
+}
+
+# region slug -> {alpha-2 code: English short name}
+_COUNTRIES_BY_REGION: dict[str, dict[str, str]] = {
+    "europe": {
+        "AD": "Andorra",
+        "AL": "Albania",
+        "AM": "Armenia",
+        "AT": "Austria",
+        "AX": "Åland Islands",
+        "AZ": "Azerbaijan",
+        "BA": "Bosnia and Herzegovina",
+        "BE": "Belgium",
+        "BG": "Bulgaria",
+        "BY": "Belarus",
+        "CH": "Switzerland",
+        "CY": "Cyprus",
+        "CZ": "Czechia",
+        "DE": "Germany",
+        "DK": "Denmark",
+        "EE": "Estonia",
+        "ES": "Spain",
+        "FI": "Finland",
+        "FO": "Faroe Islands",
+        "FR": "France",
+        "GB": "United Kingdom",
+        "GE": "Georgia",
+        "GG": "Guernsey",
+        "GI": "Gibraltar",
+        "GR": "Greece",
+        "HR": "Croatia",
+        "HU": "Hungary",
+        "IE": "Ireland",
+        "IM": "Isle of Man",
+        "IS": "Iceland",
+        "IT": "Italy",
+        "JE": "Jersey",
+        "LI": "Liechtenstein",
+        "LT": "Lithuania",
+        "LU": "Luxembourg",
+        "LV": "Latvia",
+        "MC": "Monaco",
+        "MD": "Moldova",
+        "ME": "Montenegro",
+        "MK": "North Macedonia",
+        "MT": "Malta",
+        "NL": "Netherlands",
+        "NO": "Norway",
+        "PL": "Poland",
+        "PT": "Portugal",
+        "RO": "Romania",
+        "RS": "Serbia",
+        "RU": "Russia",
+        "SE": "Sweden",
+        "SI": "Slovenia",
+        "SJ": "Svalbard and Jan Mayen",
+        "SK": "Slovakia",
+        "SM": "San Marino",
+        "TR": "Türkiye",
+        "UA": "Ukraine",
+        "VA": "Holy See (Vatican City)",
+    },
+    "east-asia": {
+        "CN": "China",
+        "HK": "Hong Kong",
+        "JP": "Japan",
+        "KP": "North Korea",
+        "KR": "South Korea",
+        "MN": "Mongolia",
+        "MO": "Macao",
+        "TW": "Taiwan",
+    },
+    "south-east-asia": {
+        "BN": "Brunei",
+        "ID": "Indonesia",
+        "KH": "Cambodia",
+        "LA": "Laos",
+        "MM": "Myanmar",
+        "MY": "Malaysia",
+        "PH": "Philippines",
+        "SG": "Singapore",
+        "TH": "Thailand",
+        "TL": "Timor-Leste",
+        "VN": "Viet Nam",
+    },
+    "south-asia": {
+        "AF": "Afghanistan",
+        "BD": "Bangladesh",
+        "BT": "Bhutan",
+        "IN": "India",
+        "LK": "Sri Lanka",
+        "MV": "Maldives",
+        "NP": "Nepal",
+        "PK": "Pakistan",
+    },
+    "central-asia": {
+        "KG": "Kyrgyzstan",
+        "KZ": "Kazakhstan",
+        "TJ": "Tajikistan",
+        "TM": "Turkmenistan",
+        "UZ": "Uzbekistan",
+    },
+    "west-asia": {
+        "AE": "United Arab Emirates",
+        "BH": "Bahrain",
+        "IL": "Israel",
+        "IQ": "Iraq",
+        "IR": "Iran",
+        "JO": "Jordan",
+        "KW": "Kuwait",
+        "LB": "Lebanon",
+        "OM": "Oman",
+        "PS": "Palestine",
+        "QA": "Qatar",
+        "SA": "Saudi Arabia",
+        "SY": "Syria",
+        "YE": "Yemen",
+    },
+    "north-africa": {
+        "DZ": "Algeria",
+        "EG": "Egypt",
+        "EH": "Western Sahara",
+        "LY": "Libya",
+        "MA": "Morocco",
+        "SD": "Sudan",
+        "TN": "Tunisia",
+    },
+    "sub-saharan-africa": {
+        "AO": "Angola",
+        "BF": "Burkina Faso",
+        "BI": "Burundi",
+        "BJ": "Benin",
+        "BW": "Botswana",
+        "CD": "Congo (Democratic Republic)",
+        "CF": "Central African Republic",
+        "CG": "Congo",
+        "CI": "Côte d'Ivoire",
+        "CM": "Cameroon",
+        "CV": "Cabo Verde",
+        "DJ": "Djibouti",
+        "ER": "Eritrea",
+        "ET": "Ethiopia",
+        "GA": "Gabon",
+        "GH": "Ghana",
+        "GM": "Gambia",
+        "GN": "Guinea",
+        "GQ": "Equatorial Guinea",
+        "GW": "Guinea-Bissau",
+        "IO": "British Indian Ocean Territory",
+        "KE": "Kenya",
+        "KM": "Comoros",
+        "LR": "Liberia",
+        "LS": "Lesotho",
+        "MG": "Madagascar",
+        "ML": "Mali",
+        "MR": "Mauritania",
+        "MU": "Mauritius",
+        "MW": "Malawi",
+        "MZ": "Mozambique",
+        "NA": "Namibia",
+        "NE": "Niger",
+        "NG": "Nigeria",
+        "RE": "Réunion",
+        "RW": "Rwanda",
+        "SC": "Seychelles",
+        "SH": "Saint Helena, Ascension and Tristan da Cunha",
+        "SL": "Sierra Leone",
+        "SN": "Senegal",
+        "SO": "Somalia",
+        "SS": "South Sudan",
+        "ST": "São Tomé and Príncipe",
+        "SZ": "Eswatini",
+        "TD": "Chad",
+        "TF": "French Southern Territories",
+        "TG": "Togo",
+        "TZ": "Tanzania",
+        "UG": "Uganda",
+        "YT": "Mayotte",
+        "ZA": "South Africa",
+        "ZM": "Zambia",
+        "ZW": "Zimbabwe",
+    },
+    "north-america": {
+        "BM": "Bermuda",
+        "CA": "Canada",
+        "GL": "Greenland",
+        "PM": "Saint Pierre and Miquelon",
+        "US": "United States",
+    },
+    "latin-america-caribbean": {
+        "AG": "Antigua and Barbuda",
+        "AI": "Anguilla",
+        "AR": "Argentina",
+        "AW": "Aruba",
+        "BB": "Barbados",
+        "BL": "Saint Barthélemy",
+        "BO": "Bolivia",
+        "BQ": "Bonaire, Sint Eustatius and Saba",
+        "BR": "Brazil",
+        "BS": "Bahamas",
+        "BV": "Bouvet Island",
+        "BZ": "Belize",
+        "CL": "Chile",
+        "CO": "Colombia",
+        "CR": "Costa Rica",
+        "CU": "Cuba",
+        "CW": "Curaçao",
+        "DM": "Dominica",
+        "DO": "Dominican Republic",
+        "EC": "Ecuador",
+        "FK": "Falkland Islands",
+        "GD": "Grenada",
+        "GF": "French Guiana",
+        "GP": "Guadeloupe",
+        "GS": "South Georgia and the South Sandwich Islands",
+        "GT": "Guatemala",
+        "GY": "Guyana",
+        "HN": "Honduras",
+        "HT": "Haiti",
+        "JM": "Jamaica",
+        "KN": "Saint Kitts and Nevis",
+        "KY": "Cayman Islands",
+        "LC": "Saint Lucia",
+        "MF": "Saint Martin (French part)",
+        "MQ": "Martinique",
+        "MS": "Montserrat",
+        "MX": "Mexico",
+        "NI": "Nicaragua",
+        "PA": "Panama",
+        "PE": "Peru",
+        "PR": "Puerto Rico",
+        "PY": "Paraguay",
+        "SR": "Suriname",
+        "SV": "El Salvador",
+        "SX": "Sint Maarten (Dutch part)",
+        "TC": "Turks and Caicos Islands",
+        "TT": "Trinidad and Tobago",
+        "UY": "Uruguay",
+        "VC": "Saint Vincent and the Grenadines",
+        "VE": "Venezuela",
+        "VG": "British Virgin Islands",
+        "VI": "US Virgin Islands",
+    },
+    "oceania": {
+        "AS": "American Samoa",
+        "AU": "Australia",
+        "CC": "Cocos (Keeling) Islands",
+        "CK": "Cook Islands",
+        "CX": "Christmas Island",
+        "FJ": "Fiji",
+        "FM": "Micronesia",
+        "GU": "Guam",
+        "HM": "Heard Island and McDonald Islands",
+        "KI": "Kiribati",
+        "MH": "Marshall Islands",
+        "MP": "Northern Mariana Islands",
+        "NC": "New Caledonia",
+        "NF": "Norfolk Island",
+        "NR": "Nauru",
+        "NU": "Niue",
+        "NZ": "New Zealand",
+        "PF": "French Polynesia",
+        "PG": "Papua New Guinea",
+        "PN": "Pitcairn",
+        "PW": "Palau",
+        "SB": "Solomon Islands",
+        "TK": "Tokelau",
+        "TO": "Tonga",
+        "TV": "Tuvalu",
+        "UM": "United States Minor Outlying Islands",
+        "VU": "Vanuatu",
+        "WF": "Wallis and Futuna",
+        "WS": "Samoa",
+    },
+    "antarctica": {
+        "AQ": "Antarctica",
+    },
+}
+
+REGION_OF_COUNTRY: dict[str, str] = {
+    code: region for region, countries in _COUNTRIES_BY_REGION.items() for code in countries
+}
+
+COUNTRY_NAMES: dict[str, str] = {
+    code: name for countries in _COUNTRIES_BY_REGION.values() for code, name in countries.items()
+}
+
+
+def check_country(code: str, field: str = "country") -> str:
+    """Return the ISO 3166-1 alpha-2 code upper-cased, or name the value that is not one."""
+    if isinstance(code, str):
+        normalised = code.upper()
+        if normalised in REGION_OF_COUNTRY:
+            return normalised
+    raise InvalidValue(field, f"{code!r} is not an ISO 3166-1 alpha-2 country code such as IT, CN or GB")
+
+
+def region_of(country: str) -> str:
+    """The world region slug of a country code (any case)."""
+    return REGION_OF_COUNTRY[check_country(country)]
+
+
+def country_name(country: str) -> str:
+    return COUNTRY_NAMES[check_country(country)]
