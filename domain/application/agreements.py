@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from uuid import UUID
 
 from domain.access import Principal, require_officer_of_any
 from domain.application.base import ProgrammeBase, Recorded
@@ -19,7 +20,7 @@ MAX_PARTIES = 50
 class AgreementsMixin(ProgrammeBase):
     def draft_agreement(
         self, principal: Principal, title: str, kind: str, parties: list[dict], topics: list[str] = (),
-        partnership_id: str | None = None,
+        partnership_id: str | None = None, new_id: UUID | None = None,
     ) -> Recorded:
         if not isinstance(parties, list) or len(parties) > MAX_PARTIES:
             raise InvalidValue("parties", f"give a list of at most {MAX_PARTIES} parties")
@@ -29,9 +30,9 @@ class AgreementsMixin(ProgrammeBase):
             partnership_id = str(self.load(Partnership, partnership_id, field="partnership_id").id)
         agreement = Agreement.draft(
             title=check_name(title, "title"), kind=kind, parties=checked, topics=check_themes(topics, "topics"),
-            partnership_id=partnership_id, actor=principal.user_id,
+            partnership_id=partnership_id, actor=principal.user_id, id=new_id,
         )
-        return Recorded(agreement, self.record(agreement))
+        return Recorded(agreement, self.record_new(agreement))
 
     def sign_agreement(
         self, principal: Principal, agreement_id: str, party: str, signed_on: date, signatory: str | None = None,

@@ -14,7 +14,7 @@ from eventsourcing.persistence import (
     IntegrityError, InterfaceError, JSONTranscoder, OperationalError, Transcoding,
 )
 
-from domain.errors import ConcurrencyConflict, InvalidValue, NotFound, StaleVersion, StoreUnavailable
+from domain.errors import ConcurrencyConflict, Duplicate, InvalidValue, NotFound, StaleVersion, StoreUnavailable
 from domain.model.agreement import Agreement
 from domain.model.city import City
 from domain.model.meeting import Meeting
@@ -97,6 +97,13 @@ class ProgrammeBase(Application):
         except (OperationalError, InterfaceError) as error:
             raise StoreUnavailable() from error
         return recordings[-1].notification.id if recordings else None
+
+    def record_new(self, aggregate: Aggregate) -> int | None:
+        """Record a newly created aggregate; a chosen id that is already taken is a duplicate."""
+        try:
+            return self.record(aggregate)
+        except ConcurrencyConflict:
+            raise Duplicate(f"something with the id {aggregate.id} already exists") from None
 
     def change(
         self, cls: type[A], aggregate_id: str | UUID, command: Callable[[A], Any], *,

@@ -7,7 +7,7 @@ from typing import Any
 
 from domain.access import Principal, require_officer_of_any, require_staff
 from domain.application.base import ProgrammeBase, Recorded, parse_id
-from domain.errors import ConcurrencyConflict, Duplicate, InvalidValue
+from domain.errors import ConcurrencyConflict, Duplicate, InvalidValue, StaleVersion
 from domain.model.city import PROFILE_FIELDS, City
 from domain.model.indexes import CityName
 from domain.regions import check_country
@@ -54,7 +54,7 @@ class CitiesMixin(ProgrammeBase):
         fields = check_profile({"name": name, "timezone": timezone, "themes_offered": themes_offered,
                                 "themes_sought": themes_sought, **profile})
         city = City(country=country, actor=principal.user_id, **fields)
-        claim = CityName(country=country, name=fields["name"], city_id=str(city.id), actor=principal.user_id)
+        claim = self._claim_name(country, fields["name"], str(city.id), principal.user_id)
         try:
             position = self.record(city, claim)
         except ConcurrencyConflict:
@@ -68,29 +68,45 @@ class CitiesMixin(ProgrammeBase):
         require_officer_of_any(principal, [city_id], "this city")
         changes = check_profile(changes)
         city = self.load(City, city_id)
-        if expected_version is not None or "name" not in changes or changes["name"] == city.name:
+        if "name" not in changes or changes["name"] == city.name:
             return self.change(City, city_id, lambda c: c.update_profile(changes, actor=principal.user_id),
                                expected_version=expected_version)
-        return self._rename(principal, city, changes)
+        return self._rename(principal, city, changes, expected_version)
 
-    def _rename(self, principal: Principal, city: City, changes: dict[str, Any]) -> Recorded:
-        """A rename claims the new name and releases the old one in the same transaction."""
-        actor = principal.user_id
+    def _rename(self, principal: Principal, city: City, changes: dict[str, Any], expected_version: int | None = None) -> Recorded:
+        """A rename claims the new name and releases the old one in the same transaction.
+
+        A new spelling of the same name (case, spaces) keeps the claim it already holds.
+        """
+        actor, read_version = principal.user_id, city.version
+        if expected_version is not None and read_version != expected_version:
+            raise StaleVersion(expected_version, read_version)
         old_claim = self.load(CityName, CityName.create_id(city.country, city.name))
-        new_id = CityName.create_id(city.country, changes["name"])
-        if self.exists(new_id):
-            new_claim = self.load(CityName, new_id)
-            if not new_claim.reclaim(str(city.id), actor=actor):
-                raise Duplicate(f"{city.country} already has a city called {changes['name']}")
-        else:
-            new_claim = CityName(country=city.country, name=changes["name"], city_id=str(city.id), actor=actor)
+        claims: tuple[CityName, ...] = ()
+        if CityName.create_id(city.country, changes["name"]) != old_claim.id:
+            claims = (self._claim_name(city.country, changes["name"], str(city.id), actor), old_claim)
         city.update_profile(changes, actor=actor)
-        if old_claim.id != new_claim.id:
+        if claims:
             old_claim.release(actor=actor)
         try:
-            return Recorded(city, self.record(city, new_claim, old_claim))
+            return Recorded(city, self.record(city, *claims))
         except ConcurrencyConflict:
+            current = self.load(City, city.id).version
+            if current != read_version:  # the city itself changed meanwhile, not the name's claim
+                if expected_version is not None:
+                    raise StaleVersion(expected_version, current) from None
+                raise
             raise Duplicate(f"{city.country} already has a city called {changes['name']}") from None
+
+    def _claim_name(self, country: str, name: str, city_id: str, actor: str) -> CityName:
+        """A new claim on ``name``, or a released claim taken again; Duplicate while another city holds it."""
+        claim_id = CityName.create_id(country, name)
+        if not self.exists(claim_id):
+            return CityName(country=country, name=name, city_id=city_id, actor=actor)
+        claim = self.load(CityName, claim_id)
+        if not claim.reclaim(city_id, actor=actor):
+            raise Duplicate(f"{country} already has a city called {name}")
+        return claim
 
     def add_stakeholder(self, principal: Principal, city_id: str, name: str, kind: str, themes: list[str] = ()) -> Recorded:
         city_id = str(parse_id(city_id, "id"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from uuid import UUID
 
 from domain.access import Principal, require_staff
 from domain.application.base import ProgrammeBase, Recorded
@@ -19,7 +20,7 @@ class MeetingsMixin(ProgrammeBase):
     def schedule_meeting(
         self, principal: Principal, title: str, kind: str, starts_at: datetime, duration_minutes: int,
         invited_city_ids: list[str], partnership_id: str | None = None, location: str | None = None,
-        url: str | None = None,
+        url: str | None = None, new_id: UUID | None = None,
     ) -> Recorded:
         require_staff(principal)
         if not isinstance(invited_city_ids, list) or len(invited_city_ids) > MAX_INVITED:
@@ -30,9 +31,9 @@ class MeetingsMixin(ProgrammeBase):
         meeting = Meeting.schedule(
             title=check_name(title, "title"), kind=kind, starts_at=starts_at, duration_minutes=duration_minutes,
             invited_city_ids=invited, partnership_id=partnership_id, location=check_text(location, "location", limit=500),
-            url=check_text(url, "url", limit=2000), actor=principal.user_id,
+            url=check_text(url, "url", limit=2000), actor=principal.user_id, id=new_id,
         )
-        return Recorded(meeting, self.record(meeting))
+        return Recorded(meeting, self.record_new(meeting))
 
     def invite_to_meeting(self, principal: Principal, meeting_id: str, city_id: str, expected_version: int | None = None) -> Recorded:
         require_staff(principal)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from uuid import UUID
 
 from domain.access import Principal, require_officer_of_any
 from domain.application.base import ProgrammeBase, Recorded, parse_id
@@ -17,7 +18,7 @@ from domain.values import check_date, check_name, check_text
 class PartnershipsMixin(ProgrammeBase):
     def propose_partnership(
         self, principal: Principal, title: str, proposer_city_id: str, invited_city_ids: list[str],
-        themes: list[str] = (), description: str | None = None,
+        themes: list[str] = (), description: str | None = None, new_id: UUID | None = None,
     ) -> Recorded:
         proposer = self.load(City, proposer_city_id, field="proposer_city_id")
         require_officer_of_any(principal, [str(proposer.id)], "the proposing city")
@@ -30,9 +31,9 @@ class PartnershipsMixin(ProgrammeBase):
         partnership = Partnership.propose(
             title=check_name(title, "title"), proposer_city_id=str(proposer.id),
             invited_city_ids=[str(c.id) for c in invited], themes=check_themes(themes),
-            description=check_text(description, "description"), regions=regions, actor=principal.user_id,
+            description=check_text(description, "description"), regions=regions, actor=principal.user_id, id=new_id,
         )
-        return Recorded(partnership, self.record(partnership))
+        return Recorded(partnership, self.record_new(partnership))
 
     def invite_to_partnership(self, principal: Principal, partnership_id: str, city_id: str, expected_version: int | None = None) -> Recorded:
         city = self.load(City, city_id, field="city_id")

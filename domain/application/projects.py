@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from uuid import UUID
 
 from domain.access import Principal, require_officer_of_any
 from domain.application.base import ProgrammeBase, Recorded
@@ -16,18 +17,18 @@ from domain.values import check_date, check_name, check_text
 class ProjectsMixin(ProgrammeBase):
     def launch_project(
         self, principal: Principal, title: str, partnership_id: str, themes: list[str] = (),
-        description: str | None = None,
+        description: str | None = None, new_id: UUID | None = None,
     ) -> Recorded:
         partnership = self.load(Partnership, partnership_id, field="partnership_id")
         require_officer_of_any(principal, partnership.member_city_ids, "a member city")
         if partnership.status != "active":
             raise PartnershipNotActive(f"the partnership is {partnership.status}; a pilot project needs an active one")
         project = PilotProject(
-            title=check_name(title, "title"), partnership_id=str(partnership.id),
+            id=new_id, title=check_name(title, "title"), partnership_id=str(partnership.id),
             member_city_ids=partnership.member_city_ids, themes=check_themes(themes),
             description=check_text(description, "description"), actor=principal.user_id,
         )
-        return Recorded(project, self.record(project))
+        return Recorded(project, self.record_new(project))
 
     def plan_milestone(
         self, principal: Principal, project_id: str, title: str, due_on: date, milestone_id: str | None = None,

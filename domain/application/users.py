@@ -115,15 +115,22 @@ class UsersMixin(ProgrammeBase):
 
     def ensure_admin(self, token: str, email: str = "admin@twinning.local") -> Principal:
         """Bootstrap (idempotently) the admin who holds ``token`` — from TWINNING_ADMIN_TOKEN."""
+        return self.ensure_user(SYSTEM, "Administrator", email, "admin", token=token)
+
+    def ensure_user(
+        self, principal: Principal, name: str, email: str, role: str, token: str, city_id: str | None = None,
+    ) -> Principal:
+        """The user holding ``token``: registered, or given the token, only if not so already."""
         try:
             return self.authenticate(token)
         except NotAuthenticated:
             pass
-        admin = self._user_by_email(email)
-        if admin is None:
-            self.create_user(SYSTEM, "Administrator", email, "admin", token=token)
+        user = self._user_by_email(email)
+        if user is None:
+            self.create_user(principal, name, email, role, city_id=city_id, token=token)
         else:
-            self.record(admin, self._issue(admin, token, SYSTEM))
+            require_role(principal, "admin")
+            self.record(user, self._issue(user, token, principal))
         return self.authenticate(token)
 
     def user(self, principal: Principal, user_id: str) -> User:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
@@ -45,11 +46,12 @@ class Meeting(Aggregate):
     def schedule(
         cls, title: str, kind: str, starts_at: datetime, duration_minutes: int, invited_city_ids: list[str],
         actor: str, partnership_id: str | None = None, location: str | None = None, url: str | None = None,
+        id: UUID | None = None,  # noqa: A002
     ) -> Meeting:
         if len(set(invited_city_ids)) != len(invited_city_ids):
             raise InvalidValue("invited_city_ids", "a city is listed twice")
         return cls(
-            title=title, kind=check_kind(kind), starts_at=check_instant(starts_at, "starts_at"),
+            id=id, title=title, kind=check_kind(kind), starts_at=check_instant(starts_at, "starts_at"),
             duration_minutes=check_duration(duration_minutes), invited_city_ids=list(invited_city_ids),
             partnership_id=partnership_id, location=location, url=url, actor=actor,
         )
@@ -58,6 +60,7 @@ class Meeting(Aggregate):
     def __init__(
         self, title: str, kind: str, starts_at: datetime, duration_minutes: int, invited_city_ids: list[str],
         partnership_id: str | None, location: str | None, url: str | None, actor: str,
+        id: UUID | None = None,  # noqa: A002 - lets a loader choose the id; not part of the event
     ) -> None:
         self.title = title
         self.kind = kind

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
@@ -67,6 +68,7 @@ class Partnership(Aggregate):
         actor: str,
         description: str | None = None,
         regions: Mapping[str, str] | None = None,
+        id: UUID | None = None,  # noqa: A002 - the library's name for a chosen aggregate id
     ) -> Partnership:
         """Check the proposal's rules, then record it. ``regions`` (city id → region) applies the programme rule."""
         if not invited_city_ids:
@@ -78,7 +80,7 @@ class Partnership(Aggregate):
         if regions is not None:
             check_spans_regions(regions)
         return cls(
-            title=title, proposer_city_id=proposer_city_id, invited_city_ids=list(invited_city_ids),
+            id=id, title=title, proposer_city_id=proposer_city_id, invited_city_ids=list(invited_city_ids),
             themes=list(themes), description=description, actor=actor,
         )
 
@@ -86,6 +88,7 @@ class Partnership(Aggregate):
     def __init__(
         self, title: str, proposer_city_id: str, invited_city_ids: list[str], themes: list[str],
         description: str | None, actor: str,
+        id: UUID | None = None,  # noqa: A002 - lets a loader choose the id; not part of the event
     ) -> None:
         self.title = title
         self.proposer_city_id = proposer_city_id

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
@@ -29,6 +30,7 @@ class PilotProject(Aggregate):
     def __init__(
         self, title: str, partnership_id: str, member_city_ids: list[str], themes: list[str],
         description: str | None, actor: str,
+        id: UUID | None = None,  # noqa: A002 - lets a loader choose the id; not part of the event
     ) -> None:
         self.title = title
         self.partnership_id = partnership_id
