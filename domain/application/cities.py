@@ -67,11 +67,12 @@ class CitiesMixin(ProgrammeBase):
         city_id = str(parse_id(city_id, "id"))
         require_officer_of_any(principal, [city_id], "this city")
         changes = check_profile(changes)
-        city = self.load(City, city_id)
-        if "name" not in changes or changes["name"] == city.name:
-            return self.change(City, city_id, lambda c: c.update_profile(changes, actor=principal.user_id),
-                               expected_version=expected_version)
-        return self._rename(principal, city, changes, expected_version)
+        if "name" in changes:
+            city = self.load(City, city_id)
+            if changes["name"] != city.name:
+                return self._rename(principal, city, changes, expected_version)
+        return self.change(City, city_id, lambda c: c.update_profile(changes, actor=principal.user_id),
+                           expected_version=expected_version)
 
     def _rename(self, principal: Principal, city: City, changes: dict[str, Any], expected_version: int | None = None) -> Recorded:
         """A rename claims the new name and releases the old one in the same transaction.
