@@ -11,7 +11,7 @@ from domain.errors import InvalidValue
 STAKEHOLDER_KINDS = ("public", "private", "research")
 MAX_NAME = 200
 MAX_TEXT = 10_000
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # C0, DEL and C1 controls
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
@@ -88,7 +88,7 @@ def check_working_hours(hours: dict | None, field: str = "working_hours") -> dic
     if start >= end:
         raise InvalidValue(field, "start must be before end")
     days = hours.get("days", [0, 1, 2, 3, 4])
-    if not isinstance(days, list) or not days or any(not isinstance(d, int) or not 0 <= d <= 6 for d in days):
+    if not isinstance(days, list) or not days or any(isinstance(d, bool) or not isinstance(d, int) or not 0 <= d <= 6 for d in days):
         raise InvalidValue(f"{field}.days", "expected a non-empty list of weekdays 0 (Monday) to 6 (Sunday)")
     return {"start": start, "end": end, "days": sorted(set(days))}
 

@@ -14,7 +14,7 @@ import pytest
 
 from tests.support.services import PostgresRun, RedisRun, service_missing
 
-pytest_plugins = ["tests.support.cast"]
+pytest_plugins = ["tests.support.cast", "tests.support.workers"]
 
 
 @pytest.fixture(scope="session")

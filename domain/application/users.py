@@ -46,13 +46,14 @@ class UsersMixin(ProgrammeBase):
         name, email = check_name(name), check_email(email)
         if city_id is not None:
             city_id = str(self.load(City, city_id, field="city_id").id)
-        user = User.register(name=name, email=email, role=role, city_id=city_id, actor=principal.user_id)
-        claim = UserEmail(email=email, user_id=str(user.id), actor=principal.user_id)
         token = token or secrets.token_urlsafe(TOKEN_BYTES)
-        owner = self._issue(user, token, principal)
         attempt = 0
         while True:
             attempt += 1
+            # Built afresh on each attempt: a failed save has already taken the pending events of the last ones.
+            user = User.register(name=name, email=email, role=role, city_id=city_id, actor=principal.user_id)
+            claim = UserEmail(email=email, user_id=str(user.id), actor=principal.user_id)
+            owner = self._issue(user, token, principal)
             roster = self._roster(city_id, principal) if city_id else None
             if roster is not None:
                 roster.join(str(user.id), actor=principal.user_id)

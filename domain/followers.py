@@ -1,0 +1,157 @@
+"""Following the event log with tracking: one mechanism for the read models and the dispatcher.
+
+A ``Processor`` turns events into effects (view rows, enqueued jobs, ...) and records a
+``Tracking`` (its name and the id of the last notification of the batch) in the same
+transaction as those effects, so a crash neither loses nor doubles an event. It says
+where it stands with ``position()``, read from its tracking table.
+
+A ``Follower`` polls the application's notification log after that position
+(``select_notifications`` works on every store; SQLite has no ``subscribe()``),
+decodes each batch and hands it to the processor. Notification ids may have gaps
+(a PostgreSQL sequence skips the ids of a rolled-back transaction): reading
+"everything after my position" never waits for a missing id.
+
+Several followers of the same processor name (two ``projector`` processes, say) are
+safe: the library's single-row tracking refuses a position that is not ahead of the
+recorded one, so the loser's transaction rolls back with its effects, and it re-reads
+its position and goes on from there.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+from eventsourcing.domain import DomainEvent
+from eventsourcing.persistence import IntegrityError, Notification, PersistenceError, Tracking
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from domain.application import Programme
+
+MAX_WAIT_SECONDS = 5.0
+MAX_BACKOFF_SECONDS = 30.0
+
+__all__ = ["MAX_WAIT_SECONDS", "DomainEvent", "Follower", "Processor", "Tracking"]
+
+
+@runtime_checkable
+class Processor(Protocol):
+    """What a follower drives. ``name`` is the tracking name, e.g. ``"views"``, ``"dispatcher"``."""
+
+    name: str
+
+    def position(self) -> int:
+        """The id of the last processed notification, 0 if none (read from its tracking table)."""
+        ...
+
+    def process(self, batch: list[tuple[int, DomainEvent]], tracking: Tracking) -> None:
+        """Apply the effects of ``batch`` and record ``tracking`` in the same transaction as the effects."""
+        ...
+
+
+class Follower:
+    """Polls ``app``'s notification log after ``processor.position()`` and feeds it in batches."""
+
+    def __init__(
+        self, app: Programme, processor: Processor, batch_size: int = 500, logger: logging.Logger | None = None,
+    ) -> None:
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        self.app = app
+        self.processor = processor
+        self.batch_size = batch_size
+        self.logger = logger or logging.getLogger(f"twinning.follower.{processor.name}")
+
+    # -- reading and processing ------------------------------------------------------------
+
+    def run_once(self) -> int:
+        """Process everything recorded after the processor's position now; return how many events."""
+        processed = 0
+        position = self.processor.position()
+        while True:
+            notifications = self._select(position)
+            if not notifications:
+                return processed
+            batch = [(n.id, self.app.mapper.to_domain_event(n)) for n in notifications]
+            tracking = Tracking(application_name=self.processor.name, notification_id=notifications[-1].id)
+            try:
+                self.processor.process(batch, tracking)
+            except IntegrityError:
+                # Another follower of the same name recorded this position first (its effects
+                # are in, ours were rolled back). Go on from where it got to; if nobody moved
+                # the position, the conflict is the processor's own: let it surface.
+                moved = self.processor.position()
+                if moved <= position:
+                    raise
+                self.logger.info("%s: position %d taken by another follower; resuming after %d",
+                                 self.processor.name, tracking.notification_id, moved)
+                position = moved
+                continue
+            processed += len(batch)
+            position = tracking.notification_id
+            if len(notifications) < self.batch_size:
+                return processed
+
+    def _select(self, position: int) -> Sequence[Notification]:
+        # ``start`` is inclusive: ask for ids > position. Gaps (rolled-back ids) are simply absent.
+        return self.app.recorder.select_notifications(start=position + 1, limit=self.batch_size)
+
+    def run(self, stop: threading.Event, poll_interval: float = 0.5) -> None:
+        """Follow until ``stop`` is set. Store errors are logged and retried with backoff; the loop never dies."""
+        failures = 0
+        self.logger.info("%s: following from position %s", self.processor.name, self._safe_position())
+        while not stop.is_set():
+            try:
+                count = self.run_once()
+            except PersistenceError as error:  # the store is down, locked, restarting...
+                failures += 1
+                delay = self._backoff(failures, poll_interval)
+                self.logger.warning("%s: store error (%s: %s); retrying in %.1fs", self.processor.name,
+                                    type(error).__name__, error, delay)
+                stop.wait(delay)
+                continue
+            except Exception:  # a bug in a processor must not kill a long-running follower silently
+                failures += 1
+                delay = self._backoff(failures, poll_interval)
+                self.logger.exception("%s: processing failed; retrying in %.1fs", self.processor.name, delay)
+                stop.wait(delay)
+                continue
+            if failures:
+                self.logger.info("%s: recovered after %d failed attempts", self.processor.name, failures)
+                failures = 0
+            if count == 0:
+                stop.wait(poll_interval)
+        self.logger.info("%s: stopped at position %s", self.processor.name, self._safe_position())
+
+    @staticmethod
+    def _backoff(failures: int, poll_interval: float) -> float:
+        return min(MAX_BACKOFF_SECONDS, max(poll_interval, 0.1) * 2 ** min(failures, 10))
+
+    def _safe_position(self) -> int | str:
+        try:
+            return self.processor.position()
+        except Exception:  # noqa: BLE001 - only for a log line
+            return "unknown"
+
+    # -- observing ----------------------------------------------------------------------------
+
+    def lag(self) -> int:
+        """How many notification ids the processor is behind the log (0 when caught up)."""
+        head = self.app.recorder.max_notification_id() or 0
+        return max(0, head - self.processor.position())
+
+    def wait_for(self, position: int, timeout: float) -> bool:
+        """Poll until the processor has reached ``position``; at most ``min(timeout, 5 s)``. True if reached."""
+        deadline = time.monotonic() + max(0.0, min(timeout, MAX_WAIT_SECONDS))
+        delay = 0.01
+        while True:
+            if self.processor.position() >= position:
+                return True
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            time.sleep(min(delay, remaining))
+            delay = min(delay * 2, 0.2)

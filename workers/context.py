@@ -1,0 +1,124 @@
+"""The small per-process context that job functions run with.
+
+An RQ worker process (``rq worker``) builds it lazily from the environment the first
+time a job asks for it (``config.Settings.from_env()``: this is an entry point, so it
+may read config). Tests and the embedded mode install one explicitly with
+``install_context`` (and ``reset_context`` to go back to lazy).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from domain.application import Programme
+
+if TYPE_CHECKING:
+    from config.settings import Settings
+
+DEFAULT_SENDER = "twinning@localhost"
+DEFAULT_OFFSETS = (timedelta(hours=24), timedelta(hours=1))
+
+
+@dataclass(frozen=True)
+class DeliverySettings:
+    """Where notifications go besides the inbox."""
+
+    smtp_url: str | None = None
+    outbox_dir: Path = Path("var/outbox")
+    sender: str = DEFAULT_SENDER
+    webhook_url: str | None = None
+    secret: str = "change-me"
+
+    @classmethod
+    def from_settings(cls, settings: Settings, environ: Mapping[str, str] | None = None) -> DeliverySettings:
+        """From the typed settings. The webhook URL and the sender address are read from
+        ``settings.webhook_url`` / ``settings.mail_from`` (or ``settings.extra``) when Settings has
+        them, else from ``environ`` (``TWINNING_WEBHOOK_URL``, ``TWINNING_MAIL_FROM``) when an
+        entry point passes its environment."""
+        environ = environ or {}
+        extra = getattr(settings, "extra", None) or {}
+
+        def pick(attribute: str, variable: str) -> str | None:
+            return (getattr(settings, attribute, None) or extra.get(attribute) or extra.get(variable)
+                    or environ.get(variable) or None)
+
+        return cls(
+            smtp_url=settings.smtp_url,
+            outbox_dir=Path(settings.var_dir) / "outbox",
+            sender=pick("mail_from", "TWINNING_MAIL_FROM") or DEFAULT_SENDER,
+            webhook_url=pick("webhook_url", "TWINNING_WEBHOOK_URL"),
+            secret=settings.secret,
+        )
+
+
+@dataclass
+class JobContext:
+    programme: Programme
+    delivery: DeliverySettings = field(default_factory=DeliverySettings)
+    reminder_offsets: tuple[timedelta, ...] = DEFAULT_OFFSETS
+    invitation_nudge_after: timedelta = timedelta(days=7)
+    suggestion_limit: int = 5
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(timezone.utc))
+    owns_programme: bool = False
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def with_delivery(self, **changes: Any) -> JobContext:
+        return replace(self, delivery=replace(self.delivery, **changes))
+
+    def close(self) -> None:
+        if self.owns_programme:
+            self.programme.close()
+
+
+def build_context(
+    settings: Settings, programme: Programme | None = None, environ: Mapping[str, str] | None = None,
+) -> JobContext:
+    """A context for these settings; opens a Programme on the settings' store unless one is given."""
+    owns = programme is None
+    if programme is None:
+        programme = Programme(env=settings.store_env())
+    return JobContext(
+        programme=programme,
+        delivery=DeliverySettings.from_settings(settings, environ),
+        reminder_offsets=tuple(settings.meeting_reminder_offsets),
+        invitation_nudge_after=settings.invitation_nudge_after,
+        owns_programme=owns,
+    )
+
+
+_lock = threading.Lock()
+_context: JobContext | None = None
+
+
+def install_context(context: JobContext | None) -> JobContext | None:
+    """Make ``context`` the one jobs in this process use; answers the one it replaces."""
+    global _context
+    with _lock:
+        previous, _context = _context, context
+    return previous
+
+
+def reset_context() -> None:
+    """Forget the installed context (closing it if it was built here), so the next job builds one lazily."""
+    previous = install_context(None)
+    if previous is not None:
+        previous.close()
+
+
+def current_context() -> JobContext:
+    """The installed context, or one built from the environment (the RQ worker process's entry point)."""
+    global _context
+    with _lock:
+        if _context is None:
+            from config.settings import Settings  # entry point: only here may workers read config
+
+            _context = build_context(Settings.from_env(), environ=os.environ)
+        return _context

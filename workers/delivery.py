@@ -1,0 +1,148 @@
+"""Deliveries: record the Notification first, then send it on the other channels.
+
+Exactly once per dedup key: the Notification's id is derived from its key, so
+``record_notification`` answers ``None`` for a key already recorded (a job that ran
+twice, a re-dispatched job) and nothing is sent again.
+
+A channel that fails after the Notification was recorded would otherwise never be
+retried (the retry finds the key recorded). So the failing (key, channel) pairs are
+kept in the running RQ job's ``meta["undelivered"]``, the job raises, and RQ's retry
+sends exactly those again. Only a process killed between recording and sending loses
+that email or webhook call (at most once on those channels, never twice).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import timezone
+from typing import Any
+
+from rq import get_current_job
+
+from domain.access import SYSTEM
+from domain.model.notification import Notification, dedup_key
+from domain.model.user import User
+from workers.channels.email import EmailSender, Mail
+from workers.channels.webhook import post_webhook
+from workers.context import JobContext
+
+log = logging.getLogger(__name__)
+UNDELIVERED = "undelivered"
+
+
+@dataclass(frozen=True)
+class Message:
+    """What to tell one recipient about one subject (kind, subject and version make its dedup key)."""
+
+    kind: str
+    subject_kind: str
+    subject_id: str
+    subject_version: int | str
+    title: str
+    body: str
+    ics: bytes | None = None
+    ics_method: str = "REQUEST"
+
+    def key(self, recipient_id: str) -> str:
+        return dedup_key(self.kind, self.subject_kind, self.subject_id, self.subject_version, recipient_id)
+
+
+@dataclass
+class Outcome:
+    key: str
+    recipient_id: str
+    recorded: bool
+    sent: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+
+
+class DeliveryFailed(RuntimeError):
+    """Some channel failed; the Notification is recorded and the job's retry resends only what failed."""
+
+
+class Delivery:
+    def __init__(self, context: JobContext) -> None:
+        self.context = context
+        self.programme = context.programme
+        settings = context.delivery
+        self.email = EmailSender(settings.smtp_url, settings.outbox_dir, settings.sender)
+        self.webhook_url = settings.webhook_url
+        self.secret = settings.secret
+        self.outcomes: list[Outcome] = []
+
+    @property
+    def channels(self) -> list[str]:
+        return ["inbox", "email"] + (["webhook"] if self.webhook_url else [])
+
+    def deliver(self, recipient: User, message: Message) -> Outcome:
+        """Record, then send on every channel; a failure is kept for the retry, not raised here."""
+        key = message.key(str(recipient.id))
+        job = get_current_job()
+        undelivered: dict[str, list[str]] = dict(job.meta.get(UNDELIVERED, {})) if job is not None else {}
+        recorded = self.programme.record_notification(
+            SYSTEM, key, message.kind, str(recipient.id), {"kind": message.subject_kind, "id": message.subject_id},
+            message.title, message.body, self.channels,
+        )
+        if recorded is not None:
+            notification = recorded.aggregate
+            pending = [c for c in self.channels if c != "inbox"]
+        else:
+            pending = undelivered.get(key, [])
+            if not pending:
+                outcome = Outcome(key, str(recipient.id), recorded=False)
+                self.outcomes.append(outcome)
+                return outcome
+            notification = self.programme.load(Notification, Notification.create_id(key))
+        outcome = Outcome(key, str(recipient.id), recorded=recorded is not None)
+        for channel in pending:
+            try:
+                self._send(channel, notification, recipient, message)
+                outcome.sent.append(channel)
+            except Exception as error:  # noqa: BLE001 - any channel error is kept for the retry
+                log.warning("delivery %s on %s failed: %s", key, channel, error)
+                outcome.failed[channel] = f"{type(error).__name__}: {error}"
+        if job is not None and (outcome.failed or key in undelivered):
+            if outcome.failed:
+                undelivered[key] = list(outcome.failed)
+            else:
+                undelivered.pop(key, None)
+            job.meta[UNDELIVERED] = undelivered
+            job.save_meta()
+        self.outcomes.append(outcome)
+        return outcome
+
+    def finish(self) -> dict[str, Any]:
+        """A summary for the job's result; raises DeliveryFailed (so RQ retries) if any channel failed."""
+        failed = {o.key: o.failed for o in self.outcomes if o.failed}
+        summary = {
+            "recorded": sum(o.recorded for o in self.outcomes),
+            "already_sent": sum(not o.recorded and not o.sent and not o.failed for o in self.outcomes),
+            "sent": sum(bool(o.sent) for o in self.outcomes),
+        }
+        if failed:
+            raise DeliveryFailed(f"{len(failed)} deliveries failed on some channel: {failed}")
+        return summary
+
+    def _send(self, channel: str, notification: Notification, recipient: User, message: Message) -> None:
+        if channel == "email":
+            self.email.send(Mail(
+                to=recipient.email, to_name=recipient.name, subject=message.title, body=message.body,
+                message_id=f"<{notification.id}@twinning>", ics=message.ics, ics_method=message.ics_method,
+                headers={"X-Twinning-Kind": message.kind, "X-Twinning-Notification": str(notification.id)},
+            ))
+        elif channel == "webhook" and self.webhook_url:
+            post_webhook(self.webhook_url, payload(notification), self.secret)
+
+def payload(notification: Notification) -> dict[str, Any]:
+    return {
+        "id": str(notification.id),
+        "key": notification.key,
+        "kind": notification.kind,
+        "recipient_id": notification.recipient_id,
+        "subject": dict(notification.subject),
+        "title": notification.title,
+        "body": notification.body,
+        "channels": list(notification.channels),
+        "sent_at": notification.created_on.astimezone(timezone.utc).isoformat(),
+    }
