@@ -1,0 +1,59 @@
+"""Keyset pagination: ``limit`` (1..200) and an opaque ``cursor`` naming the last item served.
+
+A cursor is the list's tag and the sort key of the last item, JSON in URL-safe
+base64. Keyset (not offset) pagination walks a list that grows while it is read
+without duplicates or gaps; the tag stops a cursor of one list from being used on
+another.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Any
+
+from domain.errors import InvalidValue
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+
+
+def check_limit(limit: int | None) -> int:
+    if limit is None:
+        return DEFAULT_LIMIT
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
+        raise InvalidValue("limit", f"must be a whole number from 1 to {MAX_LIMIT}")
+    return limit
+
+
+def encode_cursor(tag: str, *key: Any) -> str:
+    raw = json.dumps([tag, *key], separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def decode_cursor(tag: str, cursor: str | None, *types: type) -> list[Any] | None:
+    """The key inside ``cursor`` (checked against the expected types), or None for the first page."""
+    if cursor is None or cursor == "":
+        return None
+    try:
+        if not isinstance(cursor, str) or len(cursor) > 2000:
+            raise ValueError
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        values = json.loads(raw.decode("utf-8"))
+        if not isinstance(values, list) or len(values) != len(types) + 1 or values[0] != tag:
+            raise ValueError
+        key = values[1:]
+        if not all(isinstance(v, t) and not isinstance(v, bool) for v, t in zip(key, types)):
+            raise ValueError
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise InvalidValue("cursor", "is not a cursor of this list; pass the next_cursor of a previous page") from None
+    return key
+
+
+def split(rows: list[dict[str, Any]], limit: int, cursor_of) -> tuple[list[dict[str, Any]], str | None]:
+    """``rows`` holds up to limit + 1 rows: the extra one only says that there is a next page."""
+    if len(rows) > limit:
+        rows = rows[:limit]
+        return rows, cursor_of(rows[-1])
+    return rows, None

@@ -1,0 +1,496 @@
+"""Where the views live: the store's own database (SQLite file or PostgreSQL schema).
+
+The library's tracking recorders are subclassed so that the view tables are created
+next to the tracking table, and a view writes its rows and its tracking record through
+the same cursor, in one ``datastore.transaction(commit=True)``.
+
+SQL is written once, SQLite-style (``?`` placeholders, unqualified table names);
+``Db`` translates it for psycopg (``%s``) and, on PostgreSQL, every transaction first
+sets ``search_path`` to the configured schema. Instants are stored as fixed-width
+UTC ISO text (``2020-10-28T08:00:00.000000+00:00``), which sorts chronologically in
+both databases; dates as ``YYYY-MM-DD``; lists and small records as JSON text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import Any
+
+from eventsourcing.persistence import (
+    InfrastructureFactory, IntegrityError, OperationalError, ProgrammingError, Tracking,
+)
+from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
+from eventsourcing.utils import Environment
+
+SCHEMA_VERSION = "1"
+TRACKING_NAME = "views"
+
+TABLES: dict[str, list[str]] = {
+    "view_meta": [
+        "CREATE TABLE IF NOT EXISTS view_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    ],
+    "view_cities": [
+        "CREATE TABLE IF NOT EXISTS view_cities ("
+        " id TEXT PRIMARY KEY, name TEXT NOT NULL, local_name TEXT, country TEXT NOT NULL, region TEXT NOT NULL,"
+        " timezone TEXT NOT NULL, population BIGINT, description TEXT, working_hours TEXT,"
+        " themes_offered TEXT NOT NULL, themes_sought TEXT NOT NULL, status TEXT NOT NULL,"
+        " sort_key TEXT NOT NULL, search TEXT NOT NULL, registered_at TEXT NOT NULL, updated_at TEXT NOT NULL,"
+        " version INTEGER NOT NULL, position BIGINT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS view_cities_by_name ON view_cities (sort_key, id)",
+        "CREATE INDEX IF NOT EXISTS view_cities_by_region ON view_cities (region, sort_key, id)",
+        "CREATE INDEX IF NOT EXISTS view_cities_by_status ON view_cities (status, sort_key, id)",
+    ],
+    "view_city_themes": [
+        "CREATE TABLE IF NOT EXISTS view_city_themes ("
+        " city_id TEXT NOT NULL, direction TEXT NOT NULL, theme TEXT NOT NULL,"
+        " PRIMARY KEY (city_id, direction, theme))",
+        "CREATE INDEX IF NOT EXISTS view_city_themes_by_theme ON view_city_themes (theme, city_id)",
+    ],
+    "view_stakeholders": [
+        "CREATE TABLE IF NOT EXISTS view_stakeholders ("
+        " city_id TEXT NOT NULL, stakeholder_id TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL,"
+        " themes TEXT NOT NULL, position BIGINT NOT NULL, PRIMARY KEY (city_id, stakeholder_id))",
+    ],
+    "view_partnerships": [
+        "CREATE TABLE IF NOT EXISTS view_partnerships ("
+        " id TEXT PRIMARY KEY, title TEXT NOT NULL, proposer_city_id TEXT NOT NULL, status TEXT NOT NULL,"
+        " themes TEXT NOT NULL, description TEXT, action_plan TEXT, outcome TEXT, closing_reason TEXT,"
+        " proposed_at TEXT NOT NULL, updated_at TEXT NOT NULL, version INTEGER NOT NULL, position BIGINT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS view_partnerships_by_position ON view_partnerships (position)",
+        "CREATE INDEX IF NOT EXISTS view_partnerships_by_status ON view_partnerships (status, position)",
+        "CREATE INDEX IF NOT EXISTS view_partnerships_by_proposer ON view_partnerships (proposer_city_id, position)",
+    ],
+    "view_partnership_themes": [
+        "CREATE TABLE IF NOT EXISTS view_partnership_themes ("
+        " partnership_id TEXT NOT NULL, theme TEXT NOT NULL, PRIMARY KEY (partnership_id, theme))",
+        "CREATE INDEX IF NOT EXISTS view_partnership_themes_by_theme ON view_partnership_themes (theme, partnership_id)",
+    ],
+    "view_invitations": [
+        "CREATE TABLE IF NOT EXISTS view_invitations ("
+        " partnership_id TEXT NOT NULL, city_id TEXT NOT NULL, status TEXT NOT NULL, invited_at TEXT NOT NULL,"
+        " answered_at TEXT, reason TEXT, response_hours DOUBLE PRECISION, position BIGINT NOT NULL, ordinal INTEGER NOT NULL,"
+        " PRIMARY KEY (partnership_id, city_id))",
+        "CREATE INDEX IF NOT EXISTS view_invitations_by_city ON view_invitations (city_id, status, position)",
+    ],
+    "view_meetings": [
+        "CREATE TABLE IF NOT EXISTS view_meetings ("
+        " id TEXT PRIMARY KEY, title TEXT NOT NULL, kind TEXT NOT NULL, starts_at TEXT NOT NULL, ends_at TEXT NOT NULL,"
+        " duration_minutes INTEGER NOT NULL, status TEXT NOT NULL, partnership_id TEXT, location TEXT, url TEXT,"
+        " organiser_id TEXT, sequence INTEGER NOT NULL, attendance INTEGER, summary TEXT, cancel_reason TEXT,"
+        " scheduled_at TEXT NOT NULL, updated_at TEXT NOT NULL, version INTEGER NOT NULL, position BIGINT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS view_meetings_by_start ON view_meetings (starts_at, id)",
+        "CREATE INDEX IF NOT EXISTS view_meetings_by_organiser ON view_meetings (organiser_id, starts_at, id)",
+        "CREATE INDEX IF NOT EXISTS view_meetings_by_status ON view_meetings (status, starts_at)",
+    ],
+    "view_meeting_cities": [
+        "CREATE TABLE IF NOT EXISTS view_meeting_cities ("
+        " meeting_id TEXT NOT NULL, city_id TEXT NOT NULL, starts_at TEXT NOT NULL, attended INTEGER,"
+        " position BIGINT NOT NULL, ordinal INTEGER NOT NULL, PRIMARY KEY (meeting_id, city_id))",
+        "CREATE INDEX IF NOT EXISTS view_meeting_cities_by_city ON view_meeting_cities (city_id, starts_at, meeting_id)",
+    ],
+    "view_agreements": [
+        "CREATE TABLE IF NOT EXISTS view_agreements ("
+        " id TEXT PRIMARY KEY, title TEXT NOT NULL, kind TEXT NOT NULL, status TEXT NOT NULL, parties TEXT NOT NULL,"
+        " topics TEXT NOT NULL, partnership_id TEXT, in_force_on TEXT, terminated_on TEXT, termination_reason TEXT,"
+        " drafted_at TEXT NOT NULL, updated_at TEXT NOT NULL, version INTEGER NOT NULL, position BIGINT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS view_agreements_by_position ON view_agreements (position)",
+        "CREATE INDEX IF NOT EXISTS view_agreements_by_status ON view_agreements (status, position)",
+        "CREATE INDEX IF NOT EXISTS view_agreements_by_partnership ON view_agreements (partnership_id, position)",
+    ],
+    "view_agreement_cities": [
+        "CREATE TABLE IF NOT EXISTS view_agreement_cities ("
+        " agreement_id TEXT NOT NULL, city_id TEXT NOT NULL, PRIMARY KEY (agreement_id, city_id))",
+        "CREATE INDEX IF NOT EXISTS view_agreement_cities_by_city ON view_agreement_cities (city_id, agreement_id)",
+    ],
+    "view_projects": [
+        "CREATE TABLE IF NOT EXISTS view_projects ("
+        " id TEXT PRIMARY KEY, title TEXT NOT NULL, partnership_id TEXT NOT NULL, status TEXT NOT NULL,"
+        " themes TEXT NOT NULL, member_city_ids TEXT NOT NULL, description TEXT, summary TEXT,"
+        " launched_at TEXT NOT NULL, updated_at TEXT NOT NULL, version INTEGER NOT NULL, position BIGINT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS view_projects_by_position ON view_projects (position)",
+        "CREATE INDEX IF NOT EXISTS view_projects_by_status ON view_projects (status, position)",
+        "CREATE INDEX IF NOT EXISTS view_projects_by_partnership ON view_projects (partnership_id, position)",
+    ],
+    "view_project_cities": [
+        "CREATE TABLE IF NOT EXISTS view_project_cities ("
+        " project_id TEXT NOT NULL, city_id TEXT NOT NULL, PRIMARY KEY (project_id, city_id))",
+        "CREATE INDEX IF NOT EXISTS view_project_cities_by_city ON view_project_cities (city_id, project_id)",
+    ],
+    "view_project_themes": [
+        "CREATE TABLE IF NOT EXISTS view_project_themes ("
+        " project_id TEXT NOT NULL, theme TEXT NOT NULL, PRIMARY KEY (project_id, theme))",
+        "CREATE INDEX IF NOT EXISTS view_project_themes_by_theme ON view_project_themes (theme, project_id)",
+    ],
+    "view_milestones": [
+        "CREATE TABLE IF NOT EXISTS view_milestones ("
+        " project_id TEXT NOT NULL, milestone_id TEXT NOT NULL, title TEXT NOT NULL, due_on TEXT NOT NULL,"
+        " status TEXT NOT NULL, achieved_on TEXT, note TEXT, position BIGINT NOT NULL, updated_position BIGINT NOT NULL,"
+        " PRIMARY KEY (project_id, milestone_id))",
+        "CREATE INDEX IF NOT EXISTS view_milestones_by_status ON view_milestones (status, due_on)",
+    ],
+    "view_timeline": [
+        "CREATE TABLE IF NOT EXISTS view_timeline ("
+        " city_id TEXT NOT NULL, position BIGINT NOT NULL, type TEXT NOT NULL, subject_kind TEXT NOT NULL,"
+        " subject_id TEXT NOT NULL, summary TEXT NOT NULL, actor TEXT, recorded_at TEXT NOT NULL, data TEXT NOT NULL,"
+        " PRIMARY KEY (city_id, position))",
+    ],
+    "view_inbox": [
+        "CREATE TABLE IF NOT EXISTS view_inbox ("
+        " id TEXT PRIMARY KEY, recipient_id TEXT NOT NULL, kind TEXT NOT NULL, subject_kind TEXT, subject_id TEXT,"
+        " title TEXT NOT NULL, body TEXT NOT NULL, channels TEXT NOT NULL, sent_at TEXT NOT NULL,"
+        " position BIGINT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS view_inbox_by_recipient ON view_inbox (recipient_id, position)",
+    ],
+}
+# The primary key of each table (the held rows of ``Db`` are keyed by it).
+KEYS: dict[str, tuple[str, ...]] = {
+    "view_meta": ("key",),
+    "view_cities": ("id",),
+    "view_city_themes": ("city_id", "direction", "theme"),
+    "view_stakeholders": ("city_id", "stakeholder_id"),
+    "view_partnerships": ("id",),
+    "view_partnership_themes": ("partnership_id", "theme"),
+    "view_invitations": ("partnership_id", "city_id"),
+    "view_meetings": ("id",),
+    "view_meeting_cities": ("meeting_id", "city_id"),
+    "view_agreements": ("id",),
+    "view_agreement_cities": ("agreement_id", "city_id"),
+    "view_projects": ("id",),
+    "view_project_cities": ("project_id", "city_id"),
+    "view_project_themes": ("project_id", "theme"),
+    "view_milestones": ("project_id", "milestone_id"),
+    "view_timeline": ("city_id", "position"),
+    "view_inbox": ("id",),
+}
+# Every table the follower fills (view_meta holds the schema version, not rows of the log).
+ROW_TABLES = tuple(name for name in TABLES if name != "view_meta")
+
+
+# -- value encoding -------------------------------------------------------------------------
+
+def instant(value: datetime) -> str:
+    """A tz-aware instant as fixed-width UTC text, so text order is time order."""
+    return value.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def parse_instant(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+def day(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def parse_day(text: str | None) -> date | None:
+    return None if text is None else date.fromisoformat(text)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, (set, frozenset, tuple)):
+        return sorted(value)
+    return str(value)
+
+
+def dump(value: Any) -> str:
+    return json.dumps(value, default=_json_default, ensure_ascii=False, separators=(",", ":"))
+
+
+def load(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+def fold(text: str | None) -> str:
+    """Unicode-safe case folding for search and sorting (Málaga ≡ MÁLAGA ≡ ma\u0301laga)."""
+    if not text:
+        return ""
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFKC", text).casefold())
+
+
+def sort_key(name: str | None) -> str:
+    """Order names as people expect: accents second (Liuzhou < Málaga < Mannheim), then exact spelling."""
+    folded = fold(name)
+    base = "".join(ch for ch in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(ch))
+    return f"{base}\x1f{folded}"
+
+
+# -- one SQL text for both databases --------------------------------------------------------
+
+@dataclass(frozen=True)
+class Add:
+    """An increment in ``Db.update``: ``column = column + n``."""
+
+    n: int
+
+
+class Db:
+    """A cursor inside one transaction, speaking SQLite-style SQL to either database.
+
+    Writes through ``insert`` are held back and sent as multi-row INSERTs (one statement
+    per table and up to ``CHUNK_PARAMS`` values); ``update`` and ``delete`` apply to held
+    rows in memory and to stored rows in SQL, so a row created and changed within one
+    batch costs one statement. Any SQL text naming a table with held rows (a read, say)
+    sends them first, and ``flush()`` sends the rest before the commit: the transaction
+    sees its own writes, and what is committed is the same as writing row by row.
+    """
+
+    CHUNK_PARAMS = 900
+    _translated: dict[str, str] = {}
+
+    def __init__(self, cursor: Any, postgres: bool) -> None:
+        self.cursor = cursor
+        self.postgres = postgres
+        self.held: dict[str, dict[Any, dict[tuple, dict[str, Any]]]] = {}
+
+    def sql(self, text: str) -> str:
+        if not self.postgres:
+            return text
+        translated = self._translated.get(text)
+        if translated is None:
+            translated = self._translated[text] = text.replace("%", "%%").replace("?", "%s")
+        return translated
+
+    def pipeline(self) -> AbstractContextManager[Any]:
+        """PostgreSQL: send statements without waiting for each answer (a read or the commit syncs)."""
+        return self.cursor.connection.pipeline() if self.postgres else nullcontext()
+
+    # -- held writes ---------------------------------------------------------------------------
+
+    # Held rows: table -> value of the key's first column -> key -> row (so that "the rows of
+    # this city / this meeting" are found without scanning the whole batch).
+
+    def insert(self, table: str, row: dict[str, Any]) -> None:
+        key = tuple(row[column] for column in KEYS[table])
+        group = self.held.setdefault(table, {}).setdefault(key[0], {})
+        if key in group:
+            raise IntegrityError(f"{table}: a row with the key {key} is already being inserted")
+        group[key] = row
+
+    def held_row(self, table: str, **key: Any) -> dict[str, Any] | None:
+        full = tuple(key[column] for column in KEYS[table])
+        return self.held.get(table, {}).get(full[0], {}).get(full)
+
+    def update(self, table: str, where: dict[str, Any], changes: dict[str, Any]) -> None:
+        """Change the rows matching ``where`` (column = value): held ones in memory, stored ones in SQL."""
+        matching = self._matching(table, where)
+        for _key, row in matching:
+            for column, value in changes.items():
+                row[column] = row[column] + value.n if isinstance(value, Add) else value
+        if matching and self._is_key(table, where):
+            return  # the row is not stored yet: nothing to send
+        sets = ", ".join(f"{c} = {c} + ?" if isinstance(v, Add) else f"{c} = ?" for c, v in changes.items())
+        params = [v.n if isinstance(v, Add) else v for v in changes.values()]
+        conditions = " AND ".join(f"{c} = ?" for c in where)
+        self.cursor.execute(self.sql(f"UPDATE {table} SET {sets} WHERE {conditions}"), (*params, *where.values()))
+
+    def delete(self, table: str, where: dict[str, Any]) -> None:
+        matching = self._matching(table, where)
+        groups = self.held.get(table, {})
+        for key, _row in matching:
+            del groups[key[0]][key]
+        if matching and self._is_key(table, where):
+            return  # the row was never stored
+        conditions = " AND ".join(f"{c} = ?" for c in where)
+        self.cursor.execute(self.sql(f"DELETE FROM {table} WHERE {conditions}"), tuple(where.values()))
+
+    @staticmethod
+    def _is_key(table: str, where: dict[str, Any]) -> bool:
+        return set(where) == set(KEYS[table])
+
+    def _matching(self, table: str, where: dict[str, Any]) -> list[tuple[tuple, dict[str, Any]]]:
+        groups = self.held.get(table)
+        if not groups:
+            return []
+        first = KEYS[table][0]
+        if self._is_key(table, where):
+            key = tuple(where[c] for c in KEYS[table])
+            row = groups.get(key[0], {}).get(key)
+            return [] if row is None else [(key, row)]
+        candidates = groups.get(where[first], {}).items() if first in where else (
+            item for group in groups.values() for item in group.items())
+        return [(k, row) for k, row in candidates if all(row[c] == v for c, v in where.items())]
+
+    def flush(self, tables: Iterable[str] | None = None) -> None:
+        for table in list(self.held if tables is None else tables):
+            rows = [row for group in self.held.pop(table, {}).values() for row in group.values()]
+            if not rows:
+                continue
+            columns = list(rows[0])
+            per_statement = max(1, self.CHUNK_PARAMS // len(columns))
+            one = "(" + ", ".join("?" * len(columns)) + ")"
+            for start in range(0, len(rows), per_statement):
+                chunk = rows[start:start + per_statement]
+                text = f"INSERT INTO {table} ({', '.join(columns)}) VALUES " + ", ".join([one] * len(chunk))
+                self.cursor.execute(self.sql(text), [row[c] for row in chunk for c in columns])
+
+    def _before(self, text: str) -> None:
+        if self.held:
+            named = [table for table in self.held if re.search(rf"\b{table}\b", text)]
+            if named:
+                self.flush(named)
+
+    # -- SQL ------------------------------------------------------------------------------------
+
+    def run(self, text: str, params: Sequence[Any] = ()) -> None:
+        self._before(text)
+        self.cursor.execute(self.sql(text), tuple(params))
+
+    def all(self, text: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        self._before(text)
+        self.cursor.execute(self.sql(text), tuple(params))
+        rows = self.cursor.fetchall()
+        return rows if self.postgres else [dict(zip(row.keys(), row)) for row in rows]
+
+    def one(self, text: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
+        self._before(text)
+        self.cursor.execute(self.sql(text), tuple(params))
+        row = self.cursor.fetchone()
+        if row is None or self.postgres:
+            return row
+        return dict(zip(row.keys(), row))
+
+    def scalar(self, text: str, params: Sequence[Any] = ()) -> Any:
+        row = self.one(text, params)
+        return None if row is None else next(iter(row.values()))
+
+
+def marks(values: Sequence[Any]) -> str:
+    """``?,?,?`` for an IN list."""
+    return ",".join("?" * len(values))
+
+
+# -- the recorders ------------------------------------------------------------------------
+
+class _ViewTables:
+    """Shared by both dialects: creates (and on a schema change, recreates) the view tables."""
+
+    datastore: Any
+    postgres = False
+
+    @contextmanager
+    def db(self, *, commit: bool) -> Iterator[Db]:
+        with self.datastore.transaction(commit=commit) as cursor:
+            db = Db(cursor, self.postgres)
+            self._enter(db)
+            yield db
+
+    def _enter(self, db: Db) -> None:
+        """Per-transaction setup (PostgreSQL: the schema)."""
+
+    def create_table(self) -> None:
+        # Two processes starting at once (web and projector) may race to create the tables
+        # and the library's first tracking row; the loser finds them made on a second try.
+        for attempt in range(3):
+            try:
+                super().create_table()  # the library's tracking table
+                self._create_and_check_version()
+                return
+            except (IntegrityError, OperationalError, ProgrammingError):
+                if attempt == 2:
+                    raise
+                time.sleep(0.1 * (attempt + 1))
+
+    def _create_and_check_version(self) -> None:
+        with self.db(commit=True) as db:
+            self._serialise_ddl(db)
+            self._create_view_tables(db)
+            version = db.scalar("SELECT value FROM view_meta WHERE key = ?", ("schema_version",))
+            if version is None:
+                db.run("INSERT INTO view_meta (key, value) VALUES (?, ?)", ("schema_version", SCHEMA_VERSION))
+            elif version != SCHEMA_VERSION:
+                # The view's shape changed: drop and recreate, and forget the position so
+                # the follower replays the log into the new tables.
+                self.reset(db)
+
+    def reset(self, db: Db) -> None:
+        """Drop and recreate every view table and forget how far the view had read (one transaction)."""
+        for table in ROW_TABLES:
+            db.run(f"DROP TABLE IF EXISTS {table}")
+        self._create_view_tables(db)
+        self._delete_tracking(db, TRACKING_NAME)
+        db.run("DELETE FROM view_meta WHERE key = ?", ("schema_version",))
+        db.run("INSERT INTO view_meta (key, value) VALUES (?, ?)", ("schema_version", SCHEMA_VERSION))
+
+    @staticmethod
+    def _create_view_tables(db: Db) -> None:
+        for statements in TABLES.values():
+            for statement in statements:
+                if db.postgres:
+                    # Byte order for every text column, as in SQLite: keyset pages compare
+                    # keys with the same order in both databases, whatever the locale.
+                    statement = statement.replace(" TEXT", ' TEXT COLLATE "C"')
+                db.run(statement)
+
+    def _serialise_ddl(self, db: Db) -> None:
+        """Two processes creating the tables at once must not collide."""
+
+    def _delete_tracking(self, db: Db, name: str) -> None:
+        raise NotImplementedError
+
+    def record(self, db: Db, tracking: Tracking) -> None:
+        self._insert_tracking(db.cursor, tracking)
+
+
+class SQLiteViewRecorder(_ViewTables, SQLiteTrackingRecorder):
+    postgres = False
+
+    @contextmanager
+    def db(self, *, commit: bool) -> Iterator[Db]:
+        with self.datastore.get_connection(commit=commit) as connection:
+            if commit:
+                # WAL with synchronous=NORMAL: a commit is atomic but may be lost on a power
+                # failure. For a view that is harmless: its tracking row is lost with its rows,
+                # and the follower processes those events again. (Outside the transaction:
+                # SQLite refuses to change it inside one. The store's own connections keep FULL.)
+                connection.cursor().execute("PRAGMA synchronous=NORMAL")
+            with connection.transaction(commit=commit) as cursor:
+                yield Db(cursor, postgres=False)
+
+    def _delete_tracking(self, db: Db, name: str) -> None:
+        db.run("DELETE FROM tracking WHERE application_name = ?", (name,))
+
+
+def _postgres_recorder_class() -> type:
+    from eventsourcing.postgres import PostgresTrackingRecorder
+    from psycopg.sql import SQL, Identifier
+
+    class PostgresViewRecorder(_ViewTables, PostgresTrackingRecorder):
+        postgres = True
+
+        def _enter(self, db: Db) -> None:
+            db.cursor.execute(SQL("SET LOCAL search_path TO {}").format(Identifier(self.datastore.schema)))
+
+        def _serialise_ddl(self, db: Db) -> None:
+            db.cursor.execute("SELECT pg_advisory_xact_lock(hashtext('twinning-views-ddl'))")
+
+        def _delete_tracking(self, db: Db, name: str) -> None:
+            db.cursor.execute(
+                SQL("DELETE FROM {}.{} WHERE application_name = %s").format(
+                    Identifier(self.datastore.schema), Identifier(self.tracking_table_name)),
+                (name,),
+            )
+
+    return PostgresViewRecorder
+
+
+def open_recorder(env: dict[str, str]) -> tuple[InfrastructureFactory, _ViewTables]:
+    """The view recorder in the database the env names (keys may be prefixed ``VIEWS_``)."""
+    environment = Environment(TRACKING_NAME, env)
+    factory = InfrastructureFactory.construct(environment)
+    datastore = getattr(factory, "datastore", None)
+    if isinstance(datastore, SQLiteDatastore):
+        recorder_class: type = SQLiteViewRecorder
+    elif type(datastore).__name__ == "PostgresDatastore":
+        recorder_class = _postgres_recorder_class()
+    else:
+        factory.close()
+        raise ValueError("the views need an SQLite or PostgreSQL store (PERSISTENCE_MODULE eventsourcing.sqlite or .postgres)")
+    return factory, factory.tracking_recorder(recorder_class)

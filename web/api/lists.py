@@ -1,0 +1,110 @@
+"""Lists read the views (read models): ``{items, next_cursor}``, ``?limit=&cursor=``, and ``?after=N``.
+
+A command answers ``X-Log-Position``; a list given ``?after=N`` waits (at most 5 s)
+until its view has processed N, so a client reads its own write in a list too. If
+the view does not get there in time the answer is 503 (Retry-After), not a stale list.
+Every list answers ``X-View-Position``: how far its view had read the log.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import InterfaceError, OperationalError
+
+from domain.errors import InvalidValue, StoreUnavailable
+from web.http import services
+from web.problems import ApiProblem
+
+WAIT_SECONDS = 5.0
+
+
+def open_views(settings, owned: list) -> Any:
+    """The views in the store's database, or None when they cannot be opened (lists then answer 503)."""
+    try:
+        from domain.views import Views
+    except ImportError:
+        return None
+    views = Views(settings.store_env())
+    owned.append(views)
+    return views
+
+
+def follower_for(app_programme, views) -> Any:
+    """A follower used only to wait for (and report) the views' position; the projector process feeds them."""
+    if views is None:
+        return None
+    from domain.followers import Follower
+
+    return Follower(app_programme, views)
+
+
+def views_health(views: Any, log_position: int | None) -> dict | None:
+    if views is None:
+        return None
+    try:
+        position = views.position()
+    except Exception as error:  # noqa: BLE001 - a health check reports, it does not raise
+        return {"ok": False, "detail": type(error).__name__}
+    lag = max(0, (log_position or 0) - position)
+    return {"ok": True, "position": position, "lag": lag}
+
+
+def read_views(after: int | None) -> Any:
+    """The views, once they have processed ``after`` (if given)."""
+    found = services()
+    if found.views is None:
+        raise ApiProblem(503, "views-unavailable", "the read models are not available", headers={"Retry-After": "5"})
+    if after:
+        head = _guard(found.programme.recorder.max_notification_id) or 0
+        if after > head:
+            raise InvalidValue("after", f"the log has no position {after} yet (it ends at {head}); "
+                                        "pass the X-Log-Position of a command")
+        follower = found.follower or follower_for(found.programme, found.views)
+        if not _guard(lambda: follower.wait_for(after, WAIT_SECONDS)):
+            position = _guard(found.views.position)
+            raise ApiProblem(503, "view-behind",
+                             f"the view has processed the log up to {position}; {after} did not arrive within "
+                             f"{WAIT_SECONDS:.0f} s", headers={"Retry-After": "1"})
+    return found.views
+
+
+def _guard(query: Callable[[], Any]) -> Any:
+    try:
+        return query()
+    except (OperationalError, InterfaceError) as error:
+        raise StoreUnavailable() from error
+
+
+def page(after: int | None, query: Callable[[Any], dict]):
+    views = read_views(after)
+    position = _guard(views.position)
+    result = _guard(lambda: query(views))
+    return result, 200, {"X-View-Position": str(position)}
+
+
+def text_id(value: UUID | None) -> str | None:
+    return None if value is None else str(value)
+
+
+class Suggester:
+    """A MatchIndex over the city profiles, rebuilt when the views have moved on."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.position: int | None = None
+        self.index = None
+
+    def suggest(self, views, city_id: str, limit: int):
+        from domain.matchmaking import MatchIndex
+
+        position = _guard(views.position)
+        with self.lock:
+            if self.index is None or self.position != position:
+                self.index = MatchIndex(_guard(views.city_profiles))
+                self.position = position
+            index = self.index
+        return index.suggest(city_id, limit)

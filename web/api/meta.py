@@ -1,0 +1,21 @@
+"""Reference data: the theme vocabulary (public)."""
+
+from __future__ import annotations
+
+from domain.themes import CLUSTER_THEMES, THEMES
+from web.api import api_blueprint
+from web.schemas import ThemeList
+
+
+def blueprint():
+    bp = api_blueprint("meta", "Vocabulary", public=True)
+
+    @bp.get("/themes")
+    @bp.output(ThemeList)
+    @bp.doc(summary="The theme vocabulary: the programme's clusters and the 17 SDGs", security=[])
+    def themes():
+        items = [{"slug": slug, "label": label, "kind": "cluster" if slug in CLUSTER_THEMES else "sdg"}
+                 for slug, label in THEMES.items()]
+        return {"items": items, "next_cursor": None}
+
+    return bp

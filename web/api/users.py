@@ -1,0 +1,80 @@
+"""Users, their tokens, and the caller (/me)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from domain.model.user import User
+from web import representations as rep
+from web.api import api_blueprint
+from web.api.lists import page
+from web.http import answer, check_version, if_match, principal, programme, recorded
+from web.schemas import Empty, NotificationPage, PageQuery, UserIn, UserOut, UserWithToken
+
+
+def blueprint():
+    bp = api_blueprint("users", "Users")
+
+    @bp.post("/users")
+    @bp.input(UserIn, arg_name="body")
+    @bp.output(UserWithToken, status_code=201, description="the user and its first token (shown only now)")
+    @bp.doc(summary="Create a user (admin)")
+    def create_user(body: UserIn):
+        issued = programme().create_user(principal(), body.name, body.email, body.role,
+                                         str(body.city_id) if body.city_id else None)
+        user = issued.user
+        return answer({**rep.user(user), "token": issued.token}, user.version, 201, issued.position,
+                      location=f"/api/v1/users/{user.id}")
+
+    @bp.get("/users/<uuid:user_id>")
+    @bp.output(UserOut)
+    @bp.doc(summary="One user (admin, auditor, or the user)")
+    def get_user(user_id: UUID):
+        user = programme().user(principal(), str(user_id))
+        return answer(rep.user(user), user.version)
+
+    @bp.post("/users/<uuid:user_id>/tokens")
+    @bp.input(Empty, arg_name="body")
+    @bp.output(UserWithToken, status_code=201, description="the user and the new token (shown only now)")
+    @bp.doc(summary="Issue a new token (admin)")
+    def issue_token(user_id: UUID, body: Empty):
+        app = programme()
+        check_version(lambda: app.load(User, user_id), if_match())
+        issued = app.issue_token(principal(), str(user_id))
+        return answer({**rep.user(issued.user), "token": issued.token}, issued.user.version, 201, issued.position)
+
+    @bp.post("/users/<uuid:user_id>/tokens/revoke")
+    @bp.input(Empty, arg_name="body")
+    @bp.output(UserOut)
+    @bp.doc(summary="Revoke all of a user's tokens at once (admin)")
+    def revoke_tokens(user_id: UUID, body: Empty):
+        app = programme()
+        check_version(lambda: app.load(User, user_id), if_match())
+        return recorded(app.revoke_tokens(principal(), str(user_id)), rep.user)
+
+    @bp.post("/users/<uuid:user_id>/deactivate")
+    @bp.input(Empty, arg_name="body")
+    @bp.output(UserOut)
+    @bp.doc(summary="Deactivate a user (admin)")
+    def deactivate_user(user_id: UUID, body: Empty):
+        app = programme()
+        check_version(lambda: app.load(User, user_id), if_match())
+        return recorded(app.deactivate_user(principal(), str(user_id)), rep.user)
+
+    @bp.get("/me")
+    @bp.output(UserOut)
+    @bp.doc(summary="The caller")
+    def me():
+        who = principal()
+        user = programme().user(who, who.user_id)
+        return answer(rep.user(user), user.version)
+
+    @bp.get("/me/notifications")
+    @bp.input(PageQuery, location="query", arg_name="query")
+    @bp.output(NotificationPage)
+    @bp.doc(summary="The caller's inbox, newest first")
+    def notifications(query: PageQuery):
+        who = principal()
+        return page(query.after, lambda v: v.inbox(who.user_id, limit=query.limit, cursor=query.cursor))
+
+    return bp

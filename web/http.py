@@ -1,0 +1,95 @@
+"""What every view needs: the services, the caller, If-Match, and answers with ETag and log position."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from flask import current_app, g, request
+
+from domain.access import Principal
+from domain.errors import NotAuthenticated, StaleVersion
+from web.problems import ApiProblem
+
+_ETAG = re.compile(r'^(W/)?"(\d{1,18})"$')
+
+
+@dataclass
+class Services:
+    """What the app was created with (``app.extensions['twinning']``)."""
+
+    settings: Any
+    programme: Any
+    views: Any = None
+    idempotency: Any = None
+    follower: Any = None
+    owned: list[Any] = field(default_factory=list)  # things the app built and closes
+
+
+def services() -> Services:
+    return current_app.extensions["twinning"]
+
+
+def programme():
+    return services().programme
+
+
+def principal() -> Principal:
+    found = getattr(g, "principal", None)
+    if found is None:
+        raise NotAuthenticated("give a bearer token: Authorization: Bearer <token>")
+    return found
+
+
+def authenticate_request() -> None:
+    """``Authorization: Bearer <token>`` → ``g.principal`` (the Application checks the token)."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise NotAuthenticated("give a bearer token: Authorization: Bearer <token>")
+    g.principal = programme().authenticate(token)
+
+
+def if_match() -> int | None:
+    """The version the client expects (``If-Match: "3"``), ``None`` without the header or with ``*``."""
+    raw = request.headers.get("If-Match")
+    if raw is None:
+        return None
+    raw = raw.strip()
+    if raw == "*":
+        return None
+    match = _ETAG.match(raw)
+    if not match:
+        raise ApiProblem(400, "malformed-if-match",
+                         'If-Match must hold one ETag as sent in the ETag header, e.g. If-Match: "3"')
+    if match.group(1):
+        raise ApiProblem(412, "stale-version", "a weak ETag never matches: send the ETag as given, without W/")
+    return int(match.group(2))
+
+
+def check_version(load: Callable[[], Any], expected: int | None) -> None:
+    """If-Match for commands whose Application method takes no expected version: compare before acting."""
+    if expected is not None:
+        current = load().version
+        if current != expected:
+            raise StaleVersion(expected, current)
+
+
+def answer(body: dict[str, Any], version: int | None, status: int = 200, position: int | None = None,
+           location: str | None = None) -> tuple[dict[str, Any], int, dict[str, str]]:
+    headers: dict[str, str] = {}
+    if version is not None:
+        headers["ETag"] = f'"{version}"'
+    if position is not None:
+        headers["X-Log-Position"] = str(position)
+    if location:
+        headers["Location"] = location
+    return body, status, headers
+
+
+def recorded(result: Any, to_dict: Callable[[Any], dict], status: int = 200, location: str | None = None):
+    """A command's ``Recorded(aggregate, position)`` as an answer."""
+    aggregate = result.aggregate
+    return answer(to_dict(aggregate), aggregate.version, status, result.position, location)
