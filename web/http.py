@@ -9,7 +9,7 @@ from typing import Any, Callable
 from flask import current_app, g, request
 
 from domain.access import Principal
-from domain.errors import NotAuthenticated, StaleVersion
+from domain.errors import NotAuthenticated
 from web.problems import ApiProblem
 
 _ETAG = re.compile(r'^(W/)?"(\d{1,18})"$')
@@ -67,14 +67,6 @@ def if_match() -> int | None:
     if match.group(1):
         raise ApiProblem(412, "stale-version", "a weak ETag never matches: send the ETag as given, without W/")
     return int(match.group(2))
-
-
-def check_version(load: Callable[[], Any], expected: int | None) -> None:
-    """If-Match for commands whose Application method takes no expected version: compare before acting."""
-    if expected is not None:
-        current = load().version
-        if current != expected:
-            raise StaleVersion(expected, current)
 
 
 def answer(body: dict[str, Any], version: int | None, status: int = 200, position: int | None = None,

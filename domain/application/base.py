@@ -85,6 +85,13 @@ class ProgrammeBase(Application):
             raise NotFound(f"no {label} has the id {uid}")
         return aggregate
 
+    def load_expected(self, cls: type[A], aggregate_id: str | UUID, expected_version: int | None) -> A:
+        """Load for a command that saves more than this aggregate; the save itself catches a later change."""
+        aggregate = self.load(cls, aggregate_id)
+        if expected_version is not None and aggregate.version != expected_version:
+            raise StaleVersion(expected_version, aggregate.version)
+        return aggregate
+
     def exists(self, aggregate_id: UUID) -> bool:
         return bool(self._read(lambda: self.recorder.select_events(aggregate_id, limit=1)))
 

@@ -109,12 +109,16 @@ class CitiesMixin(ProgrammeBase):
             raise Duplicate(f"{country} already has a city called {name}")
         return claim
 
-    def add_stakeholder(self, principal: Principal, city_id: str, name: str, kind: str, themes: list[str] = ()) -> Recorded:
+    def add_stakeholder(
+        self, principal: Principal, city_id: str, name: str, kind: str, themes: list[str] = (),
+        expected_version: int | None = None,
+    ) -> Recorded:
         city_id = str(parse_id(city_id, "id"))
         require_officer_of_any(principal, [city_id], "this city")
         name, kind, themes = check_name(name), check_stakeholder_kind(kind), check_themes(themes)
         stakeholder_id = str(uuid.uuid4())
-        return self.change(City, city_id, lambda c: c.add_stakeholder(stakeholder_id, name, kind, themes, actor=principal.user_id))
+        return self.change(City, city_id, lambda c: c.add_stakeholder(stakeholder_id, name, kind, themes, actor=principal.user_id),
+                           expected_version=expected_version)
 
     def remove_stakeholder(self, principal: Principal, city_id: str, stakeholder_id: str) -> Recorded:
         city_id = str(parse_id(city_id, "id"))

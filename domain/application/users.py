@@ -73,21 +73,22 @@ class UsersMixin(ProgrammeBase):
         users = [self.load(User, user_id) for user_id in self.load(CityRoster, roster_id).officer_ids]
         return [user for user in users if user.active]
 
-    def issue_token(self, principal: Principal, user_id: str) -> IssuedToken:
+    def issue_token(self, principal: Principal, user_id: str, expected_version: int | None = None) -> IssuedToken:
         require_role(principal, "admin")
         token = secrets.token_urlsafe(TOKEN_BYTES)
-        user = self.load(User, user_id)
+        user = self.load_expected(User, user_id, expected_version)
         owner = self._issue(user, token, principal)
         return IssuedToken(user, token, self.record(user, owner))
 
-    def revoke_tokens(self, principal: Principal, user_id: str) -> Recorded:
+    def revoke_tokens(self, principal: Principal, user_id: str, expected_version: int | None = None) -> Recorded:
         require_role(principal, "admin")
-        return self.change(User, user_id, lambda user: user.revoke_tokens(actor=principal.user_id))
+        return self.change(User, user_id, lambda user: user.revoke_tokens(actor=principal.user_id),
+                           expected_version=expected_version)
 
-    def deactivate_user(self, principal: Principal, user_id: str) -> Recorded:
+    def deactivate_user(self, principal: Principal, user_id: str, expected_version: int | None = None) -> Recorded:
         """Deactivating an officer also takes them off their city's roster, in the same transaction."""
         require_role(principal, "admin")
-        user = self.load(User, user_id)
+        user = self.load_expected(User, user_id, expected_version)
         user.deactivate(actor=principal.user_id)
         roster = self._roster(user.city_id, principal) if user.city_id else None
         if roster is not None:

@@ -9,7 +9,7 @@ from web import representations as rep
 from web.api import api_blueprint
 from web.api.reads import read_one
 from web.api.lists import Suggester, page
-from web.http import check_version, if_match, principal, programme, recorded
+from web.http import if_match, principal, programme, recorded
 from web.schemas import (
     AsOfQuery, CityIn, CityListQuery, CityOut, CityPage, CityPatch, InvitationPage, PageQuery, StakeholderIn,
     SuggestionPage, SuggestionsQuery,
@@ -51,9 +51,8 @@ def blueprint():
     @bp.output(CityOut, status_code=201, description="the city with the new stakeholder (last in the list)")
     @bp.doc(summary="Add a triple-helix stakeholder (its officer, facilitator)")
     def add_stakeholder(city_id: UUID, body: StakeholderIn):
-        app = programme()
-        check_version(lambda: app.load(City, city_id), if_match())
-        result = app.add_stakeholder(principal(), str(city_id), body.name, body.kind, body.themes)
+        result = programme().add_stakeholder(principal(), str(city_id), body.name, body.kind, body.themes,
+                                             expected_version=if_match())
         return recorded(result, rep.city, 201, location=f"/api/v1/cities/{city_id}")
 
     @bp.get("/cities")

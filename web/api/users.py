@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from domain.model.user import User
 from web import representations as rep
 from web.api import api_blueprint
 from web.api.lists import page
-from web.http import answer, check_version, if_match, principal, programme, recorded
+from web.http import answer, if_match, principal, programme, recorded
 from web.schemas import Empty, NotificationPage, PageQuery, UserIn, UserOut, UserWithToken
 
 
@@ -38,9 +37,7 @@ def blueprint():
     @bp.output(UserWithToken, status_code=201, description="the user and the new token (shown only now)")
     @bp.doc(summary="Issue a new token (admin)")
     def issue_token(user_id: UUID, body: Empty):
-        app = programme()
-        check_version(lambda: app.load(User, user_id), if_match())
-        issued = app.issue_token(principal(), str(user_id))
+        issued = programme().issue_token(principal(), str(user_id), expected_version=if_match())
         return answer({**rep.user(issued.user), "token": issued.token}, issued.user.version, 201, issued.position)
 
     @bp.post("/users/<uuid:user_id>/tokens/revoke")
@@ -48,18 +45,14 @@ def blueprint():
     @bp.output(UserOut)
     @bp.doc(summary="Revoke all of a user's tokens at once (admin)")
     def revoke_tokens(user_id: UUID, body: Empty):
-        app = programme()
-        check_version(lambda: app.load(User, user_id), if_match())
-        return recorded(app.revoke_tokens(principal(), str(user_id)), rep.user)
+        return recorded(programme().revoke_tokens(principal(), str(user_id), expected_version=if_match()), rep.user)
 
     @bp.post("/users/<uuid:user_id>/deactivate")
     @bp.input(Empty, arg_name="body")
     @bp.output(UserOut)
     @bp.doc(summary="Deactivate a user (admin)")
     def deactivate_user(user_id: UUID, body: Empty):
-        app = programme()
-        check_version(lambda: app.load(User, user_id), if_match())
-        return recorded(app.deactivate_user(principal(), str(user_id)), rep.user)
+        return recorded(programme().deactivate_user(principal(), str(user_id), expected_version=if_match()), rep.user)
 
     @bp.get("/me")
     @bp.output(UserOut)
