@@ -77,6 +77,8 @@ class Settings:
     require_cross_region: bool = True
     log_level: str = "INFO"
     extra: dict[str, str] = field(default_factory=dict)
+    webhook_url: str | None = None
+    mail_from: str | None = None
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
@@ -97,6 +99,8 @@ class Settings:
             invitation_nudge_after=parse_duration(env.get("INVITATION_NUDGE_AFTER", "7d"), "INVITATION_NUDGE_AFTER"),
             require_cross_region=env.get("TWINNING_REQUIRE_CROSS_REGION", "yes").lower() not in ("0", "no", "false", "off"),
             log_level=env.get("TWINNING_LOG_LEVEL", "INFO").upper(),
+            webhook_url=env.get("TWINNING_WEBHOOK_URL") or None,
+            mail_from=env.get("TWINNING_MAIL_FROM") or None,
         )
         if mode == "production" and settings.secret == "change-me":
             raise SettingsError("TWINNING_SECRET must be set in production mode")

@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
     from domain.application import Programme
 
 MAX_WAIT_SECONDS = 5.0
+DEFAULT_BATCH_SIZE = 500
 MAX_BACKOFF_SECONDS = 30.0
 
 __all__ = ["MAX_WAIT_SECONDS", "DomainEvent", "Follower", "Processor", "Tracking"]
@@ -56,8 +57,10 @@ class Follower:
     """Polls ``app``'s notification log after ``processor.position()`` and feeds it in batches."""
 
     def __init__(
-        self, app: Programme, processor: Processor, batch_size: int = 500, logger: logging.Logger | None = None,
+        self, app: Programme, processor: Processor, batch_size: int | None = None, logger: logging.Logger | None = None,
     ) -> None:
+        # A processor may say what suits it (the views: large batches, one transaction each).
+        batch_size = batch_size if batch_size is not None else getattr(processor, "batch_size", DEFAULT_BATCH_SIZE)
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
         self.app = app

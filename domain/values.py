@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, datetime, time, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -12,6 +13,10 @@ STAKEHOLDER_KINDS = ("public", "private", "research")
 MAX_NAME = 200
 MAX_TEXT = 10_000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # C0, DEL and C1 controls
+_SURROGATE = re.compile(r"[\ud800-\udfff]")  # a lone surrogate (JSON "\ud800") is not text: it cannot be stored as UTF-8
+# Invisible characters that make a name look like another: bidi embeddings, overrides and isolates,
+# zero-width space, word joiner, byte-order mark. (ZWJ/ZWNJ stay: some scripts need them.)
+_INVISIBLE = re.compile("[\u200b\u2060\ufeff\u202a-\u202e\u2066-\u2069]")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
@@ -59,13 +64,21 @@ def check_text(value: str | None, field: str, *, limit: int = MAX_TEXT, required
         raise InvalidValue(field, f"must be at most {limit} characters (got {len(value)})")
     if _CONTROL.search(value):
         raise InvalidValue(field, "must not contain control characters")
+    if _SURROGATE.search(value):
+        raise InvalidValue(field, "must be valid Unicode text (it holds a lone surrogate code point)")
     return value
 
 
 def check_name(value: str, field: str = "name") -> str:
+    """A single line, in Unicode NFC, so "Málaga" typed with a combining accent is the same name as "Málaga"."""
     checked = check_text(value, field, limit=MAX_NAME, required=True)
     if "\n" in checked or "\r" in checked or "\t" in checked:
         raise InvalidValue(field, "must be a single line")
+    if _INVISIBLE.search(checked):
+        raise InvalidValue(field, "must not contain invisible formatting characters (bidi overrides, zero-width spaces)")
+    checked = unicodedata.normalize("NFC", checked)
+    if len(checked) > MAX_NAME:
+        raise InvalidValue(field, f"must be at most {MAX_NAME} characters (got {len(checked)})")
     return checked
 
 

@@ -19,8 +19,9 @@ from flask import Request, g, request
 from werkzeug.exceptions import BadRequest, HTTPException
 
 from config.settings import Settings
-from web import docs, health, idempotency, openapi
+from web import docs, health, idempotency, openapi, ratelimit
 from web.api import agreements, cities, history, lists, meetings, meta, partnerships, projects, reports, users
+from web.api import audit, exports
 from web.http import Services
 from web.problems import handle_error
 
@@ -39,6 +40,12 @@ class ApiRequest(Request):
             return super().get_json(force=force, silent=silent, cache=cache)
         except RecursionError:
             raise BadRequest("the JSON body is nested too deeply") from None
+
+    def on_json_loading_failed(self, e: ValueError | None) -> Any:
+        """Say why the body is not JSON (Flask says only "Bad Request" outside debug mode)."""
+        if e is None:
+            return super().on_json_loading_failed(e)
+        raise BadRequest(f"the body is not valid JSON: {e}"[:300]) from None
 
 
 def create_app(settings: Settings | None = None, programme: Any = None, views: Any = None) -> APIFlask:
@@ -78,7 +85,9 @@ def create_app(settings: Settings | None = None, programme: Any = None, views: A
     _install_error_handling(app)
     _install_request_id(app)
     idempotency.install(app, store)
-    for module in (meta, users, cities, partnerships, meetings, agreements, projects, history, reports):
+    ratelimit.install(app)
+    for module in (meta, users, cities, partnerships, meetings, agreements, projects, history, reports, audit,
+                   exports):
         app.register_blueprint(module.blueprint())
     docs.install(app)
     health.install(app)

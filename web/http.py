@@ -10,6 +10,7 @@ from flask import current_app, g, request
 
 from domain.access import Principal
 from domain.errors import NotAuthenticated
+from web import ratelimit
 from web.problems import ApiProblem
 
 _ETAG = re.compile(r'^(W/)?"(\d{1,18})"$')
@@ -43,13 +44,20 @@ def principal() -> Principal:
 
 
 def authenticate_request() -> None:
-    """``Authorization: Bearer <token>`` → ``g.principal`` (the Application checks the token)."""
+    """``Authorization: Bearer <token>`` → ``g.principal`` (the Application checks the token).
+
+    A client with too many recent failures gets 429 before its token is looked at (web/ratelimit.py)."""
+    ratelimit.check()
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.strip().partition(" ")
     token = token.strip()
-    if scheme.lower() != "bearer" or not token:
-        raise NotAuthenticated("give a bearer token: Authorization: Bearer <token>")
-    g.principal = programme().authenticate(token)
+    try:
+        if scheme.lower() != "bearer" or not token:
+            raise NotAuthenticated("give a bearer token: Authorization: Bearer <token>")
+        g.principal = programme().authenticate(token)
+    except NotAuthenticated:
+        ratelimit.failed()
+        raise
 
 
 def if_match() -> int | None:

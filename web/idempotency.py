@@ -8,12 +8,21 @@ rows older than ``RETENTION`` (48 h, so every key is kept at least 24 h) are pur
 A request whose claim is still being processed (a concurrent twin) waits for the
 first answer for up to ``WAIT_SECONDS``; answers of 5xx are not kept (the claim is
 released so the client may retry).
+
+Some answers carry a secret (``POST /users`` and ``POST /users/{id}/tokens`` answer a
+bearer token, shown only then), and tokens must never rest in the database in the raw.
+So the key is stored only as its SHA-256 hash, and every kept body is sealed: XORed with
+a SHAKE-256 keystream under a key derived (HMAC-SHA256) from ``TWINNING_SECRET``, the
+principal and the raw Idempotency-Key, with a random nonce and an HMAC tag. Reading the
+table alone reveals no answer; the client that holds the key gets its answer replayed.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -23,7 +32,7 @@ from typing import Any
 from flask import Flask, Response, g, request
 
 from config.settings import persistence_env
-from web.http import principal
+from web.http import principal, services
 from web.problems import ApiProblem
 
 TABLE = "twinning_idempotency_keys"
@@ -263,8 +272,53 @@ def _fingerprint() -> str:
     return digest.hexdigest()
 
 
-def _replay(stored: Stored) -> Response:
-    response = Response(stored.body, status=stored.status)
+_SEALED = b"tw1"
+_NONCE, _TAG = 16, 16
+
+
+def _row_key(key: str) -> str:
+    """What the table holds instead of the client's key."""
+    return "sha256:" + hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def _sealing_key(owner: str, key: str) -> bytes:
+    secret = str(getattr(services().settings, "secret", "") or "")
+    return hmac.new(secret.encode("utf-8"), b"twinning idempotency\0" + owner.encode() + b"\0" + key.encode(),
+                    hashlib.sha256).digest()
+
+
+def _keystream(sealing_key: bytes, nonce: bytes, length: int) -> bytes:
+    return hashlib.shake_256(sealing_key + nonce).digest(length)
+
+
+def _xor(data: bytes, stream: bytes) -> bytes:
+    return (int.from_bytes(data, "big") ^ int.from_bytes(stream, "big")).to_bytes(len(data), "big")
+
+
+def seal(sealing_key: bytes, body: bytes) -> bytes:
+    nonce = os.urandom(_NONCE)
+    cipher = _xor(body, _keystream(sealing_key, nonce, len(body)))
+    tag = hmac.new(sealing_key, nonce + cipher, hashlib.sha256).digest()[:_TAG]
+    return _SEALED + nonce + tag + cipher
+
+
+def unseal(sealing_key: bytes, stored: bytes) -> bytes | None:
+    """The body, or None when it cannot be read with this key (the server's secret changed)."""
+    if not stored.startswith(_SEALED):
+        return None
+    nonce, tag, cipher = stored[3:3 + _NONCE], stored[3 + _NONCE:3 + _NONCE + _TAG], stored[3 + _NONCE + _TAG:]
+    if not hmac.compare_digest(tag, hmac.new(sealing_key, nonce + cipher, hashlib.sha256).digest()[:_TAG]):
+        return None
+    return _xor(cipher, _keystream(sealing_key, nonce, len(cipher)))
+
+
+def _replay(stored: Stored, sealing_key: bytes) -> Response:
+    body = unseal(sealing_key, stored.body)
+    if body is None:
+        raise ApiProblem(409, "idempotency-key-unreadable",
+                         "the first answer to this Idempotency-Key cannot be replayed (the server's secret has changed); "
+                         "use a new key for a new request")
+    response = Response(body, status=stored.status)
     for name, value in stored.headers.items():
         response.headers[name] = value
     response.headers["Idempotent-Replayed"] = "true"
@@ -282,18 +336,19 @@ def begin(store: _Store) -> Response | None:
                          f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters: letters, digits and -_.:~+/=")
     owner = principal().user_id
     fingerprint = _fingerprint()
+    sealing_key, key = _sealing_key(owner, key), _row_key(key)
     deadline = time.monotonic() + WAIT_SECONDS
     while True:
         stored = store.claim(owner, key, fingerprint)
         if stored is None:
-            g.idempotency = (store, owner, key)
+            g.idempotency = (store, owner, key, sealing_key)
             return None
         if stored.fingerprint != fingerprint:
             raise ApiProblem(422, "idempotency-key-reused",
                              "this Idempotency-Key was used for a different request; use a new key for a new request")
         if stored.status is not None:
             g.idempotency_replayed = True
-            return _replay(stored)
+            return _replay(stored, sealing_key)
         if time.monotonic() > deadline:
             raise ApiProblem(409, "idempotency-key-in-use", "a request with this Idempotency-Key is still being processed",
                              headers={"Retry-After": "2"})
@@ -305,12 +360,12 @@ def finish(response: Response) -> Response:
     claim = g.pop("idempotency", None)
     if claim is None:
         return response
-    store, owner, key = claim
+    store, owner, key, sealing_key = claim
     if response.status_code >= 500:
         store.release(owner, key)
         return response
     headers = {name: response.headers[name] for name in KEPT_HEADERS if name in response.headers}
-    store.complete(owner, key, response.status_code, headers, response.get_data())
+    store.complete(owner, key, response.status_code, headers, seal(sealing_key, response.get_data()))
     return response
 
 
@@ -318,7 +373,7 @@ def abandon(_error: BaseException | None = None) -> None:
     """Teardown: a claim that never got an answer (the process failed mid-way) is released."""
     claim = g.pop("idempotency", None)
     if claim is not None:
-        store, owner, key = claim
+        store, owner, key, _ = claim
         try:
             store.release(owner, key)
         except Exception:  # noqa: BLE001 - teardown must not raise

@@ -293,3 +293,89 @@ def run_dispatcher(
         dispatcher.close()
         if own_programme:
             programme.close()
+
+
+# -- re-arming after Redis lost its data ---------------------------------------------------
+
+# Events whose plan holds jobs for later (reminders, nudges, milestone and agreement notices).
+TIMED_EVENTS = (
+    "Partnership.PartnershipProposed", "Partnership.PartnerInvited", "Meeting.MeetingScheduled",
+    "Meeting.MeetingRescheduled", "PilotProject.MilestonePlanned", "PilotProject.MilestoneRescheduled",
+    "Agreement.AgreementDrafted",
+)
+REARM_IMMEDIATE_WINDOW = SUGGESTIONS_STALE_AFTER
+
+
+def _event_topics(names: Iterable[str]) -> list[str]:
+    from eventsourcing.utils import get_topic
+
+    from domain.model.city import City
+
+    aggregates = {"City": City, "Partnership": Partnership, "Meeting": Meeting, "PilotProject": PilotProject,
+                  "Agreement": Agreement}
+    topics = []
+    for name in names:
+        aggregate, _, event_name = name.partition(".")
+        topics.append(get_topic(getattr(aggregates[aggregate], event_name)))
+    return topics
+
+
+class Rearmed:
+    """What ``rearm`` did: events re-planned, jobs put back, jobs Redis still had."""
+
+    def __init__(self) -> None:
+        self.events = 0
+        self.enqueued = 0
+        self.already = 0
+
+    def __repr__(self) -> str:
+        return f"Rearmed(events={self.events}, enqueued={self.enqueued}, already={self.already})"
+
+
+def rearm(
+    dispatcher: Dispatcher, now: datetime | None = None, *, immediate: bool = False, batch_size: int = 1000,
+) -> Rearmed:
+    """Put back the jobs of events the dispatcher has already processed, when Redis has lost them.
+
+    The dispatcher's tracking says which events were turned into jobs; the jobs themselves
+    live only in Redis. When Redis starts empty (the embedded mode's in-process Redis after
+    a restart, or a production Redis without persistence), this re-plans the events up to
+    the dispatcher's position with ``Dispatcher.plan`` — which leaves out whatever can no
+    longer matter (past reminders, cancelled or moved sessions, answered invitations,
+    achieved milestones, signed agreements) — and enqueues the planned jobs under their
+    deterministic ids, so a job Redis still has is not enqueued twice. Jobs planned for a
+    time already past go at once: their Notifications' dedup keys send nothing twice.
+
+    ``immediate=False`` (after a clean stop, when the queue was drained) puts back only the
+    jobs planned for a time (reminders, nudges, milestone and agreement notices).
+    ``immediate=True`` (after a crash) also puts back the at-once jobs (invitations,
+    suggestions, session updates) of events recorded in the last ``REARM_IMMEDIATE_WINDOW``:
+    they may have been waiting in the queue that was lost. Tracking is not touched.
+    """
+    now = now or dispatcher.clock()
+    result = Rearmed()
+    stop = dispatcher.position()
+    names = dispatcher._handlers if immediate else TIMED_EVENTS
+    topics = _event_topics(names)
+    recorder = dispatcher.programme.recorder
+    position = 0
+    arm_weekly_digest(dispatcher.queue, now)
+    while position < stop:
+        notifications = recorder.select_notifications(start=position + 1, limit=batch_size, stop=stop, topics=topics)
+        if not notifications:
+            break
+        for notification in notifications:
+            event = dispatcher.programme.mapper.to_domain_event(notification)
+            result.events += 1
+            for spec in dispatcher.plan(event, now):
+                if spec.at is None and (not immediate or now - event.timestamp > REARM_IMMEDIATE_WINDOW):
+                    continue
+                if enqueue(dispatcher.queue, spec, now):
+                    result.enqueued += 1
+                    log.debug("re-armed %s", spec.job_id)
+                else:
+                    result.already += 1
+        position = notifications[-1].id
+    log.info("re-armed %d jobs from %d events up to position %d (%d were still queued)",
+             result.enqueued, result.events, stop, result.already)
+    return result

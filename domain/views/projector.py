@@ -52,11 +52,64 @@ def listing(names: list[str]) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
-class Context:
-    """One transaction's ``Db`` and its look-up caches."""
+def _copy_partnership(p: dict[str, Any]) -> dict[str, Any]:
+    return {**p, "invitations": {c: dict(i) for c, i in p["invitations"].items()}}
 
-    def __init__(self, db: Db) -> None:
+
+def _copy_meeting(m: dict[str, Any]) -> dict[str, Any]:
+    return {**m, "cities": list(m["cities"])}
+
+
+def _copy_agreement(a: dict[str, Any]) -> dict[str, Any]:
+    return {**a, "parties": [dict(p) for p in a["parties"]]}
+
+
+def _copy_project(p: dict[str, Any]) -> dict[str, Any]:
+    return {**p, "cities": list(p["cities"]), "milestones": dict(p["milestones"])}
+
+
+class Memory:
+    """Look-ups kept from one committed batch to the next, so catching up does not re-read its own rows.
+
+    It holds what the look-ups of ``Context`` would read from the view tables (city names,
+    partnership invitations, meeting invitees, agreement parties, project members) as of
+    the last batch this process committed. ``Views.process`` trusts it only while the
+    views' tracking position is still the one that batch recorded (nobody else wrote in
+    between), and throws it away otherwise. Bounded: past ``LIMIT`` entries of a kind,
+    the older half is forgotten (and read again from the tables when needed).
+    """
+
+    LIMIT = 100_000
+
+    def __init__(self) -> None:
+        self.names: dict[str, str] = {}
+        self.partnerships: dict[str, dict[str, Any]] = {}
+        self.meetings: dict[str, dict[str, Any]] = {}
+        self.agreements: dict[str, dict[str, Any]] = {}
+        self.projects: dict[str, dict[str, Any]] = {}
+
+    def absorb(self, ctx: Context) -> None:
+        """Take in what a committed batch looked up and changed."""
+        for kept, seen in ((self.names, ctx.names), (self.partnerships, ctx.partnerships),
+                           (self.meetings, ctx.meetings), (self.agreements, ctx.agreements),
+                           (self.projects, ctx.projects)):
+            kept.update(seen)
+            if len(kept) > self.LIMIT:
+                for key in list(kept)[:len(kept) // 2]:
+                    del kept[key]
+
+
+class Context:
+    """One transaction's ``Db`` and its look-up caches.
+
+    With a ``Memory`` (what earlier committed batches looked up), a look-up first asks the
+    batch's own caches, then the memory (copying what it takes, so that a rolled-back
+    batch leaves the memory as it was), then the tables.
+    """
+
+    def __init__(self, db: Db, memory: Memory | None = None) -> None:
         self.db = db
+        self.memory = memory
         self.names: dict[str, str] = {}
         self.partnerships: dict[str, dict[str, Any]] = {}
         self.meetings: dict[str, dict[str, Any]] = {}
@@ -68,12 +121,24 @@ class Context:
     def name(self, city_id: str) -> str:
         name = self.names.get(city_id)
         if name is None:
-            name = self.db.scalar("SELECT name FROM view_cities WHERE id = ?", (city_id,)) or city_id
+            if self.memory is not None:
+                name = self.memory.names.get(city_id)
+            if name is None:
+                name = self.db.scalar("SELECT name FROM view_cities WHERE id = ?", (city_id,)) or city_id
             self.names[city_id] = name
         return name
 
+    def _remembered(self, kind: str, key: str, copy: Callable[[dict[str, Any]], dict[str, Any]]) -> bool:
+        if self.memory is None:
+            return False
+        kept = getattr(self.memory, kind).get(key)
+        if kept is None:
+            return False
+        getattr(self, kind)[key] = copy(kept)
+        return True
+
     def partnership(self, pid: str) -> dict[str, Any] | None:
-        if pid not in self.partnerships:
+        if pid not in self.partnerships and not self._remembered("partnerships", pid, _copy_partnership):
             row = self.db.one("SELECT title, proposer_city_id, status FROM view_partnerships WHERE id = ?", (pid,))
             if row is None:
                 return None
@@ -87,7 +152,7 @@ class Context:
         return self.partnerships[pid]
 
     def meeting(self, mid: str) -> dict[str, Any] | None:
-        if mid not in self.meetings:
+        if mid not in self.meetings and not self._remembered("meetings", mid, _copy_meeting):
             row = self.db.one("SELECT title, kind, starts_at FROM view_meetings WHERE id = ?", (mid,))
             if row is None:
                 return None
@@ -97,7 +162,7 @@ class Context:
         return self.meetings[mid]
 
     def agreement(self, aid: str) -> dict[str, Any] | None:
-        if aid not in self.agreements:
+        if aid not in self.agreements and not self._remembered("agreements", aid, _copy_agreement):
             row = self.db.one("SELECT title, kind, parties FROM view_agreements WHERE id = ?", (aid,))
             if row is None:
                 return None
@@ -105,7 +170,7 @@ class Context:
         return self.agreements[aid]
 
     def project(self, prid: str) -> dict[str, Any] | None:
-        if prid not in self.projects:
+        if prid not in self.projects and not self._remembered("projects", prid, _copy_project):
             row = self.db.one("SELECT title, member_city_ids FROM view_projects WHERE id = ?", (prid,))
             if row is None:
                 return None
@@ -186,14 +251,21 @@ def on(*qualnames: str) -> Callable[[Handler], Handler]:
     return register
 
 
-def apply(db: Db, batch: list[tuple[int, Any]]) -> None:
-    """Apply a batch of (position, event) in log order through ``db``; everything is sent when it returns."""
-    ctx = Context(db)
+def apply(db: Db, batch: list[tuple[int, Any]], ctx: Context | None = None, flush: bool = True) -> Context:
+    """Apply a batch of (position, event) in log order through ``db`` (and ``ctx``, if given).
+
+    With ``flush`` everything is sent when it returns; without, the caller sends the held
+    rows (``db.flush()``) before the commit.
+    """
+    ctx = ctx or Context(db)
+    handlers = HANDLERS
     for position, event in batch:
-        handler = HANDLERS.get(type(event).__qualname__)
+        handler = handlers.get(type(event).__qualname__)
         if handler is not None:
             handler(ctx, position, event)
-    db.flush()
+    if flush:
+        db.flush()
+    return ctx
 
 
 # -- cities -------------------------------------------------------------------------------------

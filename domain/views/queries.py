@@ -18,7 +18,7 @@ from uuid import UUID
 from domain.errors import InvalidValue
 from domain.matchmaking.profile import HELIX_KINDS, CityProfile
 from domain.themes import THEMES
-from domain.values import parse_hhmm
+from domain.values import _CONTROL, parse_hhmm
 from domain.views.paging import check_limit, decode_cursor, encode_cursor, split
 from domain.views.store import Db, fold, instant, load, marks, parse_day, parse_instant
 
@@ -60,6 +60,8 @@ def _check_text(value: str | UUID | None, field: str) -> str | None:
         return str(value)
     if not isinstance(value, str) or len(value) > 200:
         raise InvalidValue(field, "must be text of at most 200 characters")
+    if _CONTROL.search(value):  # PostgreSQL refuses NUL in text; no filter value holds control characters
+        raise InvalidValue(field, "must not contain control characters")
     return value
 
 
@@ -97,6 +99,8 @@ class Queries:
         if q is not None and q.strip():
             if len(q) > 200:
                 raise InvalidValue("q", "must be at most 200 characters")
+            if _CONTROL.search(q):
+                raise InvalidValue("q", "must not contain control characters")
             where.add("search LIKE ? ESCAPE '!'", _like(q.strip()))
         if after:
             where.add("(sort_key > ? OR (sort_key = ? AND id > ?))", after[0], after[0], after[1])

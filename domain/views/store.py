@@ -18,7 +18,7 @@ import re
 import time
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any
@@ -244,11 +244,13 @@ class Db:
 
     CHUNK_PARAMS = 900
     _translated: dict[str, str] = {}
+    _named: dict[str, tuple[str, ...]] = {}  # SQL text -> the tables it names
 
     def __init__(self, cursor: Any, postgres: bool) -> None:
         self.cursor = cursor
         self.postgres = postgres
         self.held: dict[str, dict[Any, dict[tuple, dict[str, Any]]]] = {}
+        self.pipelined = False
 
     def sql(self, text: str) -> str:
         if not self.postgres:
@@ -258,9 +260,18 @@ class Db:
             translated = self._translated[text] = text.replace("%", "%%").replace("?", "%s")
         return translated
 
-    def pipeline(self) -> AbstractContextManager[Any]:
+    @contextmanager
+    def pipeline(self) -> Iterator[Any]:
         """PostgreSQL: send statements without waiting for each answer (a read or the commit syncs)."""
-        return self.cursor.connection.pipeline() if self.postgres else nullcontext()
+        if not self.postgres:
+            yield None
+            return
+        with self.cursor.connection.pipeline() as pipeline:
+            self.pipelined = True
+            try:
+                yield pipeline
+            finally:
+                self.pipelined = False
 
     # -- held writes ---------------------------------------------------------------------------
 
@@ -324,6 +335,14 @@ class Db:
             if not rows:
                 continue
             columns = list(rows[0])
+            if self.postgres and not self.pipelined:
+                # COPY: no statement text to build and parse per chunk (several times faster than
+                # multi-row INSERT through psycopg). Not allowed in pipeline mode.
+                with self.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                    write = copy.write_row
+                    for row in rows:
+                        write([row[c] for c in columns])
+                continue
             per_statement = max(1, self.CHUNK_PARAMS // len(columns))
             one = "(" + ", ".join("?" * len(columns)) + ")"
             for start in range(0, len(rows), per_statement):
@@ -333,9 +352,14 @@ class Db:
 
     def _before(self, text: str) -> None:
         if self.held:
-            named = [table for table in self.held if re.search(rf"\b{table}\b", text)]
-            if named:
-                self.flush(named)
+            named = self._named.get(text)
+            if named is None:
+                if len(self._named) > 10_000:
+                    self._named.clear()
+                named = self._named[text] = tuple(t for t in KEYS if re.search(rf"\b{t}\b", text))
+            held = [table for table in named if table in self.held]
+            if held:
+                self.flush(held)
 
     # -- SQL ------------------------------------------------------------------------------------
 
@@ -438,6 +462,20 @@ class _ViewTables:
     def record(self, db: Db, tracking: Tracking) -> None:
         self._insert_tracking(db.cursor, tracking)
 
+    def advance(self, db: Db, tracking: Tracking, expected: int) -> bool:
+        """Move the position from ``expected`` to the tracking's id; False (nothing done) if it is not at ``expected``.
+
+        A compare-and-set: True means nobody else has recorded a position since ``expected``.
+        """
+        if not self.datastore.single_row_tracking:
+            return False
+        db.cursor.execute(self._advance_sql(), (tracking.notification_id, tracking.application_name, expected))
+        return db.cursor.fetchone() is not None
+
+    def _advance_sql(self) -> Any:
+        return ("UPDATE tracking SET notification_id = ? WHERE application_name = ? AND notification_id = ?"
+                " RETURNING notification_id")
+
 
 class SQLiteViewRecorder(_ViewTables, SQLiteTrackingRecorder):
     postgres = False
@@ -470,6 +508,11 @@ def _postgres_recorder_class() -> type:
 
         def _serialise_ddl(self, db: Db) -> None:
             db.cursor.execute("SELECT pg_advisory_xact_lock(hashtext('twinning-views-ddl'))")
+
+        def _advance_sql(self) -> Any:
+            return SQL("UPDATE {}.{} SET notification_id = %s WHERE application_name = %s AND notification_id = %s"
+                       " RETURNING notification_id").format(
+                Identifier(self.datastore.schema), Identifier(self.tracking_table_name))
 
         def _delete_tracking(self, db: Db, name: str) -> None:
             db.cursor.execute(

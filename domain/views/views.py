@@ -27,10 +27,15 @@ class Views(Queries):
     """
 
     name = TRACKING_NAME
+    batch_size = 2000  # a follower's default: catching up costs a transaction per batch
 
     def __init__(self, env: dict[str, str], today: Callable[[], date] | None = None) -> None:
         self.factory, self.recorder = open_recorder(env)
         self._today = today or utc_today
+        # What the committed batches looked up, and the position it is true at (None: not to be trusted).
+        self._memory = projector.Memory()
+        self._memory_at: int | None = None
+        self._context: projector.Context | None = None
 
     def today(self) -> date:
         return self._today()
@@ -42,23 +47,37 @@ class Views(Queries):
 
     def process(self, batch: list[tuple[int, DomainEvent]], tracking: Tracking) -> None:
         """Rows and tracking in one transaction: all of them are committed, or none."""
+        memory_at, self._memory_at = self._memory_at, None  # not to be trusted until this batch commits
         with self.recorder.db(commit=True) as db:
             # Tracking first: on SQLite the transaction then holds the write lock before it
             # reads anything (no SQLITE_BUSY on upgrading a read), and a position that is
             # not ahead of the recorded one fails at once (IntegrityError), before any work.
-            self.record_tracking(db, tracking)
-            with db.pipeline():
-                self.apply(db, batch)
+            # When the position is still the one this process's last batch recorded, the
+            # memory of that batch's look-ups is true and is used; otherwise it starts afresh.
+            if memory_at is None or not self.recorder.advance(db, tracking, memory_at):
+                self._memory = projector.Memory()
+                self.record_tracking(db, tracking)
+            self._context = projector.Context(db, self._memory)
+            try:
+                with db.pipeline():
+                    self.apply(db, batch)
+                db.flush()  # outside the pipeline: PostgreSQL sends the rows with COPY
+                context = self._context
+            finally:
+                self._context = None
+        self._memory.absorb(context)
+        self._memory_at = tracking.notification_id
 
     def apply(self, db: Db, batch: list[tuple[int, DomainEvent]]) -> None:
-        projector.apply(db, batch)
+        context = self._context if self._context is not None and self._context.db is db else None
+        projector.apply(db, batch, context, flush=context is None)
 
     def record_tracking(self, db: Db, tracking: Tracking) -> None:
         self.recorder.record(db, tracking)
 
     # -- maintenance --------------------------------------------------------------------------
 
-    def rebuild(self, app: Programme, batch_size: int = 1000) -> int:
+    def rebuild(self, app: Programme, batch_size: int | None = None) -> int:
         """Drop and recreate the view tables, forget the position, replay the log; the count replayed.
 
         Run it with the projector stopped (``twinning views rebuild``): readers see the

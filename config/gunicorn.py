@@ -1,0 +1,44 @@
+"""gunicorn settings for the ``web`` process of the Procfile: ``gunicorn -c config/gunicorn.py 'web.wsgi:app'``.
+
+Environment: ``PORT`` (default 8000, bound on 0.0.0.0), ``WEB_CONCURRENCY`` (worker
+processes, default 2), ``GUNICORN_THREADS`` (threads per worker, default 4),
+``GUNICORN_TIMEOUT`` (seconds, default 30), ``TWINNING_LOG_LEVEL``. The app itself reads
+the rest of its settings (``TWINNING_DATABASE``, ``REDIS_URL`` …) from the environment.
+"""
+
+import os
+import sys
+from pathlib import Path
+
+# gunicorn loads this file by path: make the project importable for the logging config.
+_ROOT = str(Path(__file__).resolve().parent.parent)
+if _ROOT not in sys.path:
+    sys.path.insert(0, _ROOT)
+
+from config.logging import logging_dict  # noqa: E402
+
+bind = f"0.0.0.0:{int(os.environ.get('PORT', '8000'))}"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 20
+keepalive = 5
+preload_app = False          # each worker opens its own store connections after the fork
+accesslog = "-"
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+logconfig_dict = logging_dict(os.environ.get("TWINNING_LOG_LEVEL", "INFO"))
+proc_name = "twinning-web"
+control_socket_disable = True   # no control socket under $HOME: several gunicorns may share a machine
+
+
+def post_worker_init(worker):
+    """Create the app (and so the tables, under the schema lock) as the worker boots."""
+    worker.wsgi.load()
+
+
+def worker_exit(server, worker):
+    """Close the worker's Programme, Views and idempotency store."""
+    close = getattr(worker.wsgi, "close", None)
+    if close is not None:
+        close()

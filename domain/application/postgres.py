@@ -1,0 +1,106 @@
+"""PostgreSQL for the Programme: answer quickly while the server is down, recover as soon as it is back.
+
+eventsourcing's PostgreSQL recorders retry every failed statement up to 10 times, and each
+attempt may wait the whole pool timeout (``POSTGRES_CONNECT_TIMEOUT``, 5 s) for a connection:
+with the server down a single read took ~20 s, and a command (authenticate, load, save) much
+longer — far beyond any HTTP client's patience. And psycopg's pool, once its connections are
+gone, reconnects with an exponential backoff of up to 5 minutes, so the first commands after
+the server came back still failed for many seconds.
+
+``ProgrammePostgresFactory`` (used by ``ProgrammeBase.construct_factory`` for
+``PERSISTENCE_MODULE=eventsourcing.postgres``) keeps the library's recorders, with:
+
+- at most ``ATTEMPTS`` tries of a statement, and no second try after the pool itself timed
+  out waiting for a connection (the server is away: the command answers 503 at once);
+- before a retry after a broken connection (``pg_terminate_backend``, a server restart),
+  the pool's idle connections are checked and the dead ones dropped, so the retry does not
+  pick another dead one;
+- the pool gives up a reconnection series after ``RECONNECT_SECONDS`` (instead of 300 s), so
+  the next request after the server's return starts a fresh connection attempt at once.
+
+A retried *write* is safe: if the failure came before the commit, nothing was written; if it
+came after the server committed (the answer was lost), the retry finds its own events there
+and ``ProgrammeBase.record`` treats that as success, not as a conflict.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+from typing import Any
+
+from eventsourcing.persistence import InterfaceError, OperationalError
+from eventsourcing.postgres import (
+    PostgresAggregateRecorder, PostgresApplicationRecorder, PostgresDatastore, PostgresFactory,
+)
+
+log = logging.getLogger(__name__)
+ATTEMPTS = 3
+RETRY_WAIT_SECONDS = 0.05
+RECONNECT_SECONDS = 2.0
+
+
+def _pool_timed_out(error: BaseException) -> bool:
+    from psycopg_pool import PoolTimeout
+
+    cause = error.__cause__ or error.__context__
+    return isinstance(cause, PoolTimeout)
+
+
+def bounded(method: Any) -> Any:
+    """The library's method without its 10-attempt retry, with a short one of ours instead."""
+    inner = getattr(method, "__wrapped__", method)
+
+    @functools.wraps(inner)
+    def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return inner(self, *args, **kwargs)
+            except (InterfaceError, OperationalError) as error:
+                if attempt >= ATTEMPTS or _pool_timed_out(error):
+                    raise
+                log.info("PostgreSQL: %s (%s); retrying", type(error).__name__, str(error).strip().splitlines()[0][:200])
+                _drop_dead_connections(self.datastore)
+                time.sleep(RETRY_WAIT_SECONDS)
+
+    return call
+
+
+def _drop_dead_connections(datastore: PostgresDatastore) -> None:
+    try:
+        datastore.pool.check()
+    except Exception:  # noqa: BLE001 - a check that fails is no worse than no check
+        log.debug("pool check failed", exc_info=True)
+
+
+def tune_pool(datastore: PostgresDatastore) -> None:
+    """Give up reconnection series soon, so a request after an outage triggers a fresh attempt."""
+    datastore.pool.reconnect_timeout = RECONNECT_SECONDS
+
+
+class ProgrammeAggregateRecorder(PostgresAggregateRecorder):
+    """The snapshots' recorder."""
+
+    insert_events = bounded(PostgresAggregateRecorder.insert_events)
+    select_events = bounded(PostgresAggregateRecorder.select_events)
+
+
+class ProgrammeApplicationRecorder(PostgresApplicationRecorder):
+    """The events' recorder (and the notification log)."""
+
+    insert_events = bounded(PostgresApplicationRecorder.insert_events)
+    select_events = bounded(PostgresApplicationRecorder.select_events)
+    select_notifications = bounded(PostgresApplicationRecorder.select_notifications)
+    max_notification_id = bounded(PostgresApplicationRecorder.max_notification_id)
+
+
+class ProgrammePostgresFactory(PostgresFactory):
+    aggregate_recorder_class = ProgrammeAggregateRecorder
+    application_recorder_class = ProgrammeApplicationRecorder
+
+    def __init__(self, env: Any) -> None:
+        super().__init__(env)
+        tune_pool(self.datastore)
