@@ -77,7 +77,8 @@ def project(p: PilotProject) -> dict[str, Any]:
 
 def history_entry(entry: HistoryEntry) -> dict[str, Any]:
     return {
-        "type": entry.type, "version": entry.version, "recorded_at": entry.recorded_at, "actor": entry.actor,
+        "type": entry.type, "version": entry.version, "recorded_at": entry.recorded_at,
+        "actor": None if entry.actor is None else {"id": entry.actor.id, "name": entry.actor.name, "role": entry.actor.role},
         "data": _jsonable({k: v for k, v in entry.data.items() if k not in _SECRET_FIELDS}),
     }
 

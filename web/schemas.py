@@ -496,11 +496,17 @@ class AsOfQuery(Input):
     as_of: QueryInstant | None = Field(None, description="RFC 3339 instant: the resource as it was recorded then")
 
 
+class ActorOut(Output):
+    id: str
+    name: str
+    role: str
+
+
 class HistoryEntryOut(Output):
     type: str
     version: int
     recorded_at: datetime
-    actor: str | None
+    actor: ActorOut | None
     data: dict[str, Any]
 
 

@@ -7,7 +7,7 @@ and the programme's rules, and record all of a command's events or none.
 from domain.application.agreements import AgreementsMixin
 from domain.application.base import ProgrammeBase, Recorded, parse_id
 from domain.application.cities import CitiesMixin
-from domain.application.history import HistoryEntry, HistoryMixin
+from domain.application.history import Actor, HistoryEntry, HistoryMixin
 from domain.application.meetings import MeetingsMixin
 from domain.application.notifications import NotificationsMixin
 from domain.application.partnerships import PartnershipsMixin
@@ -22,4 +22,4 @@ class Programme(
     name = "Programme"
 
 
-__all__ = ["HistoryEntry", "IssuedToken", "Programme", "Recorded", "hash_token", "parse_id"]
+__all__ = ["Actor", "HistoryEntry", "IssuedToken", "Programme", "Recorded", "hash_token", "parse_id"]

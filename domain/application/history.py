@@ -9,10 +9,21 @@ from typing import Any
 from uuid import UUID
 
 from domain.application.base import A, ProgrammeBase, parse_id
-from domain.errors import NotFound
+from domain.access import SYSTEM
+from domain.errors import InvalidValue, NotFound
+from domain.model.user import User
 from domain.values import check_instant
 
 _ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic", "actor"}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who recorded an event, as an auditor reads it: the user's id, name and role."""
+
+    id: str
+    name: str
+    role: str
 
 
 @dataclass(frozen=True)
@@ -20,7 +31,7 @@ class HistoryEntry:
     type: str
     version: int
     recorded_at: datetime
-    actor: str | None
+    actor: Actor | None
     data: dict[str, Any]
 
 
@@ -29,14 +40,27 @@ class HistoryMixin(ProgrammeBase):
         """Every event of one aggregate, oldest first, with who recorded it."""
         aggregate = self.load(cls, aggregate_id)
         events = self._read(lambda: list(self.events.get(aggregate.id)))
+        actors = self.actors({getattr(e, "actor", None) for e in events} - {None})
         return [
             HistoryEntry(
                 type=type(e).__name__, version=e.originator_version, recorded_at=e.timestamp,
-                actor=getattr(e, "actor", None),
+                actor=actors.get(getattr(e, "actor", None)),
                 data={k: v for k, v in e.__dict__.items() if k not in _ENVELOPE},
             )
             for e in events
         ]
+
+    def actors(self, user_ids: set[str]) -> dict[str, Actor]:
+        """Name and role of each acting user; an id no user has (a hand-made event) stays unnamed."""
+        found = {SYSTEM.user_id: Actor(SYSTEM.user_id, SYSTEM.name, SYSTEM.role)}
+        for user_id in user_ids - set(found):
+            try:
+                user = self.load(User, user_id)
+            except (NotFound, InvalidValue):
+                found[user_id] = Actor(user_id, "unknown user", "unknown")
+            else:
+                found[user_id] = Actor(user_id, user.name, user.role)
+        return found
 
     def load_as_of(self, cls: type[A], aggregate_id: str | UUID, instant: datetime) -> A:
         """The aggregate as recorded at ``instant``: NotFound if it did not exist yet.

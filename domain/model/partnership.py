@@ -58,6 +58,18 @@ def check_spans_regions(regions: Mapping[str, str]) -> None:
 
 
 class Partnership(Aggregate):
+    class Event(Aggregate.Event):
+        """Lets an event's body read its own recording time as ``recorded_at``.
+
+        The library applies the body before it moves ``modified_on`` forward, so the
+        body would otherwise see the previous event's time.
+        """
+
+        def mutate(self, aggregate):
+            if aggregate is not None:
+                aggregate.recorded_at = self.timestamp
+            return super().mutate(aggregate)
+
     @classmethod
     def propose(
         cls,
@@ -124,7 +136,7 @@ class Partnership(Aggregate):
 
     @event("PartnerInvited")
     def _invite(self, city_id: str, actor: str) -> None:
-        self.invitations[city_id] = {"status": PENDING, "invited_at": self.modified_on, "answered_at": None, "reason": None}
+        self.invitations[city_id] = {"status": PENDING, "invited_at": self.recorded_at, "answered_at": None, "reason": None}
 
     def accept(self, city_id: str, actor: str) -> None:
         self._check_pending(city_id)
@@ -133,7 +145,7 @@ class Partnership(Aggregate):
 
     @event("InvitationAccepted")
     def _accept(self, city_id: str, actor: str) -> None:
-        self.invitations[city_id].update(status=ACCEPTED, answered_at=self.modified_on)
+        self.invitations[city_id].update(status=ACCEPTED, answered_at=self.recorded_at)
 
     def decline(self, city_id: str, actor: str, reason: str | None = None) -> None:
         self._check_pending(city_id)
@@ -142,7 +154,7 @@ class Partnership(Aggregate):
 
     @event("InvitationDeclined")
     def _decline(self, city_id: str, reason: str | None, actor: str) -> None:
-        self.invitations[city_id].update(status=DECLINED, answered_at=self.modified_on, reason=reason)
+        self.invitations[city_id].update(status=DECLINED, answered_at=self.recorded_at, reason=reason)
 
     def withdraw(self, actor: str, reason: str | None = None) -> None:
         if self.status != "proposed":

@@ -139,7 +139,8 @@ def test_history_lists_every_event_with_actor(api):
     items = response.get_json()["items"]
     assert [e["type"] for e in items] == ["PartnershipProposed", "InvitationAccepted", "PartnershipActivated"]
     assert [e["version"] for e in items] == [1, 2, 3]
-    assert items[0]["actor"] == api.user_ids["rome"] and items[1]["actor"] == api.user_ids["yantai"]
+    assert items[0]["actor"]["id"] == api.user_ids["rome"] and items[1]["actor"]["id"] == api.user_ids["yantai"]
+    assert items[1]["actor"]["role"] == "officer" and "Yantai" in items[1]["actor"]["name"]
     assert items[0]["data"]["title"] == proposal["title"]
     for kind, resource_id in (("cities", api.city("rome")), ("meetings", api.schedule()["id"]), ("agreements", api.draft()["id"])):
         assert api.get("rome", f"/api/v1/{kind}/{resource_id}/history").status_code == 200

@@ -36,7 +36,7 @@ def test_partnership_history_lists_every_event_in_order(cast, database_url):
         ("PartnershipProposed", 1), ("InvitationDeclined", 2), ("InvitationAccepted", 3),
         ("PartnershipActivated", 4), ("ActionPlanAdopted", 5), ("PartnershipConcluded", 6),
     ]
-    assert [e.actor for e in history] == [
+    assert [e.actor.id for e in history] == [
         cast.officer("rome").user_id, cast.officer("chengdu").user_id, cast.officer("yantai").user_id,
         cast.officer("yantai").user_id, cast.facilitator.user_id, cast.officer("rome").user_id,
     ]
@@ -61,7 +61,8 @@ def test_short_story_proposed_accepted_activated(cast):
     history = app.history(Partnership, pid)
     assert [e.type for e in history] == ["PartnershipProposed", "InvitationAccepted", "PartnershipActivated"]
     assert [e.version for e in history] == [1, 2, 3]
-    assert {e.actor for e in history[1:]} == {cast.officer("yantai").user_id}
+    assert {e.actor.id for e in history[1:]} == {cast.officer("yantai").user_id}
+    assert {(e.actor.name, e.actor.role) for e in history[1:]} == {("Yantai officer", "officer")}
 
 
 def test_history_of_a_session_keeps_its_moves(cast, clock):
@@ -77,7 +78,8 @@ def test_history_of_a_session_keeps_its_moves(cast, clock):
     assert history[0].data["starts_at"] == starts
     assert history[0].data["starts_at"].utcoffset() == timedelta(hours=1), "the offset given is kept"
     assert history[2].data["no_show_city_ids"] == [cast.city("yantai")]
-    assert history[2].actor == cast.admin.user_id
+    assert history[2].actor.id == cast.admin.user_id
+    assert history[2].actor.role == "admin"
 
 
 def test_history_of_a_project_keeps_its_business_dates(cast):

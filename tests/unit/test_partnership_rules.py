@@ -325,3 +325,15 @@ def test_partnership_read_back_from_the_store_matches_what_the_commands_answered
     stored = app.load(Partnership, pid)
     assert (stored.status, stored.version) == ("active", answered.version) == ("active", 4)
     assert stored.invitations == answered.invitations
+
+
+def test_invitation_times_are_when_each_invitation_and_answer_was_recorded():
+    partnership = Partnership.propose("Hydrogen buses", "rome", ["chengdu", "yantai"], [], actor="officer-of-rome")
+    partnership.invite("manchester", actor="officer-of-rome")
+    partnership.accept("chengdu", actor="officer-of-chengdu")
+    proposed, invited, accepted = partnership.collect_events()
+
+    assert partnership.invitations["yantai"]["invited_at"] == proposed.timestamp
+    assert partnership.invitations["manchester"]["invited_at"] == invited.timestamp
+    assert partnership.invitations["chengdu"]["answered_at"] == accepted.timestamp
+    assert accepted.timestamp > proposed.timestamp
