@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+import time as clock_time
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, time, timedelta, timezone
 from typing import TYPE_CHECKING, Any
@@ -44,6 +45,8 @@ DEFAULT_OFFSETS = (timedelta(hours=24), timedelta(hours=1))
 SUGGESTIONS_STALE_AFTER = timedelta(days=7)
 NOTICE_TIME = time(8, 0)   # date-based notices (milestones) go out at 08:00 UTC
 J = "workers.jobs."
+ARMED_KEY = "twinning:dispatcher:armed"   # set in Redis whenever the jobs have been (re-)armed
+ARMED_CHECK_SECONDS = 1.0
 
 
 def open_tracking_recorder(store_env: dict[str, str], name: str = NAME) -> tuple[TrackingRecorder, InfrastructureFactory]:
@@ -70,8 +73,12 @@ class Dispatcher:
         self, programme: Programme, queue: Queue, tracking_recorder: TrackingRecorder, *,
         reminder_offsets: Iterable[timedelta] = DEFAULT_OFFSETS, invitation_nudge_after: timedelta = timedelta(days=7),
         clock: Callable[[], datetime] = utc_now, name: str = NAME, factory: InfrastructureFactory | None = None,
+        watch_queue: bool = False,
     ) -> None:
         self.programme = programme
+        self.watch_queue = watch_queue
+        self._armed_checked_at = float("-inf")
+        self._rearming = False
         self.queue = queue
         self.tracking = tracking_recorder
         self.reminder_offsets = tuple(sorted(reminder_offsets, reverse=True))
@@ -110,7 +117,36 @@ class Dispatcher:
     # -- Processor ---------------------------------------------------------------------
 
     def position(self) -> int:
+        """The tracked position (and, when watching the queue, first the check that Redis still has the jobs)."""
+        if self.watch_queue:
+            self.ensure_armed()
         return self.tracking.max_tracking_id(self.name) or 0
+
+    def ensure_armed(self) -> Rearmed | None:
+        """Re-arm the jobs from the store if Redis has lost its data since they were armed.
+
+        A Redis restarted without persistence (or failed over to an empty replica) silently loses
+        every queued and scheduled job: the reminders of next week's sessions, the nudges … while
+        the dispatcher's tracking says they were enqueued. ``rearm`` leaves a marker key in Redis;
+        a following dispatcher (``watch_queue``) looks for it at most every ``ARMED_CHECK_SECONDS``
+        (the Follower asks for the position on every poll) and, when it is gone, re-arms both
+        kinds of jobs, as after a crash. A Redis that is down raises here, and the Follower retries.
+        """
+        now = clock_time.monotonic()
+        if self._rearming or now - self._armed_checked_at < ARMED_CHECK_SECONDS:
+            return None
+        if self.queue.connection.exists(ARMED_KEY):
+            self._armed_checked_at = now
+            return None
+        log.warning("the queue has no marker of armed jobs (Redis restarted empty?): re-arming them from the store")
+        self._rearming = True
+        try:
+            result = rearm(self, immediate=True)
+        finally:
+            self._rearming = False
+        self._digest_armed = True
+        self._armed_checked_at = clock_time.monotonic()
+        return result
 
     def process(self, batch: list[tuple[int, DomainEvent]], tracking: Tracking) -> None:
         """Enqueue every job of the batch (idempotent by id), then record the tracking."""
@@ -198,6 +234,8 @@ class Dispatcher:
 
     def _meeting_scheduled(self, event: DomainEvent) -> list[JobSpec]:
         mid = str(event.originator_id)
+        if event.starts_at + timedelta(minutes=event.duration_minutes) <= self._now:
+            return []  # recorded after the fact (the demo's 2020 sessions): nobody is invited to the past
         specs = [JobSpec(job_id("invite-meeting", mid, "v1"), J + "send_meeting_invitation",
                          (mid, list(event.invited_city_ids), 1), description=f"invitations to session '{event.title}'")]
         return specs + self._reminders(mid, 0, event.starts_at)
@@ -284,7 +322,7 @@ def run_dispatcher(
     queue = make_queue(connection if connection is not None else settings.redis_url)
     dispatcher = Dispatcher.open(
         programme, queue, settings.store_env(), reminder_offsets=settings.meeting_reminder_offsets,
-        invitation_nudge_after=settings.invitation_nudge_after,
+        invitation_nudge_after=settings.invitation_nudge_after, watch_queue=True,
     )
     try:
         arm_weekly_digest(queue)
@@ -376,6 +414,7 @@ def rearm(
                 else:
                     result.already += 1
         position = notifications[-1].id
+    dispatcher.queue.connection.set(ARMED_KEY, str(stop))
     log.info("re-armed %d jobs from %d events up to position %d (%d were still queued)",
              result.enqueued, result.events, stop, result.already)
     return result
