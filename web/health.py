@@ -1,4 +1,6 @@
-"""/healthz: the store, Redis (when configured) and how far the read models lag behind the log."""
+"""/healthz: the store, Redis (when configured) and how far the read models lag behind the log.
+
+503 ``failing`` when the store fails; 200 ``degraded`` when only Redis or the views do."""
 
 from __future__ import annotations
 
@@ -43,7 +45,7 @@ def install(app) -> None:
     @bp.get("/healthz")
     @bp.output(Health, description="everything needed answers")
     @bp.doc(summary="Liveness: store, Redis and read-model lag", security=[],
-            responses={503: {"description": "the store (or a configured Redis) is failing",
+            responses={503: {"description": "the store is failing (a failing Redis or read model is 200 degraded)",
                              "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Health"}}}}})
     def healthz():
         found = services()
@@ -52,8 +54,11 @@ def install(app) -> None:
         if found.settings.redis_url:
             redis_check, _ = _timed(lambda: _ping_redis(found.settings.redis_url))
         views = lists.views_health(found.views, log_position)
-        failing = not store["ok"] or (redis_check is not None and not redis_check["ok"])
-        degraded = views is not None and not views.get("ok", True)
+        # Without Redis every command and read still works (they touch only the store); only
+        # notifications wait until it is back. So a failing Redis is "degraded", not a reason
+        # for a load balancer to take every web process out of service at once.
+        failing = not store["ok"]
+        degraded = (views is not None and not views.get("ok", True)) or (redis_check is not None and not redis_check["ok"])
         status = "failing" if failing else "degraded" if degraded else "ok"
         body = {"status": status, "store": store, "redis": redis_check, "views": views, "log_position": log_position}
         return body, 503 if failing else 200

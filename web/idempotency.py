@@ -162,7 +162,11 @@ class PostgresStore(_Store):
         }
         kwargs: dict[str, Any] = {k: v for k, v in conninfo.items() if v is not None}
         kwargs["autocommit"] = True
-        self.pool = ConnectionPool(kwargs=kwargs, min_size=1, max_size=4, open=True, timeout=10)
+        # After an outage: a pooled connection is checked before use (the server may have cut it), and a
+        # reconnection series is given up soon (the default backoff grows to minutes), so the next request
+        # after PostgreSQL is back connects at once.
+        self.pool = ConnectionPool(kwargs=kwargs, min_size=1, max_size=4, open=True, timeout=conninfo["connect_timeout"],
+                                   reconnect_timeout=2.0, check=ConnectionPool.check_connection)
         with self.pool.connection() as conn:
             conn.execute(
                 f"CREATE TABLE IF NOT EXISTS {self.table} (owner TEXT NOT NULL, key TEXT NOT NULL, "

@@ -23,8 +23,8 @@ INFO = {
 }
 SECURITY_SCHEMES = {"bearerAuth": {"type": "http", "scheme": "bearer", "description": "a token issued by an admin"}}
 PUBLIC_PATHS = ("/healthz", "/api/v1/themes")
-READ_ERRORS = (400, 401, 403, 404, 422, 500, 503)
-WRITE_ERRORS = (400, 401, 403, 404, 409, 412, 413, 415, 422, 500, 503)
+READ_ERRORS = (400, 401, 403, 404, 422, 429, 500, 503)
+WRITE_ERRORS = (400, 401, 403, 404, 409, 412, 413, 415, 422, 429, 500, 503)
 NON_UUID_PARAMS = {"milestone_id"}
 
 
@@ -51,7 +51,7 @@ def _problem_components(spec: dict) -> None:
     responses = spec["components"].setdefault("responses", {})
     for status, (code, title) in HTTP_PROBLEMS.items():
         headers = dict(RESPONSE_HEADERS)
-        if status == 503:
+        if status in (429, 503):
             headers["Retry-After"] = _header("seconds to wait before retrying", {"type": "string"})
         if status == 401:
             headers["WWW-Authenticate"] = _header("Bearer")
@@ -101,7 +101,7 @@ def process(spec: dict) -> dict:
                         headers.update(RESOURCE_HEADERS)
             errors = WRITE_ERRORS if write else READ_ERRORS
             for status in errors:
-                if public and status in (401, 403, 404, 409, 412):
+                if public and status in (401, 403, 404, 409, 412, 429):
                     continue
                 responses.setdefault(str(status), {"$ref": f"#/components/responses/Problem{status}"})
             if method == "get" and path != "/healthz":

@@ -10,13 +10,14 @@ and answered as a 500 problem that reveals nothing about the internals.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import Any
 
 from apiflask.exceptions import HTTPError
 from flask import Response, current_app, g, has_request_context, json, request
 from werkzeug.exceptions import HTTPException
 
-from domain.errors import DomainError, InvalidValue, StaleVersion
+from domain.errors import DomainError, InvalidValue, StaleVersion, StoreUnavailable
 
 PROBLEM_BASE = "https://twinning.example/problems/"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -113,10 +114,29 @@ def _validation_errors(detail: Any) -> list[dict[str, str]]:
     return errors
 
 
+def _store_outage(error: BaseException) -> bool:
+    """A database that cannot be reached (outside the Programme: the views, the idempotency table)."""
+    from eventsourcing.persistence import InterfaceError, OperationalError
+
+    if isinstance(error, (OperationalError, InterfaceError)):
+        return True
+    if isinstance(error, sqlite3.OperationalError):
+        return "locked" in str(error) or "busy" in str(error)
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - psycopg is a dependency
+        return False
+    return isinstance(error, (psycopg.OperationalError, psycopg.InterfaceError))
+
+
 def handle_error(error: BaseException) -> Response:
     """Every error of every request ends here (registered for Exception, HTTPException and HTTPError)."""
     if isinstance(error, DomainError):
         return _domain_problem(error)
+    if _store_outage(error):
+        unavailable = StoreUnavailable("the database is unavailable; try again shortly")
+        unavailable.__cause__ = error
+        return _domain_problem(unavailable)
     if isinstance(error, ApiProblem):
         return problem_response(error.status, error.code, error.title, error.detail,
                                 errors=error.errors, headers=error.headers)

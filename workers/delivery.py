@@ -7,8 +7,16 @@ twice, a re-dispatched job) and nothing is sent again.
 A channel that fails after the Notification was recorded would otherwise never be
 retried (the retry finds the key recorded). So the failing (key, channel) pairs are
 kept in the running RQ job's ``meta["undelivered"]``, the job raises, and RQ's retry
-sends exactly those again. Only a process killed between recording and sending loses
-that email or webhook call (at most once on those channels, never twice).
+sends exactly those again.
+
+A worker killed between recording and sending (SIGKILL, the machine gone) would lose the
+email or webhook call the same way. So before a new Notification is recorded, its other
+channels are written ahead into ``meta["undelivered"]``, and cleared once sent: when RQ
+retries the abandoned job, the key is recorded and the channels still listed are sent.
+The inbox is exactly once; email and webhook at least once — a second copy only if the
+worker dies after the mail server accepted the message and before the meta was cleared,
+and that copy has the same Message-ID (the webhook the same notification id), so mail
+clients and receivers can tell it is the same one.
 """
 
 from __future__ import annotations
@@ -80,13 +88,21 @@ class Delivery:
         key = message.key(str(recipient.id))
         job = get_current_job()
         undelivered: dict[str, list[str]] = dict(job.meta.get(UNDELIVERED, {})) if job is not None else {}
+        others = [c for c in self.channels if c != "inbox"]
+        ahead = job is not None and bool(others) and key not in undelivered and not self.programme.notification_recorded(key)
+        if ahead:   # written ahead: a worker killed after recording, before sending, leaves them to the retry
+            self._save_undelivered(job, {**undelivered, key: others})
         recorded = self.programme.record_notification(
             SYSTEM, key, message.kind, str(recipient.id), {"kind": message.subject_kind, "id": message.subject_id},
             message.title, message.body, self.channels,
         )
+        if recorded is None and ahead:   # recorded meanwhile by another run: it sends, not this one
+            self._save_undelivered(job, undelivered)
         if recorded is not None:
             notification = recorded.aggregate
-            pending = [c for c in self.channels if c != "inbox"]
+            pending = others
+            if ahead:
+                undelivered[key] = others
         else:
             pending = undelivered.get(key, [])
             if not pending:
@@ -107,10 +123,14 @@ class Delivery:
                 undelivered[key] = list(outcome.failed)
             else:
                 undelivered.pop(key, None)
-            job.meta[UNDELIVERED] = undelivered
-            job.save_meta()
+            self._save_undelivered(job, undelivered)
         self.outcomes.append(outcome)
         return outcome
+
+    @staticmethod
+    def _save_undelivered(job: Any, undelivered: dict[str, list[str]]) -> None:
+        job.meta[UNDELIVERED] = undelivered
+        job.save_meta()
 
     def finish(self) -> dict[str, Any]:
         """A summary for the job's result; raises DeliveryFailed (so RQ retries) if any channel failed."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -11,8 +12,9 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
-    IntegrityError, InterfaceError, JSONTranscoder, OperationalError, Transcoding,
+    InfrastructureFactory, IntegrityError, InterfaceError, JSONTranscoder, OperationalError, Transcoding,
 )
+from eventsourcing.utils import Environment
 
 from domain.errors import ConcurrencyConflict, Duplicate, InvalidValue, NotFound, StaleVersion, StoreUnavailable
 from domain.model.agreement import Agreement
@@ -24,6 +26,7 @@ from domain.model.user import User
 
 A = TypeVar("A", bound=Aggregate)
 COMMAND_ATTEMPTS = 5
+log = logging.getLogger(__name__)
 
 
 class DateAsISO(Transcoding):
@@ -56,6 +59,14 @@ def parse_id(value: str | UUID, field: str) -> UUID:
         raise InvalidValue(field, f"{value!r} is not an id (a UUID)") from error
 
 
+def _project(aggregate: Any, events: Any) -> Any:
+    """The library's ``project_aggregate`` without its per-event ``isinstance(event, CanMutateProtocol)``
+    assertion: a runtime Protocol check (~30 µs each) that was a tenth of a command's CPU time."""
+    for event in events:
+        aggregate = event.mutate(aggregate)
+    return aggregate
+
+
 class ProgrammeBase(Application):
     snapshotting_intervals = {City: 50, Partnership: 50, Meeting: 50, Agreement: 50, PilotProject: 50, User: 50}
 
@@ -63,6 +74,19 @@ class ProgrammeBase(Application):
         super().__init__(env)
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.require_cross_region = self.env.get("TWINNING_REQUIRE_CROSS_REGION", "yes").lower() not in ("no", "false", "0", "off")
+
+    def construct_factory(self, env: Environment) -> InfrastructureFactory:
+        """PostgreSQL with short retries and quick reconnection (domain/application/postgres.py); SQLite with
+        a queue for its writers (domain/application/sqlite.py)."""
+        if env.get("PERSISTENCE_MODULE") == "eventsourcing.postgres":
+            from domain.application.postgres import ProgrammePostgresFactory
+
+            return ProgrammePostgresFactory(env)
+        if env.get("PERSISTENCE_MODULE") == "eventsourcing.sqlite":
+            from domain.application.sqlite import ProgrammeSQLiteFactory  # writers queue (domain/application/sqlite.py)
+
+            return ProgrammeSQLiteFactory(env)
+        return super().construct_factory(env)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -75,7 +99,7 @@ class ProgrammeBase(Application):
         """Load one aggregate of the given class. ``field`` names a body field (422) instead of the path (404)."""
         uid = parse_id(aggregate_id, field or "id")
         try:
-            aggregate = self._read(lambda: self.repository.get(uid, version=version))
+            aggregate = self._read(lambda: self.repository.get(uid, version=version, projector_func=_project))
         except AggregateNotFoundError:
             aggregate = None
         if not isinstance(aggregate, cls):
@@ -96,14 +120,49 @@ class ProgrammeBase(Application):
         return bool(self._read(lambda: self.recorder.select_events(aggregate_id, limit=1)))
 
     def record(self, *aggregates: Aggregate) -> int | None:
-        """Save every pending event of these aggregates in one transaction, or none of them."""
+        """Save every pending event of these aggregates in one transaction, or none of them.
+
+        A connection lost while committing leaves the outcome unknown to us: the server may have
+        committed. The recorder's retry then finds the (id, version)s taken — by our own events —
+        and a final failure may have come after the commit. So before calling either a conflict
+        or an outage, look: if our events are in the store, the command happened (its log
+        position is unknown, so None is answered).
+        """
+        pending = [event for aggregate in aggregates for event in aggregate.pending_events]
         try:
             recordings = self.save(*aggregates)
         except IntegrityError as error:
+            if self._recorded_already(pending):
+                log.warning("a save whose answer was lost had been committed: %d events, not recorded twice", len(pending))
+                return None
             raise ConcurrencyConflict() from error
         except (OperationalError, InterfaceError) as error:
+            try:
+                if self._recorded_already(pending):
+                    log.warning("a save that failed on %s had been committed", type(error).__name__)
+                    return None
+            except StoreUnavailable:
+                raise StoreUnavailable(
+                    "the event store became unavailable while saving and cannot be asked whether the command was "
+                    "recorded; read the resource again before retrying") from error
             raise StoreUnavailable() from error
         return recordings[-1].notification.id if recordings else None
+
+    def _recorded_already(self, events: list) -> bool:
+        """True if every one of these events is in the store as it is (the same topic and state)."""
+        if not events:
+            return False
+        for event in events:
+            version = event.originator_version
+            found = self._read(lambda: self.recorder.select_events(event.originator_id, gt=version - 1, lte=version))
+            if not found:
+                return False
+            stored, ours = found[0], self.mapper.to_stored_event(event)
+            if stored.topic != ours.topic:
+                return False
+            if stored.state != ours.state and self.mapper.to_domain_event(stored) != event:
+                return False
+        return True
 
     def record_new(self, aggregate: Aggregate) -> int | None:
         """Record a newly created aggregate; a chosen id that is already taken is a duplicate."""

@@ -41,11 +41,10 @@ RETRY_WAIT_SECONDS = 0.05
 RECONNECT_SECONDS = 2.0
 
 
-def _pool_timed_out(error: BaseException) -> bool:
-    from psycopg_pool import PoolTimeout
-
+def pool_timed_out(error: BaseException) -> bool:
+    """The pool waited its whole timeout for a connection: the server is away, a retry would wait again."""
     cause = error.__cause__ or error.__context__
-    return isinstance(cause, PoolTimeout)
+    return type(cause).__name__ == "PoolTimeout"
 
 
 def bounded(method: Any) -> Any:
@@ -60,7 +59,7 @@ def bounded(method: Any) -> Any:
             try:
                 return inner(self, *args, **kwargs)
             except (InterfaceError, OperationalError) as error:
-                if attempt >= ATTEMPTS or _pool_timed_out(error):
+                if attempt >= ATTEMPTS or pool_timed_out(error):
                     raise
                 log.info("PostgreSQL: %s (%s); retrying", type(error).__name__, str(error).strip().splitlines()[0][:200])
                 _drop_dead_connections(self.datastore)
@@ -69,11 +68,20 @@ def bounded(method: Any) -> Any:
     return call
 
 
-def _drop_dead_connections(datastore: PostgresDatastore) -> None:
+def _drop_dead_connections(datastore: Any) -> None:
+    """Check the idle connections of a PostgreSQL pool, dropping the dead ones (nothing for SQLite)."""
+    from psycopg_pool import ConnectionPool
+
+    pool = getattr(datastore, "pool", None)
+    if not isinstance(pool, ConnectionPool):
+        return
     try:
-        datastore.pool.check()
+        pool.check()
     except Exception:  # noqa: BLE001 - a check that fails is no worse than no check
         log.debug("pool check failed", exc_info=True)
+
+
+drop_dead_connections = _drop_dead_connections
 
 
 def tune_pool(datastore: PostgresDatastore) -> None:

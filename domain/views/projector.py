@@ -79,7 +79,7 @@ class Memory:
     the older half is forgotten (and read again from the tables when needed).
     """
 
-    LIMIT = 100_000
+    LIMIT = 20_000
 
     def __init__(self) -> None:
         self.names: dict[str, str] = {}
@@ -234,9 +234,11 @@ class Context:
         recorded_at = instant(event.timestamp)
         event_type = type(event).__name__
         actor = getattr(event, "actor", None)
+        insert = self.db.insert
         for city_id in dict.fromkeys(cities):
-            self.insert("view_timeline", city_id=city_id, position=position, type=event_type, subject_kind=subject_kind,
-                        subject_id=subject_id, summary=summary, actor=actor, recorded_at=recorded_at, data=data_text)
+            insert("view_timeline", {"city_id": city_id, "position": position, "type": event_type,
+                                     "subject_kind": subject_kind, "subject_id": subject_id, "summary": summary,
+                                     "actor": actor, "recorded_at": recorded_at, "data": data_text})
 
 
 Handler = Callable[[Context, int, Any], None]

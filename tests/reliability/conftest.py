@@ -67,9 +67,11 @@ class Served:
         self.programme.close()
 
 
-def serve(database_url: str, **settings_overrides) -> Served:
-    programme = build_programme(database_url)
-    views = Views(persistence_env(database_url))
+def serve(database_url: str, store_env: dict[str, str] | None = None, **settings_overrides) -> Served:
+    """``store_env``: extra persistence settings for the Programme and the views (e.g. a shorter
+    POSTGRES_CONNECT_TIMEOUT, so an outage test waits less)."""
+    programme = build_programme(database_url, **(store_env or {}))
+    views = Views({**persistence_env(database_url), **(store_env or {})})
     app = create_app(make_settings(database_url, **settings_overrides), programme=programme, views=views)
     app.config["TESTING"] = True
     tokens, user_ids, city_ids = enrol_cast(programme)
@@ -137,9 +139,6 @@ class OwnDatabase:
         rows = self._admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s "
                                    "AND pid <> pg_backend_pid()", (self.name,)).fetchall()
         return len(rows)
-
-    def connections(self) -> int:
-        return self._admin.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = %s", (self.name,)).fetchone()[0]
 
     def drop(self) -> None:
         try:

@@ -73,10 +73,18 @@ def read_views(after: int | None) -> Any:
 
 
 def _guard(query: Callable[[], Any]) -> Any:
-    try:
-        return query()
-    except (OperationalError, InterfaceError) as error:
-        raise StoreUnavailable() from error
+    """A read of the views; one retry after a broken connection (the server restarted, or cut it)."""
+    from domain.application.postgres import drop_dead_connections, pool_timed_out
+
+    for attempt in (1, 2):
+        try:
+            return query()
+        except (OperationalError, InterfaceError) as error:
+            if attempt == 2 or pool_timed_out(error):
+                raise StoreUnavailable() from error
+            views = services().views
+            drop_dead_connections(getattr(getattr(views, "recorder", None), "datastore", None))
+    raise AssertionError("unreachable")
 
 
 def page(after: int | None, query: Callable[[Any], dict]):
