@@ -25,9 +25,6 @@ class Principal:
     def is_staff(self) -> bool:
         return self.role in STAFF or self.role == "system"
 
-    def is_officer_of(self, city_id: str | None) -> bool:
-        return self.role == "officer" and city_id is not None and self.city_id == city_id
-
 
 SYSTEM = Principal(user_id=SYSTEM_USER_ID, role="system", name="twinning (automatic)")
 

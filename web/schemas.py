@@ -546,7 +546,7 @@ class Health(Output):
 
 Limit = Annotated[int, Field(ge=1, le=200, description="page size, 1 to 200 (default 50)")]
 Cursor = Annotated[StrictStr, Field(max_length=2000, description="the next_cursor of the previous page")]
-After = Annotated[int, Field(ge=0, description="wait (up to 5 s) until the view has processed this log position (X-Log-Position of a command)")]
+After = Annotated[int, Field(ge=0, le=2**63 - 1, description="wait (up to 5 s) until the view has processed this log position (X-Log-Position of a command)")]
 
 
 def _known(vocabulary, what: str):

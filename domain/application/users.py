@@ -67,10 +67,11 @@ class UsersMixin(ProgrammeBase):
 
     def officers_of(self, city_id: str) -> list[User]:
         """The active officers of a city: the people told about its invitations and sessions."""
-        roster_id = CityRoster.create_id(str(parse_id(city_id, "city_id")))
-        if not self.exists(roster_id):
+        try:
+            roster = self.load(CityRoster, CityRoster.create_id(str(parse_id(city_id, "city_id"))))
+        except NotFound:
             return []
-        users = [self.load(User, user_id) for user_id in self.load(CityRoster, roster_id).officer_ids]
+        users = [self.load(User, user_id) for user_id in roster.officer_ids]
         return [user for user in users if user.active]
 
     def issue_token(self, principal: Principal, user_id: str, expected_version: int | None = None) -> IssuedToken:
@@ -96,10 +97,10 @@ class UsersMixin(ProgrammeBase):
         return Recorded(user, self.record(*filter(None, (user, roster))))
 
     def _roster(self, city_id: str, principal: Principal) -> CityRoster:
-        roster_id = CityRoster.create_id(city_id)
-        if self.exists(roster_id):
-            return self.load(CityRoster, roster_id)
-        return CityRoster(city_id=city_id, actor=principal.user_id)
+        try:
+            return self.load(CityRoster, CityRoster.create_id(city_id))
+        except NotFound:
+            return CityRoster(city_id=city_id, actor=principal.user_id)
 
     def authenticate(self, token: str) -> Principal:
         """The principal holding this token, or NotAuthenticated (unknown, revoked, deactivated)."""

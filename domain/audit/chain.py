@@ -33,7 +33,6 @@ from __future__ import annotations
 import hashlib
 import re
 import struct
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -84,9 +83,6 @@ class Hasher:
             + oid + topic + state
         ).digest()
         return self.hash
-
-    def add_all(self, notifications: Iterable[Any]) -> list[bytes]:
-        return [self.add(n) for n in notifications]
 
 
 @dataclass(frozen=True)

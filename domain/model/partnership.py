@@ -122,10 +122,6 @@ class Partnership(Aggregate):
         """The proposer and every city that accepted."""
         return [self.proposer_city_id] + [c for c, i in self.invitations.items() if i["status"] == ACCEPTED]
 
-    @property
-    def involved_city_ids(self) -> list[str]:
-        return [self.proposer_city_id, *self.invitations]
-
     def invite(self, city_id: str, actor: str) -> None:
         self._check_open()
         if city_id == self.proposer_city_id:

@@ -27,6 +27,9 @@ def check_limit(limit: int | None) -> int:
     return limit
 
 
+MIN_KEY, MAX_KEY = -(2**63), 2**63 - 1
+
+
 def encode_cursor(tag: str, *key: Any) -> str:
     raw = json.dumps([tag, *key], separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
@@ -46,6 +49,8 @@ def decode_cursor(tag: str, cursor: str | None, *types: type) -> list[Any] | Non
         key = values[1:]
         if not all(isinstance(v, t) and not isinstance(v, bool) for v, t in zip(key, types)):
             raise ValueError
+        if any(isinstance(v, int) and not MIN_KEY <= v <= MAX_KEY for v in key):
+            raise ValueError  # a database integer is 64 bits; a bigger one is not a position we handed out
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise InvalidValue("cursor", "is not a cursor of this list; pass the next_cursor of a previous page") from None
     return key

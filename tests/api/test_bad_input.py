@@ -192,7 +192,7 @@ def test_injection_strings_are_stored_verbatim_and_harmless(api, projector, text
     assert proposal.status_code == 201 and proposal.get_json()["title"] == text
     position = proposal.headers["X-Log-Position"]
     # the text as a search term and a filter value is just text
-    found = api.get("rome", f"/api/v1/cities", query_string={"q": text, "after": position})
+    found = api.get("rome", "/api/v1/cities", query_string={"q": text, "after": position})
     assert found.status_code == 200
     assert [c["id"] for c in found.get_json()["items"]] == [city["id"]]
     assert api.get("rome", "/api/v1/agreements", query_string={"kind": text}).status_code == 200
@@ -338,3 +338,21 @@ def test_bad_query_parameters_are_4xx_problems(api, url):
     response = api.get("rome", url.format(**urls))
     assert 400 <= response.status_code < 500, (response.status_code, response.get_data()[:300])
     assert response.mimetype == PROBLEM
+
+
+@pytest.mark.parametrize("path", ["/api/v1/partnerships", "/api/v1/me/notifications", "/api/v1/reports/progress-review"])
+def test_a_forged_cursor_with_a_huge_position_is_refused_not_a_crash(api, path):
+    import base64
+    import json
+
+    for tag in ("partnerships", "inbox", "progress-review", "timeline"):
+        forged = base64.urlsafe_b64encode(json.dumps([tag, 10**30]).encode()).decode().rstrip("=")
+        response = api.get("rome", f"{path}?cursor={forged}")
+        assert response.status_code == 422, response.get_json()
+        assert response.content_type == "application/problem+json"
+
+
+def test_audit_events_after_a_huge_position_is_refused_not_a_crash(api):
+    response = api.get("auditor", "/api/v1/audit/events?after=99999999999999999999999")
+    assert response.status_code == 422
+    assert response.content_type == "application/problem+json"

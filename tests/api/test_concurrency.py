@@ -113,14 +113,11 @@ def test_same_key_with_another_body_is_a_422(api):
     assert_problem(elsewhere, 422, "idempotency-key-reused")
 
 
-@pytest.mark.parametrize("key", ["", "a" * 300, "bad key", "ключ"])
+@pytest.mark.parametrize("key", ["", "a" * 300, "bad key", "ключ".encode().decode("latin-1")])
 def test_malformed_idempotency_key_is_a_400(api, key):
+    """The last key is what a server sees of a non-Latin header value: its UTF-8 bytes read as Latin-1."""
     body = {**MEETING, "invited_city_ids": [api.city("rome")]}
-    headers = {"Idempotency-Key": key}
-    try:
-        response = api.post("facilitator", "/api/v1/meetings", body, headers=headers)
-    except (UnicodeEncodeError, ValueError):
-        pytest.skip("the test client cannot send this header")
+    response = api.post("facilitator", "/api/v1/meetings", body, headers={"Idempotency-Key": key})
     assert_problem(response, 400, "malformed-idempotency-key")
 
 

@@ -136,7 +136,6 @@ def test_scheduled_jobs_send_while_it_still_matters_and_nothing_after(
 
 
 def test_suggestions_explain_themselves_and_the_weekly_digest_re_arms_itself(cast, queue, job_context, smtp_server):
-    app = cast.programme
     result = jobs.send_suggestions(cast.city("rome"), "v1")
     assert result["recorded"] == 1
     (mail,) = smtp_server.to("officer@rome.example", "suggestion")

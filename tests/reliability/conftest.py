@@ -25,6 +25,7 @@ from config.settings import persistence_env
 from domain.views import Views
 from tests.api.conftest import Api, enrol_cast, make_settings
 from tests.support.cast import build_programme
+from tests.support.services import service_missing
 from web.app import close_app, create_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -170,7 +171,7 @@ class OwnCluster:
     def __init__(self) -> None:
         self.initdb, self.pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
         if not self.initdb or not self.pg_ctl:
-            pytest.skip("initdb/pg_ctl not found")
+            service_missing("initdb/pg_ctl (a PostgreSQL cluster of the test's own)")
         self.dir = Path(tempfile.mkdtemp(prefix="twinning-pg-"))
         self.data = self.dir / "data"
         self.port = free_port()
@@ -178,7 +179,7 @@ class OwnCluster:
         if os.geteuid() == 0:
             runuser = shutil.which("runuser")
             if runuser is None:
-                pytest.skip("running as root without runuser: cannot start PostgreSQL as another user")
+                service_missing("runuser (to start PostgreSQL as the postgres user while running as root)")
             shutil.chown(self.dir, "postgres")
             self.as_user = [runuser, "-u", "postgres", "--"]
         self._run(self.initdb, "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8")
@@ -220,7 +221,7 @@ class OwnRedis:
     def __init__(self) -> None:
         self.binary = shutil.which("redis-server")
         if self.binary is None:
-            pytest.skip("redis-server not found")
+            service_missing("redis-server (a Redis of the test's own)")
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.process: subprocess.Popen | None = None

@@ -9,8 +9,6 @@ Programmes with small pools (as 24 web workers would), and through 20 forked pro
 from __future__ import annotations
 
 import multiprocessing
-import threading
-import time
 from collections import Counter
 
 import pytest

@@ -12,7 +12,6 @@ import base64
 import sqlite3
 import uuid
 
-import pytest
 
 from config.settings import persistence_env
 

@@ -40,8 +40,8 @@ def state_of(aggregate) -> dict:
 
 def replay(events):
     aggregate = None
-    for event in events:
-        aggregate = event.mutate(aggregate)
+    for recorded in events:
+        aggregate = recorded.mutate(aggregate)
     return aggregate
 
 

@@ -23,7 +23,7 @@ HEAD_PATTERN = r"^\d{1,18}:[0-9a-fA-F]{64}$"
 
 
 class AuditEventsQuery(Input):
-    after: Annotated[int, Field(ge=0, description="list the events after this log position (default 0: from the start)")] | None = None
+    after: Annotated[int, Field(ge=0, le=2**63 - 1, description="list the events after this log position (default 0: from the start)")] | None = None
     limit: Limit | None = None
     cursor: Cursor | None = None
 
