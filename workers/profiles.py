@@ -13,14 +13,13 @@ from statistics import median
 from eventsourcing.utils import get_topic
 
 from domain.application import Programme
-from domain.matchmaking import CityProfile
+from domain.matchmaking import CityProfile, partners_by_city
 from domain.model.city import City
 from domain.model.partnership import Partnership
 from domain.regions import region_of
 from domain.values import parse_hhmm
 
 PAGE = 1000
-PARTNER_STATUSES = ("active", "concluded")
 
 
 def created_ids(programme: Programme, *event_classes: type) -> list[str]:
@@ -64,15 +63,14 @@ def profile_of(city: City, partners: set[str] = frozenset(), response_hours: lis
 
 def load_profiles(programme: Programme) -> list[CityProfile]:
     """Every city's matchmaking profile: its own fields, its partners, and how fast it answers invitations."""
-    partners: dict[str, set[str]] = defaultdict(set)
+    partnerships = load_partnerships(programme)
+    partners = partners_by_city(
+        (p.status, p.proposer_city_id, {city: i["status"] for city, i in p.invitations.items()}) for p in partnerships
+    )
     responses: dict[str, list[float]] = defaultdict(list)
-    for partnership in load_partnerships(programme):
-        if partnership.status in PARTNER_STATUSES:
-            members = partnership.member_city_ids
-            for city_id in members:
-                partners[city_id].update(m for m in members if m != city_id)
+    for partnership in partnerships:
         for city_id, invitation in partnership.invitations.items():
             if invitation["answered_at"] is not None and invitation["invited_at"] is not None:
                 hours = (invitation["answered_at"] - invitation["invited_at"]).total_seconds() / 3600
                 responses[city_id].append(max(0.0, hours))
-    return [profile_of(c, partners[str(c.id)], responses[str(c.id)]) for c in load_cities(programme)]
+    return [profile_of(c, partners.get(str(c.id), set()), responses[str(c.id)]) for c in load_cities(programme)]

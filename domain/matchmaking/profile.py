@@ -28,6 +28,24 @@ def region_label(slug: str) -> str:
     return slug.replace("-", " ").title()
 
 
+# Cities are already partners (so never suggested to each other) while they share a partnership
+# in one of these statuses, as its proposer or as an invitee whose invitation is in one of these.
+TIE_STATUSES = ("proposed", "active")
+TIE_INVITATIONS = ("pending", "accepted")
+
+
+def partners_by_city(partnerships) -> dict[str, set[str]]:
+    """``partnerships``: (status, proposer id, {invitee id: invitation status}) → each city's partners."""
+    partners: dict[str, set[str]] = {}
+    for status, proposer, invitations in partnerships:
+        if status not in TIE_STATUSES:
+            continue
+        members = {proposer} | {city for city, answer in invitations.items() if answer in TIE_INVITATIONS}
+        for city in members:
+            partners.setdefault(city, set()).update(members - {city})
+    return partners
+
+
 @dataclass(frozen=True)
 class CityProfile:
     id: str

@@ -16,7 +16,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.errors import InvalidValue
-from domain.matchmaking.profile import HELIX_KINDS, CityProfile
+from domain.matchmaking.profile import HELIX_KINDS, CityProfile, partners_by_city
 from domain.themes import THEMES
 from domain.values import _CONTROL, parse_hhmm
 from domain.views.paging import check_limit, decode_cursor, encode_cursor, split
@@ -537,12 +537,9 @@ class Queries:
             cities = db.all("SELECT id, name, country, region, timezone, themes_offered, themes_sought, working_hours,"
                             " status FROM view_cities ORDER BY sort_key, id")
             stakeholders = db.all("SELECT city_id, kind, themes FROM view_stakeholders")
-            members = db.all(
-                "SELECT p.id AS partnership_id, p.proposer_city_id AS city_id FROM view_partnerships p"
-                " WHERE p.status IN ('proposed', 'active')"
-                " UNION ALL SELECT i.partnership_id, i.city_id FROM view_invitations i"
-                " JOIN view_partnerships p ON p.id = i.partnership_id"
-                " WHERE p.status IN ('proposed', 'active') AND i.status IN ('pending', 'accepted')")
+            ties = db.all(
+                "SELECT p.id AS partnership_id, p.status, p.proposer_city_id, i.city_id, i.status AS answer"
+                " FROM view_partnerships p LEFT JOIN view_invitations i ON i.partnership_id = p.id")
             responses = db.all("SELECT city_id, response_hours FROM view_invitations WHERE response_hours IS NOT NULL")
         helix: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
         for s in stakeholders:
@@ -550,13 +547,13 @@ class Queries:
                 for theme in load(s["themes"]):
                     if theme in THEMES:
                         helix[s["city_id"]][theme].add(s["kind"])
-        by_partnership: dict[str, set[str]] = defaultdict(set)
-        for m in members:
-            by_partnership[m["partnership_id"]].add(m["city_id"])
-        partners: dict[str, set[str]] = defaultdict(set)
-        for group in by_partnership.values():
-            for city_id in group:
-                partners[city_id] |= group - {city_id}
+        by_partnership: dict[str, tuple[str, str, dict[str, str]]] = {}
+        for t in ties:
+            status, proposer, invitations = by_partnership.setdefault(
+                t["partnership_id"], (t["status"], t["proposer_city_id"], {}))
+            if t["city_id"] is not None:
+                invitations[t["city_id"]] = t["answer"]
+        partners = partners_by_city(by_partnership.values())
         hours: dict[str, list[float]] = defaultdict(list)
         for r in responses:
             hours[r["city_id"]].append(float(r["response_hours"]))
@@ -568,7 +565,7 @@ class Queries:
                 themes_offered=frozenset(t for t in load(c["themes_offered"]) if t in THEMES),
                 themes_sought=frozenset(t for t in load(c["themes_sought"]) if t in THEMES),
                 helix={t: frozenset(k) for t, k in helix[c["id"]].items()},
-                partners=frozenset(partners[c["id"]]),
+                partners=frozenset(partners.get(c["id"], ())),
                 working_hours=(start, end), working_days=days,
                 median_response_hours=statistics.median(hours[c["id"]]) if hours[c["id"]] else None,
                 retired=c["status"] == "retired",

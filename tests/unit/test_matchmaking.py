@@ -363,3 +363,18 @@ def test_fast_ranking_agrees_with_scoring_every_pair_on_a_larger_world():
         on = (JANUARY, JULY)[n % 2]
         for limit in (1, 10):
             assert index.suggest(me.id, limit=limit, on=on) == brute_force(profiles, me.id, limit, on)
+
+
+def test_cities_are_partners_while_a_proposal_or_partnership_ties_them():
+    from domain.matchmaking import partners_by_city
+
+    partners = partners_by_city([
+        ("proposed", "rome", {"chengdu": "pending", "yantai": "declined"}),
+        ("active", "mannheim", {"chongqing": "accepted"}),
+        ("withdrawn", "barcelona", {"liuzhou": "pending"}),
+        ("declined", "nice", {"haikou": "declined"}),
+    ])
+
+    assert partners["rome"] == {"chengdu"} and partners["chengdu"] == {"rome"}
+    assert partners["mannheim"] == {"chongqing"}
+    assert "yantai" not in partners and "barcelona" not in partners and "haikou" not in partners
