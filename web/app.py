@@ -1,4 +1,4 @@
-"""The Flask application factory: ``create_app(settings, programme=None, views=None)``.
+"""The Flask application factory: ``create_app(settings, programme=None, views=None, queue_connection=None)``.
 
 Nothing is built at import time: the factory opens the Programme (unless one is
 given), bootstraps the admin token, opens the idempotency table, and registers
@@ -21,7 +21,7 @@ from werkzeug.exceptions import BadRequest, HTTPException
 from config.settings import Settings
 from web import docs, health, idempotency, openapi, ratelimit
 from web.api import agreements, cities, history, lists, meetings, meta, partnerships, projects, reports, users
-from web.api import audit, exports
+from web.api import admin, audit, exports
 from web.http import Services
 from web.problems import handle_error
 
@@ -48,7 +48,10 @@ class ApiRequest(Request):
         raise BadRequest(f"the body is not valid JSON: {e}"[:300]) from None
 
 
-def create_app(settings: Settings | None = None, programme: Any = None, views: Any = None) -> APIFlask:
+def create_app(settings: Settings | None = None, programme: Any = None, views: Any = None,
+               queue_connection: Any = None) -> APIFlask:
+    """``queue_connection``: a Redis client for the RQ queue (the embedded mode's in-process one); without
+    it the app opens one on ``settings.redis_url``, and without that the admin's job endpoints answer 503."""
     settings = settings or Settings.from_env()
     app = APIFlask(
         "twinning", title="twinning", version="1",
@@ -79,15 +82,19 @@ def create_app(settings: Settings | None = None, programme: Any = None, views: A
         views = lists.open_views(settings, owned)
     store = idempotency.open_store(settings.database_url)
     owned.append(store)
+    if queue_connection is None and settings.redis_url:
+        queue_connection = admin.open_connection(settings.redis_url)
+        owned.append(queue_connection)
     app.extensions["twinning"] = Services(settings=settings, programme=programme, views=views, idempotency=store,
-                                          follower=lists.follower_for(programme, views), owned=owned)
+                                          follower=lists.follower_for(programme, views),
+                                          queue_connection=queue_connection, owned=owned)
 
     _install_error_handling(app)
     _install_request_id(app)
     idempotency.install(app, store)
     ratelimit.install(app)
     for module in (meta, users, cities, partnerships, meetings, agreements, projects, history, reports, audit,
-                   exports):
+                   exports, admin):
         app.register_blueprint(module.blueprint())
     docs.install(app)
     health.install(app)

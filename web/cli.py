@@ -210,23 +210,24 @@ def _serve(settings: Settings, host: str, port: int, stop: threading.Event) -> N
 
     from web.app import close_app, create_app
     from web.startup import schema_lock
-    from workers.embedded import EmbeddedRuntime
+    from workers.embedded import EmbeddedRuntime, queue_connection
 
     programme = _open_programme(settings)
+    connection = queue_connection(settings)   # one queue for the app's admin endpoints and the runtime
     opened: list[Callable[[], None]] = [programme.close]
     app = runtime = server = None
     try:
         with schema_lock(settings):
             views = _open_views(settings)
             opened.append(views.close)
-            app = create_app(settings, programme=programme, views=views)
+            app = create_app(settings, programme=programme, views=views, queue_connection=connection)
             _audit_chain(settings, programme)
         opened.append(lambda: close_app(app))
         try:
             server = make_server(host, port, app, threaded=True, request_handler=_request_handler())
         except OSError as error:   # (an address in use is reported by werkzeug itself, exit status 1)
             raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
-        runtime = EmbeddedRuntime(settings, programme, views).start()
+        runtime = EmbeddedRuntime(settings, programme, views, connection=connection).start()
         web = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.25},
                                name="twinning-web", daemon=True)
         web.start()

@@ -25,6 +25,7 @@ class Services:
     views: Any = None
     idempotency: Any = None
     follower: Any = None
+    queue_connection: Any = None  # a Redis client for the RQ queue (None: no queue configured)
     owned: list[Any] = field(default_factory=list)  # things the app built and closes
 
 

@@ -25,7 +25,8 @@ SECURITY_SCHEMES = {"bearerAuth": {"type": "http", "scheme": "bearer", "descript
 PUBLIC_PATHS = ("/healthz", "/api/v1/themes")
 READ_ERRORS = (400, 401, 403, 404, 422, 429, 500, 503)
 WRITE_ERRORS = (400, 401, 403, 404, 409, 412, 413, 415, 422, 429, 500, 503)
-NON_UUID_PARAMS = {"milestone_id"}
+NON_UUID_PARAMS = {"milestone_id", "job_id"}
+PATH_PARAM_SCHEMAS = {"job_id": {"type": "string", "minLength": 1, "maxLength": 128, "pattern": "^[A-Za-z0-9_-]+$"}}
 
 
 def _header(description: str, schema: dict | None = None) -> dict:
@@ -80,6 +81,8 @@ def process(spec: dict) -> dict:
                 if parameter.get("in") == "path" and parameter["name"].endswith("_id") \
                         and parameter["name"] not in NON_UUID_PARAMS:
                     parameter["schema"] = {"type": "string", "format": "uuid"}
+                if parameter.get("in") == "path" and parameter["name"] in PATH_PARAM_SCHEMAS:
+                    parameter["schema"] = dict(PATH_PARAM_SCHEMAS[parameter["name"]])
             if write:
                 operation.setdefault("parameters", []).append({
                     "name": "If-Match", "in": "header", "required": False,

@@ -53,6 +53,12 @@ def in_process_redis() -> Any:
     return fakeredis.FakeRedis(server=fakeredis.FakeServer())
 
 
+def queue_connection(settings: Settings) -> Any:
+    """The embedded mode's queue connection: Redis at ``REDIS_URL``, else an in-process one. ``twinning serve``
+    gives the same client to the web app (the admin's job endpoints) and to ``EmbeddedRuntime``."""
+    return make_queue(settings.redis_url).connection if settings.redis_url else in_process_redis()
+
+
 @dataclass
 class StopReport:
     drained: bool
@@ -74,7 +80,7 @@ class EmbeddedRuntime:
         self.programme = programme
         self.views = views
         if connection is None:
-            connection = make_queue(settings.redis_url).connection if settings.redis_url else in_process_redis()
+            connection = queue_connection(settings)
         self.connection = connection
         self.queue = make_queue(connection)
         self.poll_interval = poll_interval

@@ -48,6 +48,32 @@ def _operation_labels() -> list[str]:
     return [f"{method.upper()} {path}" for path, operations in spec["paths"].items() for method in operations]
 
 
+@pytest.fixture
+def app(programme, database_url, views, redis_url):
+    """The API with a queue on the run's Redis db (so /admin/jobs answer, rather than 503 without a queue)."""
+    import redis
+
+    connection = redis.Redis.from_url(redis_url)
+    application = create_app(make_settings(database_url), programme=programme, views=views,
+                             queue_connection=connection)
+    application.config["TESTING"] = True
+    yield application
+    close_app(application)
+    connection.close()
+
+
+def _failed_job(api) -> str:
+    """A job in the failed registry, so a requeue can succeed (and then answer 409)."""
+    from rq import SimpleWorker
+
+    from workers.worker import make_queue
+
+    queue = make_queue(api.app.extensions["twinning"].queue_connection)
+    queue.enqueue("tests.api.test_admin_jobs.explode", "schemathesis", job_id="schemathesis-failed")
+    SimpleWorker([queue], connection=queue.connection).work(burst=True, with_scheduler=False, logging_level="WARNING")
+    return "schemathesis-failed"
+
+
 def _real_ids(api) -> dict[str, str]:
     partnership = api.active_partnership()
     project = api.launch(partnership["id"])
@@ -55,7 +81,7 @@ def _real_ids(api) -> dict[str, str]:
     return {
         "city_id": api.city("rome"), "partnership_id": partnership["id"], "meeting_id": api.schedule()["id"],
         "agreement_id": api.draft()["id"], "project_id": project["id"], "milestone_id": "m1",
-        "user_id": api.user_ids["auditor"],
+        "user_id": api.user_ids["auditor"], "job_id": _failed_job(api),
     }
 
 
