@@ -6,10 +6,10 @@ updates and stakeholders, partnerships proposed and answered), chains them with 
 stored bytes and compare with the chain table), plain and against a kept head.
 Prints a markdown table with events/s (verify: the median of ``--repeat`` runs).
 
-    python bench/audit_verify.py                        # 100,000 events on SQLite
-    python bench/audit_verify.py --store postgres       # on a temporary PostgreSQL database
-    python bench/audit_verify.py --store both --events 50000
-    python bench/audit_verify.py --quick                # a few thousand events, a few seconds
+    python -m bench.audit_verify                        # 100,000 events on SQLite
+    python -m bench.audit_verify --store postgres       # on a temporary PostgreSQL database
+    python -m bench.audit_verify --store both --events 50000
+    python -m bench.audit_verify --quick                # a few thousand events, a few seconds
 
 PostgreSQL: a database ``twinning_bench_<random>`` is created on 127.0.0.1:5432
 (user postgres, trust auth) and dropped at the end.

@@ -4,8 +4,8 @@ Generates synthetic cities (themes from the vocabulary, Europe / East Asia / oth
 regions with real time zones, random triple-helix stakeholders, some partners,
 response times) and prints a markdown table.
 
-    python bench/matchmaking.py            # 1k, 10k and 100k cities
-    python bench/matchmaking.py --quick    # tiny sizes, a couple of seconds
+    python -m bench.matchmaking            # 1k, 10k and 100k cities
+    python -m bench.matchmaking --quick    # tiny sizes, a couple of seconds
 """
 
 from __future__ import annotations
