@@ -8,11 +8,15 @@ it fails the run instead, so CI can never pass by skipping.
 from __future__ import annotations
 
 import os
+import re
 import uuid
 
 import pytest
 
 from tests.support.services import PostgresRun, RedisRun, service_missing
+
+STORES = ("sqlite", "postgres")
+STORE_PARAM = re.compile(r"[\[-](sqlite|postgres)[\]-]")
 
 pytest_plugins = ["tests.support.cast", "tests.support.workers"]
 
@@ -64,3 +68,16 @@ def redis_url(redis_run):
 
 def pytest_report_header(config):
     return f"twinning tests (CI={os.environ.get('CI', 'false')})"
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say how many tests ran on each store, so a run shows both parametrisations were exercised."""
+    counts = {(store, outcome): 0 for store in STORES for outcome in ("passed", "failed")}
+    for outcome in ("passed", "failed"):
+        for report in terminalreporter.stats.get(outcome, []):
+            match = STORE_PARAM.search(getattr(report, "nodeid", ""))
+            if match and getattr(report, "when", "call") == "call":
+                counts[(match.group(1), outcome)] += 1
+    terminalreporter.section("tests per store")
+    for store in STORES:
+        terminalreporter.write_line(f"{store}: {counts[(store, 'passed')]} passed, {counts[(store, 'failed')]} failed")
