@@ -21,7 +21,6 @@ from pydantic import BeforeValidator, Field
 
 from domain.audit.as_of import reports_as_of, utc_date
 from web.api import api_blueprint
-from web.api.audit import guard
 from web.api.lists import page
 from web.http import programme
 from web.schemas import _DATE, Dashboard, DashboardQuery, ReviewPage, ReviewQuery, _query_rfc3339
@@ -58,7 +57,7 @@ class ReviewAsOfQuery(ReviewQuery):
 
 
 def _as_recorded(instant: datetime, query: Callable[[Any], dict]) -> tuple[dict, int, dict[str, str]]:
-    result, position = guard(lambda: reports_as_of(programme()).ask(instant, query))
+    result, position = reports_as_of(programme()).ask(instant, query)
     return result, 200, {"X-View-Position": str(position)}
 
 
