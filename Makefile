@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: install run demo test services bench clean help
+.PHONY: install run demo lint test services bench clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -40,7 +40,11 @@ services:  ## make sure PostgreSQL and Redis are up (starts them when they are n
 	@pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null && echo "PostgreSQL is up" || echo "PostgreSQL is NOT up"
 	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && echo "Redis is up" || echo "Redis is NOT up"
 
-test: install services  ## run every test against real PostgreSQL, SQLite, Redis and SMTP
+lint: install  ## ruff: lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: install services lint  ## lint, then run every test against real PostgreSQL, SQLite, Redis and SMTP
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install services  ## print the benchmark tables (BENCH_QUICK=1 for a tiny run)

@@ -23,7 +23,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from bench.report import Figure, Section, quick
 
@@ -38,7 +38,7 @@ def postgres_available() -> bool:
 
         with psycopg.connect(dbname="postgres", connect_timeout=3, **PG):
             return True
-    except Exception:  # noqa: BLE001 - any failure means: measure SQLite only
+    except Exception:
         return False
 
 
@@ -86,12 +86,26 @@ def audit(stores: list[str], small: bool) -> list[Section]:
     rows = []
     for store in stores:
         r = audit_verify.run(store, events, VERIFY_BATCH, repeat)
-        rows.append([store, f"{r['events']:,}", f"{r['chain']:,.0f}", f"**{r['verify']:,.0f}**",
-                     f"{r['verify_head']:,.0f}", f"{r['verify_seconds']:.2f} s"])
-        s.figures.append(Figure(f"audit verify ({store})", f"{r['verify']:,.0f} events/s", "≥ 100,000 events/s",
-                                r["verify"] >= 100_000))
-    s.table(["store", "events", "chain (follower) /s", "verify /s", "verify with kept head /s", "verify wall time"],
-            rows, "lrrrrr")
+        rows.append(
+            [
+                store,
+                f"{r['events']:,}",
+                f"{r['chain']:,.0f}",
+                f"**{r['verify']:,.0f}**",
+                f"{r['verify_head']:,.0f}",
+                f"{r['verify_seconds']:.2f} s",
+            ]
+        )
+        s.figures.append(
+            Figure(
+                f"audit verify ({store})", f"{r['verify']:,.0f} events/s", "≥ 100,000 events/s", r["verify"] >= 100_000
+            )
+        )
+    s.table(
+        ["store", "events", "chain (follower) /s", "verify /s", "verify with kept head /s", "verify wall time"],
+        rows,
+        "lrrrrr",
+    )
     return [s]
 
 
@@ -109,8 +123,9 @@ def runners(stores: list[str], small: bool) -> dict[str, Callable[[], list[Secti
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="tiny sizes (same as BENCH_QUICK=1)")
     parser.add_argument("--store", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--only", help=f"comma-separated subset of: {', '.join(ALL)}")
@@ -127,8 +142,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown benchmark(s): {', '.join(unknown)}")
 
     began = time.perf_counter()
-    print(f"## twinning benchmarks — {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, Python {platform.python_version()}, "
-          f"{os.cpu_count()} cores, stores: {', '.join(stores) or 'none'}{' — QUICK (figures meaningless)' if small else ''}\n")
+    print(
+        f"## twinning benchmarks — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, Python {platform.python_version()}, "
+        f"{os.cpu_count()} cores, stores: {', '.join(stores) or 'none'}{' — QUICK (figures meaningless)' if small else ''}\n"
+    )
     for note in notes:
         print(note + "\n")
     sys.stdout.flush()
@@ -139,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         try:
             produced = table[name]()
-        except Exception:  # noqa: BLE001 - report it, go on with the others, exit 1 at the end
+        except Exception:
             failed.append(name)
             s = Section(f"{name}: FAILED")
             s.notes.append("```\n" + traceback.format_exc().rstrip() + "\n```")

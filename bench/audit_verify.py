@@ -27,17 +27,23 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.stores import temporary_store  # noqa: E402
-from config.settings import persistence_env  # noqa: E402
-from domain.application import Programme  # noqa: E402
-from domain.audit import audit_chain_for, catch_up_chain, chain_head  # noqa: E402
-from domain.audit.verify import VERIFY_BATCH, verify_chain  # noqa: E402
-from domain.model.city import City  # noqa: E402
-from domain.model.partnership import Partnership  # noqa: E402
-from domain.themes import CLUSTER_THEMES  # noqa: E402
+from bench.stores import temporary_store
+from config.settings import persistence_env
+from domain.application import Programme
+from domain.audit import audit_chain_for, catch_up_chain, chain_head
+from domain.audit.verify import VERIFY_BATCH, verify_chain
+from domain.model.city import City
+from domain.model.partnership import Partnership
+from domain.themes import CLUSTER_THEMES
 
-PLACES = [("IT", "Europe/Rome"), ("ES", "Europe/Madrid"), ("DE", "Europe/Berlin"), ("CN", "Asia/Shanghai"),
-          ("JP", "Asia/Tokyo"), ("VN", "Asia/Ho_Chi_Minh")]
+PLACES = [
+    ("IT", "Europe/Rome"),
+    ("ES", "Europe/Madrid"),
+    ("DE", "Europe/Berlin"),
+    ("CN", "Asia/Shanghai"),
+    ("JP", "Asia/Tokyo"),
+    ("VN", "Asia/Ho_Chi_Minh"),
+]
 NAMES = ["Málaga", "柳州", "Mannheim", "重庆", "Yantai", "Chengdu"]
 THEMES = sorted(CLUSTER_THEMES)
 ACTOR = str(uuid.UUID(int=1))
@@ -53,18 +59,34 @@ def generate(app: Programme, events: int, seed: int = 11) -> int:
         batch = []
         for _ in range(SAVE_CHUNK // 2):  # 4 events per city
             country, tz = rng.choice(PLACES)
-            city = City(name=f"{rng.choice(NAMES)} {len(cities)}", country=country, timezone=tz,
-                        themes_offered=rng.sample(THEMES, 2), themes_sought=rng.sample(THEMES, 2), actor=ACTOR)
+            city = City(
+                name=f"{rng.choice(NAMES)} {len(cities)}",
+                country=country,
+                timezone=tz,
+                themes_offered=rng.sample(THEMES, 2),
+                themes_sought=rng.sample(THEMES, 2),
+                actor=ACTOR,
+            )
             city.update_profile({"population": rng.randint(10_000, 5_000_000)}, actor=ACTOR)
             city.update_profile({"description": f"A city in {country}"}, actor=ACTOR)
-            city.add_stakeholder(str(uuid.uuid4()), "University", rng.choice(["public", "private", "research"]),
-                                 rng.sample(THEMES, 2), actor=ACTOR)
+            city.add_stakeholder(
+                str(uuid.uuid4()),
+                "University",
+                rng.choice(["public", "private", "research"]),
+                rng.sample(THEMES, 2),
+                actor=ACTOR,
+            )
             cities.append(str(city.id))
             batch.append(city)
         for n in range(SAVE_CHUNK // 2):  # 4 to 5 events per partnership
             proposer, *invited = rng.sample(cities, 3)
-            partnership = Partnership.propose(title=f"Partnership {n}", proposer_city_id=proposer,
-                                              invited_city_ids=invited, themes=rng.sample(THEMES, 2), actor=ACTOR)
+            partnership = Partnership.propose(
+                title=f"Partnership {n}",
+                proposer_city_id=proposer,
+                invited_city_ids=invited,
+                themes=rng.sample(THEMES, 2),
+                actor=ACTOR,
+            )
             partnership.accept(invited[0], actor=ACTOR)
             partnership.decline(invited[1], actor=ACTOR, reason="Not now")
             batch.append(partnership)
@@ -96,32 +118,53 @@ def run(store: str, events: int, batch_size: int, repeat: int) -> dict:
                 assert result.ok and result.anchor["matches"], result
         finally:
             app.close()
-    return {"store": store, "events": total, "generate": generate_rate, "chain": chain_rate,
-            "verify": total / statistics.median(plain), "verify_head": total / statistics.median(anchored),
-            "verify_seconds": statistics.median(plain)}
+    return {
+        "store": store,
+        "events": total,
+        "generate": generate_rate,
+        "chain": chain_rate,
+        "verify": total / statistics.median(plain),
+        "verify_head": total / statistics.median(anchored),
+        "verify_seconds": statistics.median(plain),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--events", type=int, default=100_000, help="events to generate (default 100000)")
-    parser.add_argument("--store", choices=["sqlite", "postgres", "both"], default="sqlite",
-                        help="the store to measure (default sqlite)")
-    parser.add_argument("--batch-size", type=int, default=VERIFY_BATCH,
-                        help=f"records per select_notifications while verifying (default {VERIFY_BATCH})")
+    parser.add_argument(
+        "--store",
+        choices=["sqlite", "postgres", "both"],
+        default="sqlite",
+        help="the store to measure (default sqlite)",
+    )
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        default=VERIFY_BATCH,
+        help=f"records per select_notifications while verifying (default {VERIFY_BATCH})",
+    )
     parser.add_argument("--repeat", type=int, default=3, help="verify runs per store; the median is shown (default 3)")
-    parser.add_argument("--quick", action="store_true", help="a tiny run (3,000 events, one verify) to check that it works")
+    parser.add_argument(
+        "--quick", action="store_true", help="a tiny run (3,000 events, one verify) to check that it works"
+    )
     args = parser.parse_args(argv)
     events, repeat = (3_000, 1) if args.quick else (args.events, max(1, args.repeat))
     stores = ["sqlite", "postgres"] if args.store == "both" else [args.store]
     rows = [run(store, events, args.batch_size, repeat) for store in stores]
     print(f"\nAudit chain: chaining and verifying, batches of {args.batch_size} (events/s)\n")
-    print("| store | events | generate (batched saves) | chain (follower catch-up) | verify | verify with kept head "
-          "| verify wall time |")
+    print(
+        "| store | events | generate (batched saves) | chain (follower catch-up) | verify | verify with kept head "
+        "| verify wall time |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|")
     for r in rows:
-        print(f"| {r['store']} | {r['events']:,} | {r['generate']:,.0f} | {r['chain']:,.0f} | {r['verify']:,.0f} "
-              f"| {r['verify_head']:,.0f} | {r['verify_seconds']:.2f} s |")
+        print(
+            f"| {r['store']} | {r['events']:,} | {r['generate']:,.0f} | {r['chain']:,.0f} | {r['verify']:,.0f} "
+            f"| {r['verify_head']:,.0f} | {r['verify_seconds']:.2f} s |"
+        )
     return 0
 
 

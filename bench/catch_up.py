@@ -67,18 +67,39 @@ def measure(app: Programme, env: dict[str, str], rounds: int, batch_size: int | 
             raw.append(measure_raw(app))
     finally:
         views.close()
-    return {"raw": statistics.median(raw), "views": statistics.median(built), "raw_all": raw, "views_all": built,
-            "batch": batch_size or Follower(app, views).batch_size}
+    return {
+        "raw": statistics.median(raw),
+        "views": statistics.median(built),
+        "raw_all": raw,
+        "views_all": built,
+        "batch": batch_size or Follower(app, views).batch_size,
+    }
 
 
 def row(store: str, events: int, generate_rate: float, result: dict) -> list[object]:
     ratio = result["views"] / result["raw"]
-    return [store, f"{events:,}", rate(generate_rate), result["batch"], rate(result["raw"]), rate(result["views"]),
-            f"{events / result['views']:.1f} s", f"**{ratio:.2f}**"]
+    return [
+        store,
+        f"{events:,}",
+        rate(generate_rate),
+        result["batch"],
+        rate(result["raw"]),
+        rate(result["views"]),
+        f"{events / result['views']:.1f} s",
+        f"**{ratio:.2f}**",
+    ]
 
 
-HEADER = ["store", "events", "generate (batched saves) /s", "batch", "(a) select_notifications + decode /s",
-          "(b) views catch-up /s", "(b) wall time", "ratio (b)/(a)"]
+HEADER = [
+    "store",
+    "events",
+    "generate (batched saves) /s",
+    "batch",
+    "(a) select_notifications + decode /s",
+    "(b) views catch-up /s",
+    "(b) wall time",
+    "ratio (b)/(a)",
+]
 
 
 def section(rows: list[list[object]], figures: list[Figure]) -> Section:
@@ -90,12 +111,14 @@ def section(rows: list[list[object]], figures: list[Figure]) -> Section:
 
 def figure(store: str, result: dict) -> Figure:
     ratio = result["views"] / result["raw"]
-    return Figure(f"view catch-up ÷ raw read + decode ({store})", f"{ratio:.2f}", f"≥ {RATIO_TARGET}",
-                  ratio >= RATIO_TARGET)
+    return Figure(
+        f"view catch-up ÷ raw read + decode ({store})", f"{ratio:.2f}", f"≥ {RATIO_TARGET}", ratio >= RATIO_TARGET
+    )
 
 
-def run(stores: list[str], small: bool | None = None, events: int | None = None,
-        batch_size: int | None = None) -> list[Section]:
+def run(
+    stores: list[str], small: bool | None = None, events: int | None = None, batch_size: int | None = None
+) -> list[Section]:
     small = quick() if small is None else small
     events = events or (3_000 if small else 100_000)
     rounds = 1 if small else 3
@@ -117,12 +140,16 @@ def run(stores: list[str], small: bool | None = None, events: int | None = None,
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--events", type=int, help="events to generate (default 100000; quick 3000)")
-    parser.add_argument("--store", choices=["sqlite", "postgres", "both"], default="both",
-                        help="the store to measure (default both)")
-    parser.add_argument("--batch-size", type=int, help="notifications per batch (default: the follower's for the views)")
+    parser.add_argument(
+        "--store", choices=["sqlite", "postgres", "both"], default="both", help="the store to measure (default both)"
+    )
+    parser.add_argument(
+        "--batch-size", type=int, help="notifications per batch (default: the follower's for the views)"
+    )
     parser.add_argument("--quick", action="store_true", help="a tiny run to check that it works")
     args = parser.parse_args(argv)
     stores = ["sqlite", "postgres"] if args.store == "both" else [args.store]

@@ -49,8 +49,23 @@ def cross_region_pairs(made, count: int) -> list[list[str]]:
 
 
 def load(port: int, token: str, mode: str, seconds: float, pairs_file: str | None, warmup: float) -> dict:
-    command = [sys.executable, "-m", "bench.load", "--port", str(port), "--token", token, "--mode", mode,
-               "--threads", str(THREADS), "--seconds", str(seconds), "--warmup", str(warmup)]
+    command = [
+        sys.executable,
+        "-m",
+        "bench.load",
+        "--port",
+        str(port),
+        "--token",
+        token,
+        "--mode",
+        mode,
+        "--threads",
+        str(THREADS),
+        "--seconds",
+        str(seconds),
+        "--warmup",
+        str(warmup),
+    ]
     if pairs_file:
         command += ["--pairs", pairs_file]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=seconds + warmup + 120, check=True)
@@ -71,34 +86,60 @@ def measure(store: str, seconds: float, rounds: int, warmup: float) -> dict:
             for number in range(rounds):
                 order = ("get", "pairs") if number % 2 == 0 else ("pairs", "get")
                 for mode in order:
-                    result = load(server.port, server.token, mode, seconds, pairs_file if mode == "pairs" else None,
-                                  warmup)
+                    result = load(
+                        server.port, server.token, mode, seconds, pairs_file if mode == "pairs" else None, warmup
+                    )
                     if result["errors"]:
                         raise RuntimeError(f"{mode}: errors under load: {result['errors']}")
                     (gets if mode == "get" else commands).append(result)
     get_rate = statistics.median(r["requests_per_s"] for r in gets)
     command_rate = statistics.median(r["requests_per_s"] for r in commands)
-    return {"store": store, "get": get_rate, "commands": command_rate,
-            "pairs": statistics.median(r["units_per_s"] for r in commands),
-            "get_p95": statistics.median(r["p95_ms"] for r in gets),
-            "pair_p95": statistics.median(r["p95_ms"] for r in commands),
-            "ratio": statistics.median(c["requests_per_s"] / g["requests_per_s"] for g, c in zip(gets, commands))}
+    return {
+        "store": store,
+        "get": get_rate,
+        "commands": command_rate,
+        "pairs": statistics.median(r["units_per_s"] for r in commands),
+        "get_p95": statistics.median(r["p95_ms"] for r in gets),
+        "pair_p95": statistics.median(r["p95_ms"] for r in commands),
+        "ratio": statistics.median(c["requests_per_s"] / g["requests_per_s"] for g, c in zip(gets, commands)),
+    }
 
 
 def run(stores: list[str], small: bool | None = None) -> list[Section]:
     small = quick() if small is None else small
     seconds, rounds, warmup = (1.0, 1, 0.3) if small else (4.0, 3, 1.0)
-    section = Section(f"HTTP: propose + accept commands ÷ authenticated GET /me, gunicorn -w 2, "
-                      f"{THREADS} keep-alive connections from a separate process")
+    section = Section(
+        f"HTTP: propose + accept commands ÷ authenticated GET /me, gunicorn -w 2, "
+        f"{THREADS} keep-alive connections from a separate process"
+    )
     rows = []
     for store in stores:
         r = measure(store, seconds, rounds, warmup)
-        rows.append([store, rounds, rate(r["get"]), f"{r['get_p95']:.1f}", rate(r["commands"]), rate(r["pairs"]),
-                     f"{r['pair_p95']:.1f}", f"**{r['ratio']:.2f}**"])
-        section.figures.append(Figure(f"HTTP commands ÷ GET /me ({store})", f"{r['ratio']:.2f}", f"≥ {RATIO_TARGET}",
-                                      r["ratio"] >= RATIO_TARGET))
-    section.table(["store", "rounds", "GET /me /s", "GET p95 ms", "commands /s", "pairs /s", "pair p95 ms",
-                   "ratio commands/GET"], rows, "lrrrrrrr")
+        rows.append(
+            [
+                store,
+                rounds,
+                rate(r["get"]),
+                f"{r['get_p95']:.1f}",
+                rate(r["commands"]),
+                rate(r["pairs"]),
+                f"{r['pair_p95']:.1f}",
+                f"**{r['ratio']:.2f}**",
+            ]
+        )
+        section.figures.append(
+            Figure(
+                f"HTTP commands ÷ GET /me ({store})",
+                f"{r['ratio']:.2f}",
+                f"≥ {RATIO_TARGET}",
+                r["ratio"] >= RATIO_TARGET,
+            )
+        )
+    section.table(
+        ["store", "rounds", "GET /me /s", "GET p95 ms", "commands /s", "pairs /s", "pair p95 ms", "ratio commands/GET"],
+        rows,
+        "lrrrrrrr",
+    )
     section.notes.append("Each pair is two commands (propose, accept); the ratio counts commands (requests).")
     return [section]
 

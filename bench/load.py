@@ -55,12 +55,20 @@ class Load:
                     requests = 1
                 else:
                     proposer, invited = self.pairs[(number * 7919 + sequence) % len(self.pairs)]
-                    made = self.request(conn, "POST", "/api/v1/partnerships", {
-                        "title": f"Load test {number}-{sequence}", "proposer_city_id": proposer,
-                        "invited_city_ids": [invited], "themes": ["smart-city"]})
+                    made = self.request(
+                        conn,
+                        "POST",
+                        "/api/v1/partnerships",
+                        {
+                            "title": f"Load test {number}-{sequence}",
+                            "proposer_city_id": proposer,
+                            "invited_city_ids": [invited],
+                            "themes": ["smart-city"],
+                        },
+                    )
                     self.request(conn, "POST", f"/api/v1/partnerships/{made['id']}/accept", {"city_id": invited})
                     requests = 2
-            except Exception as error:  # noqa: BLE001 - counted and reported
+            except Exception as error:
                 with self.lock:
                     key = str(error)[:120]
                     self.errors[key] = self.errors.get(key, 0) + 1
@@ -80,18 +88,27 @@ class Load:
     def run(self) -> dict:
         start = time.perf_counter()
         window = (start + self.args.warmup, start + self.args.warmup + self.args.seconds)
-        threads = [threading.Thread(target=self.worker, args=(n, start, window, window[1]), daemon=True)
-                   for n in range(self.args.threads)]
+        threads = [
+            threading.Thread(target=self.worker, args=(n, start, window, window[1]), daemon=True)
+            for n in range(self.args.threads)
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
         measured = min(time.perf_counter(), window[1]) - window[0]
         latencies = sorted(self.latencies) or [0.0]
-        return {"mode": self.args.mode, "requests": self.counted, "units": self.units, "seconds": measured,
-                "requests_per_s": self.counted / measured, "units_per_s": self.units / measured,
-                "p50_ms": latencies[len(latencies) // 2], "p95_ms": latencies[int(len(latencies) * 0.95)],
-                "errors": self.errors}
+        return {
+            "mode": self.args.mode,
+            "requests": self.counted,
+            "units": self.units,
+            "seconds": measured,
+            "requests_per_s": self.counted / measured,
+            "units_per_s": self.units / measured,
+            "p50_ms": latencies[len(latencies) // 2],
+            "p95_ms": latencies[int(len(latencies) * 0.95)],
+            "errors": self.errors,
+        }
 
 
 def main(argv: list[str] | None = None) -> None:

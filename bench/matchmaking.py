@@ -16,47 +16,67 @@ import statistics
 import sys
 import time
 import uuid
-from datetime import date, time as clock
+from datetime import date
+from datetime import time as clock
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from domain.matchmaking import CityProfile, MatchIndex  # noqa: E402
-from domain.themes import CLUSTER_THEMES, SDG_THEMES  # noqa: E402
+from domain.matchmaking import CityProfile, MatchIndex
+from domain.themes import CLUSTER_THEMES, SDG_THEMES
 
 # (country, region, time zone, a few city names), weighted towards the programme's two sides.
 PLACES = [
-    (45, "europe", [
-        ("IT", "Europe/Rome", ["Rome", "Bologna", "Reggio Emilia", "Turin"]),
-        ("ES", "Europe/Madrid", ["Barcelona", "Malaga", "Granada"]),
-        ("DE", "Europe/Berlin", ["Stuttgart", "Mannheim", "Leipzig"]),
-        ("FR", "Europe/Paris", ["Nice", "Lyon"]),
-        ("GB", "Europe/London", ["Manchester", "Barnsley"]),
-        ("BG", "Europe/Sofia", ["Burgas"]),
-        ("GR", "Europe/Athens", ["Thessaloniki"]),
-        ("PT", "Europe/Lisbon", ["Porto"]),
-        ("PL", "Europe/Warsaw", ["Gdansk"]),
-    ]),
-    (35, "east-asia", [
-        ("CN", "Asia/Shanghai", ["Chengdu", "Chongqing", "Yantai", "Liuzhou", "Guangzhou", "Wuhan"]),
-        ("KR", "Asia/Seoul", ["Gwangju", "Daegu"]),
-        ("JP", "Asia/Tokyo", ["Kitakyushu", "Toyama"]),
-    ]),
-    (20, "other", [
-        ("MY", "Asia/Kuala_Lumpur", ["Penampang"]),
-        ("VN", "Asia/Ho_Chi_Minh", ["Da Nang"]),
-        ("TH", "Asia/Bangkok", ["Chiang Mai"]),
-        ("ID", "Asia/Jakarta", ["Surabaya"]),
-        ("IN", "Asia/Kolkata", ["Pune"]),
-        ("AU", "Australia/Sydney", ["Newcastle"]),
-        ("NZ", "Pacific/Auckland", ["Wellington"]),
-        ("US", "America/New_York", ["Pittsburgh"]),
-        ("BR", "America/Sao_Paulo", ["Curitiba"]),
-    ]),
+    (
+        45,
+        "europe",
+        [
+            ("IT", "Europe/Rome", ["Rome", "Bologna", "Reggio Emilia", "Turin"]),
+            ("ES", "Europe/Madrid", ["Barcelona", "Malaga", "Granada"]),
+            ("DE", "Europe/Berlin", ["Stuttgart", "Mannheim", "Leipzig"]),
+            ("FR", "Europe/Paris", ["Nice", "Lyon"]),
+            ("GB", "Europe/London", ["Manchester", "Barnsley"]),
+            ("BG", "Europe/Sofia", ["Burgas"]),
+            ("GR", "Europe/Athens", ["Thessaloniki"]),
+            ("PT", "Europe/Lisbon", ["Porto"]),
+            ("PL", "Europe/Warsaw", ["Gdansk"]),
+        ],
+    ),
+    (
+        35,
+        "east-asia",
+        [
+            ("CN", "Asia/Shanghai", ["Chengdu", "Chongqing", "Yantai", "Liuzhou", "Guangzhou", "Wuhan"]),
+            ("KR", "Asia/Seoul", ["Gwangju", "Daegu"]),
+            ("JP", "Asia/Tokyo", ["Kitakyushu", "Toyama"]),
+        ],
+    ),
+    (
+        20,
+        "other",
+        [
+            ("MY", "Asia/Kuala_Lumpur", ["Penampang"]),
+            ("VN", "Asia/Ho_Chi_Minh", ["Da Nang"]),
+            ("TH", "Asia/Bangkok", ["Chiang Mai"]),
+            ("ID", "Asia/Jakarta", ["Surabaya"]),
+            ("IN", "Asia/Kolkata", ["Pune"]),
+            ("AU", "Australia/Sydney", ["Newcastle"]),
+            ("NZ", "Pacific/Auckland", ["Wellington"]),
+            ("US", "America/New_York", ["Pittsburgh"]),
+            ("BR", "America/Sao_Paulo", ["Curitiba"]),
+        ],
+    ),
 ]
 OTHER_REGIONS = {
-    "MY": "south-east-asia", "VN": "south-east-asia", "TH": "south-east-asia", "ID": "south-east-asia",
-    "IN": "south-asia", "AU": "oceania", "NZ": "oceania", "US": "north-america", "BR": "latin-america",
+    "MY": "south-east-asia",
+    "VN": "south-east-asia",
+    "TH": "south-east-asia",
+    "ID": "south-east-asia",
+    "IN": "south-asia",
+    "AU": "oceania",
+    "NZ": "oceania",
+    "US": "north-america",
+    "BR": "latin-america",
 }
 THEMES = list(CLUSTER_THEMES) + list(SDG_THEMES)
 THEME_WEIGHTS = [3] * len(CLUSTER_THEMES) + [1] * len(SDG_THEMES)
@@ -90,21 +110,23 @@ def synthetic_cities(count: int, seed: int = 0) -> list[CityProfile]:
         offered = _themes(rng, 1, 5)
         sought = _themes(rng, 1, 5) - offered
         helix = {t: frozenset(k for k in KINDS if rng.random() < 0.6) for t in offered}
-        cities.append(CityProfile(
-            id=cid,
-            name=f"{rng.choice(names)} {n}",
-            country=country,
-            region=region,
-            timezone=tz,
-            themes_offered=offered,
-            themes_sought=sought,
-            helix={t: k for t, k in helix.items() if k},
-            partners=frozenset(partners[cid]),
-            working_hours=rng.choice(HOURS),
-            working_days=frozenset(range(6)) if rng.random() < 0.05 else frozenset(range(5)),
-            median_response_hours=None if rng.random() < 0.25 else round(rng.lognormvariate(3.8, 0.9), 1),
-            retired=rng.random() < 0.02,
-        ))
+        cities.append(
+            CityProfile(
+                id=cid,
+                name=f"{rng.choice(names)} {n}",
+                country=country,
+                region=region,
+                timezone=tz,
+                themes_offered=offered,
+                themes_sought=sought,
+                helix={t: k for t, k in helix.items() if k},
+                partners=frozenset(partners[cid]),
+                working_hours=rng.choice(HOURS),
+                working_days=frozenset(range(6)) if rng.random() < 0.05 else frozenset(range(5)),
+                median_response_hours=None if rng.random() < 0.25 else round(rng.lognormvariate(3.8, 0.9), 1),
+                retired=rng.random() < 0.02,
+            )
+        )
     return cities
 
 
@@ -151,14 +173,22 @@ def sections(small: bool | None = None) -> list:
     rows = []
     for size in sizes:
         r = run(size, queries, 0)
-        rows.append([f"{size:,}", f"{r['build_s'] * 1000:.0f}", f"{r['p50']:.2f}", f"**{r['p95']:.2f}**",
-                     f"{r['max']:.2f}"])
+        rows.append(
+            [f"{size:,}", f"{r['build_s'] * 1000:.0f}", f"{r['p50']:.2f}", f"**{r['p95']:.2f}**", f"{r['max']:.2f}"]
+        )
         if size == 10_000 or (small and size == sizes[-1]):
-            section.figures.append(Figure(f"top-10 suggestions among {size:,} cities, p95", f"{r['p95']:.1f} ms",
-                                          f"< {P95_TARGET_MS:.0f} ms (10k)", r["p95"] < P95_TARGET_MS))
+            section.figures.append(
+                Figure(
+                    f"top-10 suggestions among {size:,} cities, p95",
+                    f"{r['p95']:.1f} ms",
+                    f"< {P95_TARGET_MS:.0f} ms (10k)",
+                    r["p95"] < P95_TARGET_MS,
+                )
+            )
         else:
-            section.figures.append(Figure(f"top-10 suggestions among {size:,} cities, p95", f"{r['p95']:.1f} ms",
-                                          "–", None))
+            section.figures.append(
+                Figure(f"top-10 suggestions among {size:,} cities, p95", f"{r['p95']:.1f} ms", "–", None)
+            )
     section.table(["cities", "index build ms", "top-10 p50 ms", "top-10 p95 ms", "top-10 max ms"], rows, "rrrrr")
     return [section]
 
@@ -177,7 +207,9 @@ def main(argv: list[str] | None = None) -> None:
     print("|---:|---:|---:|---:|---:|")
     for size in sizes:
         r = run(size, queries, args.seed)
-        print(f"| {size:,} | {r['build_s'] * 1000:.0f} | {r['p50']:.2f} | {r['p95']:.2f} | {r['max']:.2f} |", flush=True)
+        print(
+            f"| {size:,} | {r['build_s'] * 1000:.0f} | {r['p50']:.2f} | {r['p95']:.2f} | {r['max']:.2f} |", flush=True
+        )
 
 
 if __name__ == "__main__":

@@ -79,15 +79,24 @@ def session(server: Server, sample: int, seed: int = 5) -> dict[str, int]:
     for _ in range(2):  # twice: both workers get their share of each kind
         for city in rng.sample(cities, min(sample, len(cities))):
             cid = city["id"]
-            for kind, path in (("city", f"/cities/{cid}"), ("timeline", f"/cities/{cid}/timeline?limit=100"),
-                               ("suggestions", f"/cities/{cid}/suggestions?limit=10"),
-                               ("history", f"/cities/{cid}/history"), ("invitations", f"/cities/{cid}/invitations")):
+            for kind, path in (
+                ("city", f"/cities/{cid}"),
+                ("timeline", f"/cities/{cid}/timeline?limit=100"),
+                ("suggestions", f"/cities/{cid}/suggestions?limit=10"),
+                ("history", f"/cities/{cid}/history"),
+                ("invitations", f"/cities/{cid}/invitations"),
+            ):
                 get(kind, path)
         for partnership in rng.sample(partnerships, min(sample, len(partnerships))):
             get("partnership", f"/partnerships/{partnership['id']}")
             get("history", f"/partnerships/{partnership['id']}/history")
-        for kind, path in (("reports", "/reports/dashboard"), ("reports", "/reports/progress-review"),
-                           ("me", "/me"), ("me", "/me/notifications"), ("themes", "/themes")):
+        for kind, path in (
+            ("reports", "/reports/dashboard"),
+            ("reports", "/reports/progress-review"),
+            ("me", "/me"),
+            ("me", "/me/notifications"),
+            ("themes", "/themes"),
+        ):
             get(kind, path)
         for page in range(10):
             get("audit", f"/audit/events?after={page * 200}&limit=200", optional=True)
@@ -102,23 +111,48 @@ def measure(url: str, sample: int) -> dict:
         counts = session(server, sample)
         seconds = time.perf_counter() - started
         after = {pid: rss_mb(pid) for pid in server.workers()}
-    return {"before": max(v[0] for v in before.values()), "rss": max(v[0] for v in after.values()),
-            "hwm": max(v[1] for v in after.values()), "requests": sum(counts.values()), "seconds": seconds,
-            "workers": len(after)}
+    return {
+        "before": max(v[0] for v in before.values()),
+        "rss": max(v[0] for v in after.values()),
+        "hwm": max(v[1] for v in after.values()),
+        "requests": sum(counts.values()),
+        "seconds": seconds,
+        "workers": len(after),
+    }
 
 
 def row(store: str, events: int, r: dict) -> list[object]:
-    return [store, f"{events:,}", r["workers"], r["requests"], f"{r['seconds']:.1f} s", f"{r['before']:.0f}",
-            f"**{r['rss']:.0f}**", f"{r['hwm']:.0f}"]
+    return [
+        store,
+        f"{events:,}",
+        r["workers"],
+        r["requests"],
+        f"{r['seconds']:.1f} s",
+        f"{r['before']:.0f}",
+        f"**{r['rss']:.0f}**",
+        f"{r['hwm']:.0f}",
+    ]
 
 
-HEADER = ["store", "events", "workers", "requests", "session time", "worker RSS at start MB",
-          "largest worker RSS after MB", "largest worker peak (HWM) MB"]
+HEADER = [
+    "store",
+    "events",
+    "workers",
+    "requests",
+    "session time",
+    "worker RSS at start MB",
+    "largest worker RSS after MB",
+    "largest worker peak (HWM) MB",
+]
 
 
 def figure(store: str, events: int, r: dict) -> Figure:
-    return Figure(f"web worker RSS after serving a {events:,}-event store ({store})", f"{r['rss']:.0f} MB",
-                  f"< {TARGET_MB:.0f} MB", r["rss"] < TARGET_MB)
+    return Figure(
+        f"web worker RSS after serving a {events:,}-event store ({store})",
+        f"{r['rss']:.0f} MB",
+        f"< {TARGET_MB:.0f} MB",
+        r["rss"] < TARGET_MB,
+    )
 
 
 def section(rows: list[list[object]], figures: list[Figure]) -> Section:

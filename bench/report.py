@@ -34,8 +34,11 @@ class Section:
 
     def table(self, header: Sequence[str], rows: Sequence[Sequence[object]], align: str | None = None) -> None:
         self.lines.append("| " + " | ".join(header) + " |")
-        self.lines.append("|" + "|".join("---" if (align or "l" * len(header))[i] == "l" else "---:"
-                                         for i in range(len(header))) + "|")
+        self.lines.append(
+            "|"
+            + "|".join("---" if (align or "l" * len(header))[i] == "l" else "---:" for i in range(len(header)))
+            + "|"
+        )
         for row in rows:
             self.lines.append("| " + " | ".join(str(cell) for cell in row) + " |")
 
@@ -60,7 +63,9 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
 
 
-def interleaved(first: Callable[[], float], second: Callable[[], float], rounds: int) -> tuple[list[float], list[float]]:
+def interleaved(
+    first: Callable[[], float], second: Callable[[], float], rounds: int
+) -> tuple[list[float], list[float]]:
     """Run ``first`` and ``second`` alternately ``rounds`` times each (so slow spells hit both)."""
     a, b = [], []
     for number in range(rounds):

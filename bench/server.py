@@ -83,11 +83,24 @@ def gunicorn(database_url: str, workers: int = 2, ready_timeout: float = 90.0) -
             "PYTHONPATH": str(ROOT),
         }
         env.pop("REDIS_URL", None)
-        command = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "config" / "gunicorn.py"),
-                   "-b", f"127.0.0.1:{port}", "-w", str(workers), "--access-logfile", "/dev/null", "web.wsgi:app"]
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            str(ROOT / "config" / "gunicorn.py"),
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(workers),
+            "--access-logfile",
+            "/dev/null",
+            "web.wsgi:app",
+        ]
         log = open(Path(var_dir) / "gunicorn.log", "wb")
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         server = Server(port, process)
         try:
             deadline = time.monotonic() + ready_timeout
@@ -101,8 +114,9 @@ def gunicorn(database_url: str, workers: int = 2, ready_timeout: float = 90.0) -
                 except OSError:
                     pass
                 if time.monotonic() > deadline:
-                    raise RuntimeError("gunicorn did not answer in time: "
-                                       + (Path(var_dir) / "gunicorn.log").read_text()[-2000:])
+                    raise RuntimeError(
+                        "gunicorn did not answer in time: " + (Path(var_dir) / "gunicorn.log").read_text()[-2000:]
+                    )
                 time.sleep(0.2)
             # Every worker boots its app (post_worker_init); make sure each has answered once.
             for _ in range(4 * workers):

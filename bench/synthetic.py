@@ -19,7 +19,7 @@ from __future__ import annotations
 import random
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from bench.matchmaking import OTHER_REGIONS, PLACES, THEME_WEIGHTS, THEMES
 from domain.application import Programme, hash_token
@@ -33,9 +33,11 @@ ACTOR = str(uuid.UUID(int=1))
 SAVE_CHUNK = 500  # aggregates per save
 HOURS = [("09:00", "18:00")] * 6 + [("08:00", "17:00"), ("08:30", "17:30"), ("10:00", "19:00")]
 KINDS = ["public", "private", "research"]
-STAKEHOLDERS = {"public": ["City Council", "Port Authority", "Metropolitan Agency"],
-                "private": ["Chamber of Commerce", "Energy Utility", "Logistics Cluster"],
-                "research": ["University", "Institute of Technology", "Research Centre"]}
+STAKEHOLDERS = {
+    "public": ["City Council", "Port Authority", "Metropolitan Agency"],
+    "private": ["Chamber of Commerce", "Energy Utility", "Logistics Cluster"],
+    "research": ["University", "Institute of Technology", "Research Centre"],
+}
 MEETING_KINDS = ["online", "webinar", "workshop", "field_visit", "seminar"]
 
 
@@ -60,7 +62,7 @@ class Generator:
         self.app, self.rng, self.chunk = app, random.Random(seed), chunk
         self.made = Made()
         self.pending: list = []
-        self.start = datetime(2021, 1, 4, 8, 0, tzinfo=timezone.utc)
+        self.start = datetime(2021, 1, 4, 8, 0, tzinfo=UTC)
 
     # -- recording ---------------------------------------------------------------------------
 
@@ -89,14 +91,26 @@ class Generator:
         sought = [t for t in self._themes(1, 5) if t not in offered] or [rng.choice(THEMES)]
         start, end = rng.choice(HOURS)
         name = f"{rng.choice(names)} {n}"
-        city = City(name=name, country=country, timezone=tz, themes_offered=offered, themes_sought=sought,
-                    actor=ACTOR, working_hours={"start": start, "end": end, "days": [0, 1, 2, 3, 4]})
+        city = City(
+            name=name,
+            country=country,
+            timezone=tz,
+            themes_offered=offered,
+            themes_sought=sought,
+            actor=ACTOR,
+            working_hours={"start": start, "end": end, "days": [0, 1, 2, 3, 4]},
+        )
         city.update_profile({"population": rng.randint(20_000, 9_000_000)}, actor=ACTOR)
         city.update_profile({"description": f"A city of {country} working on {', '.join(offered[:2])}"}, actor=ACTOR)
         for _ in range(rng.randint(1, 3)):
             kind = rng.choice(KINDS)
-            city.add_stakeholder(str(uuid.UUID(int=rng.getrandbits(128), version=4)), rng.choice(STAKEHOLDERS[kind]),
-                                 kind, rng.sample(offered, min(len(offered), 2)), actor=ACTOR)
+            city.add_stakeholder(
+                str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                rng.choice(STAKEHOLDERS[kind]),
+                kind,
+                rng.sample(offered, min(len(offered), 2)),
+                actor=ACTOR,
+            )
         cid = str(city.id)
         claim = CityName(country=country, name=name, city_id=cid, actor=ACTOR)
         self.made.city_ids.append(cid)
@@ -104,13 +118,18 @@ class Generator:
         aggregates = [city, claim]
         if officer:
             token = officer_token(n)
-            user = User.register(name=f"Officer of {name}", email=f"officer{n}@city{n}.example", role="officer",
-                                 city_id=cid, actor=ACTOR)
+            user = User.register(
+                name=f"Officer of {name}", email=f"officer{n}@city{n}.example", role="officer", city_id=cid, actor=ACTOR
+            )
             user.issue_token(hash_token(token), actor=ACTOR)
             roster = CityRoster(city_id=cid, actor=ACTOR)
             roster.join(str(user.id), actor=ACTOR)
-            aggregates += [user, UserEmail(email=user.email, user_id=str(user.id), actor=ACTOR),
-                           TokenOwner(token_hash=hash_token(token), user_id=str(user.id), actor=ACTOR), roster]
+            aggregates += [
+                user,
+                UserEmail(email=user.email, user_id=str(user.id), actor=ACTOR),
+                TokenOwner(token_hash=hash_token(token), user_id=str(user.id), actor=ACTOR),
+                roster,
+            ]
             self.made.officer_tokens[cid] = token
         self._add(*aggregates)
         return cid
@@ -120,11 +139,16 @@ class Generator:
         proposer = rng.choice(ids)
         others = [c for c in rng.sample(ids, min(len(ids), 8)) if c != proposer]
         across = [c for c in others if regions[c] != regions[proposer]] or others
-        invited = list(dict.fromkeys([across[0], *others[:rng.randint(1, 2)]]))
+        invited = list(dict.fromkeys([across[0], *others[: rng.randint(1, 2)]]))
         themes = self._themes(1, 3)
-        partnership = Partnership.propose(title=f"Cooperation on {themes[0]} {len(self.made.partnership_ids)}",
-                                          proposer_city_id=proposer, invited_city_ids=invited, themes=themes,
-                                          actor=ACTOR, description="A synthetic partnership")
+        partnership = Partnership.propose(
+            title=f"Cooperation on {themes[0]} {len(self.made.partnership_ids)}",
+            proposer_city_id=proposer,
+            invited_city_ids=invited,
+            themes=themes,
+            actor=ACTOR,
+            description="A synthetic partnership",
+        )
         for city_id in invited:
             if rng.random() < 0.75:
                 partnership.accept(city_id, actor=ACTOR)
@@ -135,9 +159,15 @@ class Generator:
         aggregates = [partnership]
         if with_meeting and partnership.status == "active":
             starts = self.start + timedelta(hours=rng.randint(0, 24 * 365))
-            meeting = Meeting.schedule(title=f"Session {len(self.made.meeting_ids)}", kind=rng.choice(MEETING_KINDS),
-                                       starts_at=starts, duration_minutes=rng.choice([60, 90, 120]),
-                                       invited_city_ids=partnership.member_city_ids, actor=ACTOR, partnership_id=pid)
+            meeting = Meeting.schedule(
+                title=f"Session {len(self.made.meeting_ids)}",
+                kind=rng.choice(MEETING_KINDS),
+                starts_at=starts,
+                duration_minutes=rng.choice([60, 90, 120]),
+                invited_city_ids=partnership.member_city_ids,
+                actor=ACTOR,
+                partnership_id=pid,
+            )
             if rng.random() < 0.3:
                 meeting.reschedule(starts + timedelta(days=7), actor=ACTOR)
                 starts += timedelta(days=7)
@@ -148,8 +178,14 @@ class Generator:
         return pid
 
 
-def generate(app: Programme, cities: int, partnerships_per_city: float = 0.5, officers: bool = False,
-             seed: int = 7, chunk: int = SAVE_CHUNK) -> Made:
+def generate(
+    app: Programme,
+    cities: int,
+    partnerships_per_city: float = 0.5,
+    officers: bool = False,
+    seed: int = 7,
+    chunk: int = SAVE_CHUNK,
+) -> Made:
     """Record ``cities`` cities, then partnerships (half with a session) among them."""
     gen = Generator(app, seed, chunk)
     for _ in range(cities):
@@ -161,8 +197,9 @@ def generate(app: Programme, cities: int, partnerships_per_city: float = 0.5, of
     return gen.made
 
 
-def generate_events(app: Programme, events: int, officers: bool = False, seed: int = 7,
-                    chunk: int = SAVE_CHUNK) -> Made:
+def generate_events(
+    app: Programme, events: int, officers: bool = False, seed: int = 7, chunk: int = SAVE_CHUNK
+) -> Made:
     """Record at least ``events`` events: rounds of 50 cities and 50 partnerships (half with a session)."""
     gen = Generator(app, seed, chunk)
     while True:

@@ -24,12 +24,12 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5
-preload_app = False          # each worker opens its own store connections after the fork
+preload_app = False  # each worker opens its own store connections after the fork
 accesslog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
 logconfig_dict = logging_dict(os.environ.get("TWINNING_LOG_LEVEL", "INFO"))
 proc_name = "twinning-web"
-control_socket_disable = True   # no control socket under $HOME: several gunicorns may share a machine
+control_socket_disable = True  # no control socket under $HOME: several gunicorns may share a machine
 
 
 def post_worker_init(worker):

@@ -18,8 +18,14 @@ import time
 from typing import Any
 
 FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
-NOISY = {"werkzeug": "INFO", "rq.worker": "WARNING", "rq.scheduler": "WARNING", "psycopg.pool": "WARNING",
-         "gunicorn.error": "INFO", "gunicorn.access": "INFO"}
+NOISY = {
+    "werkzeug": "INFO",
+    "rq.worker": "WARNING",
+    "rq.scheduler": "WARNING",
+    "psycopg.pool": "WARNING",
+    "gunicorn.error": "INFO",
+    "gunicorn.access": "INFO",
+}
 
 
 class OneLineFormatter(logging.Formatter):
@@ -30,7 +36,7 @@ class OneLineFormatter(logging.Formatter):
     def __init__(self, fmt: str = FORMAT) -> None:
         super().__init__(fmt)
 
-    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802 (logging's name)
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
         return time.strftime("%Y-%m-%dT%H:%M:%S", self.converter(record.created)) + f".{int(record.msecs):03d}Z"
 
     def format(self, record: logging.LogRecord) -> str:
@@ -41,9 +47,10 @@ class OneLineFormatter(logging.Formatter):
 def logging_dict(level: str = "INFO") -> dict[str, Any]:
     """A ``logging.config.dictConfig`` dict: the root logger to stderr with ``OneLineFormatter``."""
     level = (level or "INFO").upper()
-    loggers: dict[str, Any] = {name: {"level": floor if _rank(floor) > _rank(level) else level, "propagate": True,
-                                      "handlers": []}
-                               for name, floor in NOISY.items()}
+    loggers: dict[str, Any] = {
+        name: {"level": floor if _rank(floor) > _rank(level) else level, "propagate": True, "handlers": []}
+        for name, floor in NOISY.items()
+    }
     return {
         "version": 1,
         "disable_existing_loggers": False,

@@ -38,9 +38,11 @@ def persistence_env(database_url: str, pool_size: int = 5) -> dict[str, str]:
     """Map ``sqlite:///path`` or ``postgresql://user:pw@host:port/db`` to eventsourcing's settings."""
     parts = urlsplit(database_url)
     if parts.scheme == "sqlite":
-        path = unquote(database_url[len("sqlite:///"):]) if database_url.startswith("sqlite:///") else ""
+        path = unquote(database_url[len("sqlite:///") :]) if database_url.startswith("sqlite:///") else ""
         if not path:
-            raise SettingsError(f"TWINNING_DATABASE={database_url!r}: use sqlite:///relative/path.db or sqlite:////abs/path.db")
+            raise SettingsError(
+                f"TWINNING_DATABASE={database_url!r}: use sqlite:///relative/path.db or sqlite:////abs/path.db"
+            )
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": path, "SQLITE_LOCK_TIMEOUT": "10"}
@@ -95,9 +97,12 @@ class Settings:
             smtp_url=env.get("SMTP_URL") or None,
             admin_token=env.get("TWINNING_ADMIN_TOKEN") or None,
             secret=env.get("TWINNING_SECRET", "change-me"),
-            meeting_reminder_offsets=parse_durations(env.get("MEETING_REMINDER_OFFSETS", "24h,1h"), "MEETING_REMINDER_OFFSETS"),
+            meeting_reminder_offsets=parse_durations(
+                env.get("MEETING_REMINDER_OFFSETS", "24h,1h"), "MEETING_REMINDER_OFFSETS"
+            ),
             invitation_nudge_after=parse_duration(env.get("INVITATION_NUDGE_AFTER", "7d"), "INVITATION_NUDGE_AFTER"),
-            require_cross_region=env.get("TWINNING_REQUIRE_CROSS_REGION", "yes").lower() not in ("0", "no", "false", "off"),
+            require_cross_region=env.get("TWINNING_REQUIRE_CROSS_REGION", "yes").lower()
+            not in ("0", "no", "false", "off"),
             log_level=env.get("TWINNING_LOG_LEVEL", "INFO").upper(),
             webhook_url=env.get("TWINNING_WEBHOOK_URL") or None,
             mail_from=env.get("TWINNING_MAIL_FROM") or None,

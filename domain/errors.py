@@ -87,4 +87,3 @@ class StoreUnavailable(DomainError):
     kind = "unavailable"
     code = "store-unavailable"
     title = "The event store is unavailable; nothing was recorded, try again shortly"
-

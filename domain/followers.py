@@ -57,7 +57,11 @@ class Follower:
     """Polls ``app``'s notification log after ``processor.position()`` and feeds it in batches."""
 
     def __init__(
-        self, app: Programme, processor: Processor, batch_size: int | None = None, logger: logging.Logger | None = None,
+        self,
+        app: Programme,
+        processor: Processor,
+        batch_size: int | None = None,
+        logger: logging.Logger | None = None,
     ) -> None:
         # A processor may say what suits it (the views: large batches, one transaction each).
         batch_size = batch_size if batch_size is not None else getattr(processor, "batch_size", DEFAULT_BATCH_SIZE)
@@ -89,8 +93,12 @@ class Follower:
                 moved = self.processor.position()
                 if moved <= position:
                     raise
-                self.logger.info("%s: position %d taken by another follower; resuming after %d",
-                                 self.processor.name, tracking.notification_id, moved)
+                self.logger.info(
+                    "%s: position %d taken by another follower; resuming after %d",
+                    self.processor.name,
+                    tracking.notification_id,
+                    moved,
+                )
                 position = moved
                 continue
             processed += len(batch)
@@ -112,8 +120,13 @@ class Follower:
             except PersistenceError as error:  # the store is down, locked, restarting...
                 failures += 1
                 delay = self._backoff(failures, poll_interval)
-                self.logger.warning("%s: store error (%s: %s); retrying in %.1fs", self.processor.name,
-                                    type(error).__name__, error, delay)
+                self.logger.warning(
+                    "%s: store error (%s: %s); retrying in %.1fs",
+                    self.processor.name,
+                    type(error).__name__,
+                    error,
+                    delay,
+                )
                 stop.wait(delay)
                 continue
             except Exception:  # a bug in a processor must not kill a long-running follower silently
@@ -136,7 +149,7 @@ class Follower:
     def _safe_position(self) -> int | str:
         try:
             return self.processor.position()
-        except Exception:  # noqa: BLE001 - only for a log line
+        except Exception:
             return "unknown"
 
     # -- observing ----------------------------------------------------------------------------

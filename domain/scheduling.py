@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from domain.errors import InvalidValue
@@ -45,8 +45,10 @@ class WorkingWeek:
     def of(cls, timezone_name: str, hours: dict | None = None) -> WorkingWeek:
         checked = check_working_hours(hours) or check_working_hours(DEFAULT_HOURS)
         return cls(
-            timezone=check_timezone(timezone_name), start=parse_hhmm(checked["start"]),
-            end=parse_hhmm(checked["end"]), days=frozenset(checked["days"]),
+            timezone=check_timezone(timezone_name),
+            start=parse_hhmm(checked["start"]),
+            end=parse_hhmm(checked["end"]),
+            days=frozenset(checked["days"]),
         )
 
     def windows(self, start: datetime, end: datetime) -> list[Interval]:
@@ -73,7 +75,7 @@ def _local_to_utc(day: date, at: time, zone: ZoneInfo) -> datetime:
     time skipped when they go forward is read with the earlier offset, i.e. it lands
     after the gap (02:30 on Rome's spring-forward day is 03:30 summer time).
     """
-    return datetime.combine(day, at, tzinfo=zone).astimezone(timezone.utc)
+    return datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
 
 
 def intersect(a: Sequence[Interval], b: Sequence[Interval]) -> list[Interval]:
@@ -103,7 +105,10 @@ def common_windows(weeks: Iterable[WorkingWeek], start: datetime, end: datetime)
 
 
 def common_slots(
-    weeks: Sequence[WorkingWeek], start: datetime, end: datetime, duration_minutes: int,
+    weeks: Sequence[WorkingWeek],
+    start: datetime,
+    end: datetime,
+    duration_minutes: int,
     step_minutes: int = 30,
 ) -> list[Slot]:
     """Meeting slots of ``duration_minutes`` inside every city's working hours.
@@ -111,13 +116,19 @@ def common_slots(
     Slots start on a ``step_minutes`` grid of UTC time (so on the hour and half hour
     in every zone whose offset is a whole or half hour) within [start, end).
     """
-    start, end = check_instant(start, "from").astimezone(timezone.utc), check_instant(end, "to").astimezone(timezone.utc)
+    start, end = check_instant(start, "from").astimezone(UTC), check_instant(end, "to").astimezone(UTC)
     if not weeks:
         raise InvalidValue("city_ids", "give at least one city")
     if len(weeks) > MAX_CITIES:
         raise InvalidValue("city_ids", f"give at most {MAX_CITIES} cities")
-    if isinstance(duration_minutes, bool) or not isinstance(duration_minutes, int) or not MIN_DURATION <= duration_minutes <= MAX_DURATION:
-        raise InvalidValue("duration_minutes", f"must be a whole number of minutes from {MIN_DURATION} to {MAX_DURATION}")
+    if (
+        isinstance(duration_minutes, bool)
+        or not isinstance(duration_minutes, int)
+        or not MIN_DURATION <= duration_minutes <= MAX_DURATION
+    ):
+        raise InvalidValue(
+            "duration_minutes", f"must be a whole number of minutes from {MIN_DURATION} to {MAX_DURATION}"
+        )
     if isinstance(step_minutes, bool) or not isinstance(step_minutes, int) or not MIN_STEP <= step_minutes <= MAX_STEP:
         raise InvalidValue("step_minutes", f"must be a whole number of minutes from {MIN_STEP} to {MAX_STEP}")
     if end <= start:
@@ -125,7 +136,7 @@ def common_slots(
     if end - start > MAX_RANGE:
         raise InvalidValue("to", f"the range may span at most {MAX_RANGE.days} days")
     duration, step = timedelta(minutes=duration_minutes), timedelta(minutes=step_minutes)
-    epoch = datetime(2000, 1, 3, tzinfo=timezone.utc)
+    epoch = datetime(2000, 1, 3, tzinfo=UTC)
     slots: list[Slot] = []
     for lo, hi in common_windows(weeks, start, end):
         offset = (lo - epoch) % step

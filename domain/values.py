@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.errors import InvalidValue
@@ -13,7 +13,9 @@ STAKEHOLDER_KINDS = ("public", "private", "research")
 MAX_NAME = 200
 MAX_TEXT = 10_000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # C0, DEL and C1 controls
-_SURROGATE = re.compile(r"[\ud800-\udfff]")  # a lone surrogate (JSON "\ud800") is not text: it cannot be stored as UTF-8
+_SURROGATE = re.compile(
+    r"[\ud800-\udfff]"
+)  # a lone surrogate (JSON "\ud800") is not text: it cannot be stored as UTF-8
 # Invisible characters that make a name look like another: bidi embeddings, overrides and isolates,
 # zero-width space, word joiner, byte-order mark. (ZWJ/ZWNJ stay: some scripts need them.)
 _INVISIBLE = re.compile("[\u200b\u2060\ufeff\u202a-\u202e\u2066-\u2069]")
@@ -21,7 +23,7 @@ _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
 def check_timezone(name: str, field: str = "timezone") -> str:
-    if not isinstance(name, str) or not name or name != name.strip() or "/" not in name and name != "UTC":
+    if not isinstance(name, str) or not name or name != name.strip() or ("/" not in name and name != "UTC"):
         raise InvalidValue(field, f"{name!r} is not an IANA time zone such as Europe/Rome or Asia/Shanghai")
     try:
         ZoneInfo(name)
@@ -38,7 +40,7 @@ def check_instant(value: datetime, field: str) -> datetime:
 
 
 def utc(value: datetime) -> datetime:
-    return check_instant(value, "instant").astimezone(timezone.utc)
+    return check_instant(value, "instant").astimezone(UTC)
 
 
 def check_date(value: date, field: str) -> date:
@@ -75,7 +77,9 @@ def check_name(value: str, field: str = "name") -> str:
     if "\n" in checked or "\r" in checked or "\t" in checked:
         raise InvalidValue(field, "must be a single line")
     if _INVISIBLE.search(checked):
-        raise InvalidValue(field, "must not contain invisible formatting characters (bidi overrides, zero-width spaces)")
+        raise InvalidValue(
+            field, "must not contain invisible formatting characters (bidi overrides, zero-width spaces)"
+        )
     checked = unicodedata.normalize("NFC", checked)
     if len(checked) > MAX_NAME:
         raise InvalidValue(field, f"must be at most {MAX_NAME} characters (got {len(checked)})")
@@ -101,7 +105,11 @@ def check_working_hours(hours: dict | None, field: str = "working_hours") -> dic
     if start >= end:
         raise InvalidValue(field, "start must be before end")
     days = hours.get("days", [0, 1, 2, 3, 4])
-    if not isinstance(days, list) or not days or any(isinstance(d, bool) or not isinstance(d, int) or not 0 <= d <= 6 for d in days):
+    if (
+        not isinstance(days, list)
+        or not days
+        or any(isinstance(d, bool) or not isinstance(d, int) or not 0 <= d <= 6 for d in days)
+    ):
         raise InvalidValue(f"{field}.days", "expected a non-empty list of weekdays 0 (Monday) to 6 (Sunday)")
     return {"start": start, "end": end, "days": sorted(set(days))}
 

@@ -20,8 +20,21 @@ from werkzeug.exceptions import BadRequest, HTTPException
 
 from config.settings import Settings
 from web import docs, health, idempotency, openapi, ratelimit
-from web.api import agreements, cities, history, lists, meetings, meta, partnerships, projects, reports, users
-from web.api import admin, audit, exports
+from web.api import (
+    admin,
+    agreements,
+    audit,
+    cities,
+    exports,
+    history,
+    lists,
+    meetings,
+    meta,
+    partnerships,
+    projects,
+    reports,
+    users,
+)
 from web.http import Services
 from web.problems import handle_error
 
@@ -48,14 +61,20 @@ class ApiRequest(Request):
         raise BadRequest(f"the body is not valid JSON: {e}"[:300]) from None
 
 
-def create_app(settings: Settings | None = None, programme: Any = None, views: Any = None,
-               queue_connection: Any = None) -> APIFlask:
+def create_app(
+    settings: Settings | None = None, programme: Any = None, views: Any = None, queue_connection: Any = None
+) -> APIFlask:
     """``queue_connection``: a Redis client for the RQ queue (the embedded mode's in-process one); without
     it the app opens one on ``settings.redis_url``, and without that the admin's job endpoints answer 503."""
     settings = settings or Settings.from_env()
     app = APIFlask(
-        "twinning", title="twinning", version="1",
-        spec_path="/openapi.json", docs_path="/docs", docs_ui="swagger-ui", docs_oauth2_redirect_path=None,
+        "twinning",
+        title="twinning",
+        version="1",
+        spec_path="/openapi.json",
+        docs_path="/docs",
+        docs_ui="swagger-ui",
+        docs_oauth2_redirect_path=None,
     )
     app.request_class = ApiRequest
     app.config.update(
@@ -85,16 +104,34 @@ def create_app(settings: Settings | None = None, programme: Any = None, views: A
     if queue_connection is None and settings.redis_url:
         queue_connection = admin.open_connection(settings.redis_url)
         owned.append(queue_connection)
-    app.extensions["twinning"] = Services(settings=settings, programme=programme, views=views, idempotency=store,
-                                          follower=lists.follower_for(programme, views),
-                                          queue_connection=queue_connection, owned=owned)
+    app.extensions["twinning"] = Services(
+        settings=settings,
+        programme=programme,
+        views=views,
+        idempotency=store,
+        follower=lists.follower_for(programme, views),
+        queue_connection=queue_connection,
+        owned=owned,
+    )
 
     _install_error_handling(app)
     _install_request_id(app)
     idempotency.install(app, store)
     ratelimit.install(app)
-    for module in (meta, users, cities, partnerships, meetings, agreements, projects, history, reports, audit,
-                   exports, admin):
+    for module in (
+        meta,
+        users,
+        cities,
+        partnerships,
+        meetings,
+        agreements,
+        projects,
+        history,
+        reports,
+        audit,
+        exports,
+        admin,
+    ):
         app.register_blueprint(module.blueprint())
     docs.install(app)
     health.install(app)
@@ -122,7 +159,7 @@ def close_app(app: APIFlask) -> None:
         if close is not None:
             try:
                 close()
-            except Exception:  # noqa: BLE001 - closing is best effort
+            except Exception:
                 log.warning("could not close %r", thing, exc_info=True)
 
 

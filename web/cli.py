@@ -69,8 +69,10 @@ def _open_programme(settings: Settings):
 
     try:
         return open_programme(settings)
-    except Exception as error:  # noqa: BLE001 - a store that cannot be opened is a user-facing error
-        raise click.ClickException(f"cannot open the store {_store_label(settings)}: {type(error).__name__}: {error}") from None
+    except Exception as error:
+        raise click.ClickException(
+            f"cannot open the store {_store_label(settings)}: {type(error).__name__}: {error}"
+        ) from None
 
 
 def _open_views(settings: Settings):
@@ -140,8 +142,14 @@ class TwinningGroup(FlaskGroup):
     """Flask's CLI group without its app-loading options: listing or helping never opens the store."""
 
     def __init__(self, **extra: Any) -> None:
-        super().__init__(add_default_commands=False, create_app=_flask_app, add_version_option=False,
-                         load_dotenv=False, set_debug_flag=False, **extra)
+        super().__init__(
+            add_default_commands=False,
+            create_app=_flask_app,
+            add_version_option=False,
+            load_dotenv=False,
+            set_debug_flag=False,
+            **extra,
+        )
         self.params = [p for p in self.params if p.name not in ("app", "env_file", "debug")]
         self.add_command(routes_command)
         self.add_command(shell_command)
@@ -182,12 +190,17 @@ def main(argv: list[str] | None = None) -> None:
 
 @cli.command(
     context_settings=CONTEXT,
-    short_help='Serve the API, followers and worker in one process (embedded mode).',
+    short_help="Serve the API, followers and worker in one process (embedded mode).",
     epilog=ENVIRONMENT_HELP,
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every interface).")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
-              help="Port to listen on (0: any free port, printed on start).")
+@click.option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on (0: any free port, printed on start).",
+)
 def serve(host: str, port: int) -> None:
     """Serve the API with everything in one process (embedded mode).
 
@@ -201,7 +214,7 @@ def serve(host: str, port: int) -> None:
     Ctrl-C or SIGTERM stops it cleanly.
     """
     settings = _setup()
-    with stop_on_signals() as stop:   # from the start: a SIGTERM while starting still stops cleanly
+    with stop_on_signals() as stop:  # from the start: a SIGTERM while starting still stops cleanly
         _serve(settings, host, port, stop)
 
 
@@ -213,7 +226,7 @@ def _serve(settings: Settings, host: str, port: int, stop: threading.Event) -> N
     from workers.embedded import EmbeddedRuntime, queue_connection
 
     programme = _open_programme(settings)
-    connection = queue_connection(settings)   # one queue for the app's admin endpoints and the runtime
+    connection = queue_connection(settings)  # one queue for the app's admin endpoints and the runtime
     opened: list[Callable[[], None]] = [programme.close]
     app = runtime = server = None
     try:
@@ -225,11 +238,12 @@ def _serve(settings: Settings, host: str, port: int, stop: threading.Event) -> N
         opened.append(lambda: close_app(app))
         try:
             server = make_server(host, port, app, threaded=True, request_handler=_request_handler())
-        except OSError as error:   # (an address in use is reported by werkzeug itself, exit status 1)
+        except OSError as error:  # (an address in use is reported by werkzeug itself, exit status 1)
             raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
         runtime = EmbeddedRuntime(settings, programme, views, connection=connection).start()
-        web = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.25},
-                               name="twinning-web", daemon=True)
+        web = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.25}, name="twinning-web", daemon=True
+        )
         web.start()
         _banner(settings, host, server.server_port, runtime)
         while not stop.wait(0.5):
@@ -251,7 +265,7 @@ def _serve(settings: Settings, host: str, port: int, stop: threading.Event) -> N
         for close in reversed(opened):
             try:
                 close()
-            except Exception:  # noqa: BLE001 - closing is best effort
+            except Exception:
                 log.warning("closing failed", exc_info=True)
 
 
@@ -270,8 +284,12 @@ def _banner(settings: Settings, host: str, port: int, runtime: Any) -> None:
         f"  store      {_store_label(settings)}",
         f"  queue      {queue}; {runtime.rearmed.enqueued if runtime.rearmed else 0} job(s) re-armed from the store",
         f"  mail       {mail}",
-        "  admin      " + ("the token in TWINNING_ADMIN_TOKEN" if settings.admin_token
-                          else "none (set TWINNING_ADMIN_TOKEN to create users over the API)"),
+        "  admin      "
+        + (
+            "the token in TWINNING_ADMIN_TOKEN"
+            if settings.admin_token
+            else "none (set TWINNING_ADMIN_TOKEN to create users over the API)"
+        ),
         "Press Ctrl-C to stop.",
         "",
     ]
@@ -293,13 +311,19 @@ def _request_handler():
 
         def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
             elapsed = (time.perf_counter() - getattr(self, "_started", time.perf_counter())) * 1000
-            access.info("%s %s %s %.1fms %s", self.command, self.path, getattr(code, "value", code), elapsed,
-                        self.address_string())
+            access.info(
+                "%s %s %s %.1fms %s",
+                self.command,
+                self.path,
+                getattr(code, "value", code),
+                elapsed,
+                self.address_string(),
+            )
 
-        def log_error(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
+        def log_error(self, format: str, *args: Any) -> None:
             access.warning(format, *args)
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:
             access.info(format, *args)
 
     return RequestHandler
@@ -336,7 +360,7 @@ def demo() -> None:
             click.echo(f"Already loaded: nothing recorded (log position {result.events_after}).", err=True)
     except click.ClickException:
         raise
-    except Exception as error:  # noqa: BLE001 - say what failed, not a traceback
+    except Exception as error:
         log.debug("demo failed", exc_info=True)
         raise click.ClickException(f"loading the demo failed: {type(error).__name__}: {error}") from None
     finally:
@@ -389,8 +413,12 @@ def users() -> None:
 
 
 @users.command("create", context_settings=CONTEXT)
-@click.option("--role", required=True, type=click.Choice(["admin", "facilitator", "auditor", "officer"]),
-              help="What the user may do (an officer needs --city).")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["admin", "facilitator", "auditor", "officer"]),
+    help="What the user may do (an officer needs --city).",
+)
 @click.option("--email", required=True, help="The user's email address (unique).")
 @click.option("--name", default=None, help="Display name (default: from the email address).")
 @click.option("--city", "city_id", default=None, metavar="ID", help="The officer's city id (GET /api/v1/cities).")
@@ -415,21 +443,24 @@ def users_create(role: str, email: str, name: str | None, city_id: str | None) -
     finally:
         programme.close()
     where = f" of city {issued.user.city_id}" if issued.user.city_id else ""
-    click.echo(f"Created {role}{where}: {name} <{email}>, user id {issued.user.id}. Its token (shown only now):", err=True)
+    click.echo(
+        f"Created {role}{where}: {name} <{email}>, user id {issued.user.id}. Its token (shown only now):", err=True
+    )
     click.echo(issued.token)
 
 
 # -- views --------------------------------------------------------------------------------------
 
 
-@cli.group(context_settings=CONTEXT, short_help='The read models: rebuild them from the log.')
+@cli.group(context_settings=CONTEXT, short_help="The read models: rebuild them from the log.")
 def views() -> None:
     """The read models (lists, calendar, timelines, dashboard, inboxes)."""
 
 
 @views.command("rebuild", context_settings=CONTEXT)
-@click.option("--batch-size", default=1000, show_default=True, type=click.IntRange(1, 100_000),
-              help="Events per transaction.")
+@click.option(
+    "--batch-size", default=1000, show_default=True, type=click.IntRange(1, 100_000), help="Events per transaction."
+)
 def views_rebuild(batch_size: int) -> None:
     """Drop the read models and replay the whole event log into them.
 
@@ -440,7 +471,7 @@ def views_rebuild(batch_size: int) -> None:
     programme = _open_programme(settings)
     try:
         read_models = _open_views(settings)
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:
         programme.close()
         raise click.ClickException(f"cannot open the read models: {type(error).__name__}: {error}") from None
     try:
@@ -457,8 +488,10 @@ def views_rebuild(batch_size: int) -> None:
             reporter.join(5)
         elapsed = time.monotonic() - started
         rate = count / elapsed if elapsed > 0 else 0
-        click.echo(f"Rebuilt: {count} events replayed in {elapsed:.1f}s ({rate:,.0f}/s), "
-                   f"views at position {read_models.position()}.")
+        click.echo(
+            f"Rebuilt: {count} events replayed in {elapsed:.1f}s ({rate:,.0f}/s), "
+            f"views at position {read_models.position()}."
+        )
     finally:
         read_models.close()
         programme.close()
@@ -470,7 +503,7 @@ def _report_progress(read_models: Any, head: int, done: threading.Event, interva
     while not done.wait(interval):
         try:
             position = read_models.position()
-        except Exception:  # noqa: BLE001 - progress is best effort
+        except Exception:
             continue
         if position != last:
             last = position
@@ -491,9 +524,14 @@ def audit() -> None:
 
 
 @audit.command("verify", context_settings=CONTEXT)
-@click.option("--head", "kept_head", default=None, metavar="POSITION:HASH",
-              help="A head kept outside the system (from `twinning audit head`): also recompute the chain "
-                   "from the store alone up to it and compare.")
+@click.option(
+    "--head",
+    "kept_head",
+    default=None,
+    metavar="POSITION:HASH",
+    help="A head kept outside the system (from `twinning audit head`): also recompute the chain "
+    "from the store alone up to it and compare.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the whole result as JSON.")
 def audit_verify(kept_head: str | None, as_json: bool) -> None:
     """Bring the chain up to date, then recompute it over the whole log.
@@ -554,8 +592,10 @@ def _verification(result: Any) -> str:
         lines.append(f"  kept head        {result.anchor.get('position')}:{result.anchor.get('hash')} {verdict}")
     if result.first_bad is not None:
         bad = result.first_bad
-        lines.append(f"  first bad event  position {bad.position}: {bad.problem}"
-                     + (f" (aggregate {bad.originator_id} version {bad.version})" if bad.originator_id else ""))
+        lines.append(
+            f"  first bad event  position {bad.position}: {bad.problem}"
+            + (f" (aggregate {bad.originator_id} version {bad.version})" if bad.originator_id else "")
+        )
     return "\n".join(lines)
 
 
@@ -567,10 +607,18 @@ def _verification(result: Any) -> str:
     short_help="Follow the log and enqueue jobs (the Procfile's dispatcher).",
     epilog=ENVIRONMENT_HELP,
 )
-@click.option("--poll-interval", default=0.5, show_default=True, type=click.FloatRange(0.01, 60),
-              help="Seconds between looks at the log when idle.")
-@click.option("--rearm", is_flag=True, help="First put back the jobs planned for later (reminders, nudges …) "
-                                           "from the store: after Redis lost its data.")
+@click.option(
+    "--poll-interval",
+    default=0.5,
+    show_default=True,
+    type=click.FloatRange(0.01, 60),
+    help="Seconds between looks at the log when idle.",
+)
+@click.option(
+    "--rearm",
+    is_flag=True,
+    help="First put back the jobs planned for later (reminders, nudges …) from the store: after Redis lost its data.",
+)
 @click.option("--once", is_flag=True, help="Dispatch what is recorded now, then exit.")
 def dispatch(poll_interval: float, rearm: bool, once: bool) -> None:
     """Follow the event log and enqueue the jobs it calls for (the Procfile's `dispatcher`).
@@ -583,8 +631,10 @@ def dispatch(poll_interval: float, rearm: bool, once: bool) -> None:
 
     settings = _setup()
     if not settings.redis_url:
-        raise click.ClickException("twinning dispatch needs REDIS_URL (the production queue); "
-                                   "in embedded mode `twinning serve` runs the dispatcher itself")
+        raise click.ClickException(
+            "twinning dispatch needs REDIS_URL (the production queue); "
+            "in embedded mode `twinning serve` runs the dispatcher itself"
+        )
     programme = _open_programme(settings)
     try:
         queue = make_queue(settings.redis_url)
@@ -592,8 +642,12 @@ def dispatch(poll_interval: float, rearm: bool, once: bool) -> None:
 
         with schema_lock(settings):
             opened = dispatching.Dispatcher.open(
-                programme, queue, settings.store_env(), reminder_offsets=settings.meeting_reminder_offsets,
-                invitation_nudge_after=settings.invitation_nudge_after)
+                programme,
+                queue,
+                settings.store_env(),
+                reminder_offsets=settings.meeting_reminder_offsets,
+                invitation_nudge_after=settings.invitation_nudge_after,
+            )
         try:
             if rearm:
                 dispatching.rearm(opened)
@@ -618,8 +672,13 @@ def dispatch(poll_interval: float, rearm: bool, once: bool) -> None:
     short_help="Follow the log into the read models and audit chain (the Procfile's projector).",
     epilog=ENVIRONMENT_HELP,
 )
-@click.option("--poll-interval", default=0.2, show_default=True, type=click.FloatRange(0.01, 60),
-              help="Seconds between looks at the log when idle.")
+@click.option(
+    "--poll-interval",
+    default=0.2,
+    show_default=True,
+    type=click.FloatRange(0.01, 60),
+    help="Seconds between looks at the log when idle.",
+)
 @click.option("--once", is_flag=True, help="Project what is recorded now, then exit.")
 def project(poll_interval: float, once: bool) -> None:
     """Follow the event log into the read models and the audit chain (the Procfile's `projector`).
@@ -641,12 +700,20 @@ def project(poll_interval: float, once: bool) -> None:
                 followers.append(Follower(programme, chain, logger=logging.getLogger("twinning.audit")))
             if once:
                 counts = [follower.run_once() for follower in followers]
-                log.info("projected %d events into the views (and %s into the audit chain); at position %d",
-                         counts[0], counts[1] if len(counts) > 1 else "none", read_models.position())
+                log.info(
+                    "projected %d events into the views (and %s into the audit chain); at position %d",
+                    counts[0],
+                    counts[1] if len(counts) > 1 else "none",
+                    read_models.position(),
+                )
                 return
             with stop_on_signals() as stop:
-                helpers = [threading.Thread(target=f.run, args=(stop, poll_interval), name=f"follower-{f.processor.name}",
-                                            daemon=True) for f in followers[1:]]
+                helpers = [
+                    threading.Thread(
+                        target=f.run, args=(stop, poll_interval), name=f"follower-{f.processor.name}", daemon=True
+                    )
+                    for f in followers[1:]
+                ]
                 for thread in helpers:
                     thread.start()
                 followers[0].run(stop, poll_interval=poll_interval)

@@ -20,7 +20,7 @@ def _timed(check) -> tuple[dict[str, Any], Any]:
     started = time.perf_counter()
     try:
         value = check()
-    except Exception as error:  # noqa: BLE001 - a health check reports, it does not raise
+    except Exception as error:
         return {"ok": False, "detail": type(error).__name__, "latency_ms": _ms(started)}, None
     return {"ok": True, "detail": None, "latency_ms": _ms(started)}, value
 
@@ -32,7 +32,9 @@ def _ms(started: float) -> float:
 def _ping_redis(url: str) -> bool:
     import redis
 
-    client = redis.Redis.from_url(url, socket_connect_timeout=REDIS_TIMEOUT_SECONDS, socket_timeout=REDIS_TIMEOUT_SECONDS)
+    client = redis.Redis.from_url(
+        url, socket_connect_timeout=REDIS_TIMEOUT_SECONDS, socket_timeout=REDIS_TIMEOUT_SECONDS
+    )
     try:
         return bool(client.ping())
     finally:
@@ -44,9 +46,16 @@ def install(app) -> None:
 
     @bp.get("/healthz")
     @bp.output(Health, description="everything needed answers")
-    @bp.doc(summary="Liveness: store, Redis and read-model lag", security=[],
-            responses={503: {"description": "the store is failing (a failing Redis or read model is 200 degraded)",
-                             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Health"}}}}})
+    @bp.doc(
+        summary="Liveness: store, Redis and read-model lag",
+        security=[],
+        responses={
+            503: {
+                "description": "the store is failing (a failing Redis or read model is 200 degraded)",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Health"}}},
+            }
+        },
+    )
     def healthz():
         found = services()
         store, log_position = _timed(lambda: found.programme.recorder.max_notification_id() or 0)
@@ -58,7 +67,9 @@ def install(app) -> None:
         # notifications wait until it is back. So a failing Redis is "degraded", not a reason
         # for a load balancer to take every web process out of service at once.
         failing = not store["ok"]
-        degraded = (views is not None and not views.get("ok", True)) or (redis_check is not None and not redis_check["ok"])
+        degraded = (views is not None and not views.get("ok", True)) or (
+            redis_check is not None and not redis_check["ok"]
+        )
         status = "failing" if failing else "degraded" if degraded else "ok"
         body = {"status": status, "store": store, "redis": redis_check, "views": views, "log_position": log_position}
         return body, 503 if failing else 200

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from flask import current_app, g, request
 
@@ -71,15 +72,21 @@ def if_match() -> int | None:
         return None
     match = _ETAG.match(raw)
     if not match:
-        raise ApiProblem(400, "malformed-if-match",
-                         'If-Match must hold one ETag as sent in the ETag header, e.g. If-Match: "3"')
+        raise ApiProblem(
+            400, "malformed-if-match", 'If-Match must hold one ETag as sent in the ETag header, e.g. If-Match: "3"'
+        )
     if match.group(1):
         raise ApiProblem(412, "stale-version", "a weak ETag never matches: send the ETag as given, without W/")
     return int(match.group(2))
 
 
-def answer(body: dict[str, Any], version: int | None, status: int = 200, position: int | None = None,
-           location: str | None = None) -> tuple[dict[str, Any], int, dict[str, str]]:
+def answer(
+    body: dict[str, Any],
+    version: int | None,
+    status: int = 200,
+    position: int | None = None,
+    location: str | None = None,
+) -> tuple[dict[str, Any], int, dict[str, str]]:
     headers: dict[str, str] = {}
     if version is not None:
         headers["ETag"] = f'"{version}"'

@@ -116,15 +116,20 @@ class SQLiteStore(_Store):
     def _insert(self, owner, key, fingerprint, now) -> bool:
         cursor = self._conn().execute(
             f"INSERT INTO {TABLE} (owner, key, fingerprint, created_at) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (owner, key) DO NOTHING", (owner, key, fingerprint, now),
+            "ON CONFLICT (owner, key) DO NOTHING",
+            (owner, key, fingerprint, now),
         )
         return cursor.rowcount == 1
 
     def get(self, owner, key) -> Stored | None:
-        row = self._conn().execute(
-            f"SELECT fingerprint, status, headers, body, created_at FROM {TABLE} WHERE owner = ? AND key = ?",
-            (owner, key),
-        ).fetchone()
+        row = (
+            self._conn()
+            .execute(
+                f"SELECT fingerprint, status, headers, body, created_at FROM {TABLE} WHERE owner = ? AND key = ?",
+                (owner, key),
+            )
+            .fetchone()
+        )
         return _stored(row)
 
     def complete(self, owner, key, status, headers, body) -> None:
@@ -156,8 +161,11 @@ class PostgresStore(_Store):
         schema = env.get("POSTGRES_SCHEMA") or ""
         self.table = f'"{schema}".{TABLE}' if schema else TABLE
         conninfo = {
-            "dbname": env["POSTGRES_DBNAME"], "host": env["POSTGRES_HOST"], "port": env["POSTGRES_PORT"],
-            "user": env["POSTGRES_USER"], "password": env.get("POSTGRES_PASSWORD") or None,
+            "dbname": env["POSTGRES_DBNAME"],
+            "host": env["POSTGRES_HOST"],
+            "port": env["POSTGRES_PORT"],
+            "user": env["POSTGRES_USER"],
+            "password": env.get("POSTGRES_PASSWORD") or None,
             "connect_timeout": int(env.get("POSTGRES_CONNECT_TIMEOUT", "5")),
         }
         kwargs: dict[str, Any] = {k: v for k, v in conninfo.items() if v is not None}
@@ -165,8 +173,15 @@ class PostgresStore(_Store):
         # After an outage: a pooled connection is checked before use (the server may have cut it), and a
         # reconnection series is given up soon (the default backoff grows to minutes), so the next request
         # after PostgreSQL is back connects at once.
-        self.pool = ConnectionPool(kwargs=kwargs, min_size=1, max_size=4, open=True, timeout=conninfo["connect_timeout"],
-                                   reconnect_timeout=2.0, check=ConnectionPool.check_connection)
+        self.pool = ConnectionPool(
+            kwargs=kwargs,
+            min_size=1,
+            max_size=4,
+            open=True,
+            timeout=conninfo["connect_timeout"],
+            reconnect_timeout=2.0,
+            check=ConnectionPool.check_connection,
+        )
         with self.pool.connection() as conn:
             conn.execute(
                 f"CREATE TABLE IF NOT EXISTS {self.table} (owner TEXT NOT NULL, key TEXT NOT NULL, "
@@ -178,7 +193,8 @@ class PostgresStore(_Store):
         with self.pool.connection() as conn:
             cursor = conn.execute(
                 f"INSERT INTO {self.table} (owner, key, fingerprint, created_at) VALUES (%s, %s, %s, %s) "
-                "ON CONFLICT (owner, key) DO NOTHING", (owner, key, fingerprint, now),
+                "ON CONFLICT (owner, key) DO NOTHING",
+                (owner, key, fingerprint, now),
             )
             return cursor.rowcount == 1
 
@@ -192,8 +208,10 @@ class PostgresStore(_Store):
 
     def complete(self, owner, key, status, headers, body) -> None:
         with self.pool.connection() as conn:
-            conn.execute(f"UPDATE {self.table} SET status = %s, headers = %s, body = %s WHERE owner = %s AND key = %s",
-                         (status, json.dumps(headers), body, owner, key))
+            conn.execute(
+                f"UPDATE {self.table} SET status = %s, headers = %s, body = %s WHERE owner = %s AND key = %s",
+                (status, json.dumps(headers), body, owner, key),
+            )
 
     def release(self, owner, key) -> None:
         with self.pool.connection() as conn:
@@ -287,8 +305,9 @@ def _row_key(key: str) -> str:
 
 def _sealing_key(owner: str, key: str) -> bytes:
     secret = str(getattr(services().settings, "secret", "") or "")
-    return hmac.new(secret.encode("utf-8"), b"twinning idempotency\0" + owner.encode() + b"\0" + key.encode(),
-                    hashlib.sha256).digest()
+    return hmac.new(
+        secret.encode("utf-8"), b"twinning idempotency\0" + owner.encode() + b"\0" + key.encode(), hashlib.sha256
+    ).digest()
 
 
 def _keystream(sealing_key: bytes, nonce: bytes, length: int) -> bytes:
@@ -310,7 +329,7 @@ def unseal(sealing_key: bytes, stored: bytes) -> bytes | None:
     """The body, or None when it cannot be read with this key (the server's secret changed)."""
     if not stored.startswith(_SEALED):
         return None
-    nonce, tag, cipher = stored[3:3 + _NONCE], stored[3 + _NONCE:3 + _NONCE + _TAG], stored[3 + _NONCE + _TAG:]
+    nonce, tag, cipher = stored[3 : 3 + _NONCE], stored[3 + _NONCE : 3 + _NONCE + _TAG], stored[3 + _NONCE + _TAG :]
     if not hmac.compare_digest(tag, hmac.new(sealing_key, nonce + cipher, hashlib.sha256).digest()[:_TAG]):
         return None
     return _xor(cipher, _keystream(sealing_key, nonce, len(cipher)))
@@ -319,9 +338,12 @@ def unseal(sealing_key: bytes, stored: bytes) -> bytes | None:
 def _replay(stored: Stored, sealing_key: bytes) -> Response:
     body = unseal(sealing_key, stored.body)
     if body is None:
-        raise ApiProblem(409, "idempotency-key-unreadable",
-                         "the first answer to this Idempotency-Key cannot be replayed (the server's secret has changed); "
-                         "use a new key for a new request")
+        raise ApiProblem(
+            409,
+            "idempotency-key-unreadable",
+            "the first answer to this Idempotency-Key cannot be replayed (the server's secret has changed); "
+            "use a new key for a new request",
+        )
     response = Response(body, status=stored.status)
     for name, value in stored.headers.items():
         response.headers[name] = value
@@ -336,8 +358,11 @@ def begin(store: _Store) -> Response | None:
         return None
     key = key.strip()
     if not key or len(key) > MAX_KEY_LENGTH or not set(key) <= _KEY_CHARS:
-        raise ApiProblem(400, "malformed-idempotency-key",
-                         f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters: letters, digits and -_.:~+/=")
+        raise ApiProblem(
+            400,
+            "malformed-idempotency-key",
+            f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters: letters, digits and -_.:~+/=",
+        )
     owner = principal().user_id
     fingerprint = _fingerprint()
     sealing_key, key = _sealing_key(owner, key), _row_key(key)
@@ -348,14 +373,21 @@ def begin(store: _Store) -> Response | None:
             g.idempotency = (store, owner, key, sealing_key)
             return None
         if stored.fingerprint != fingerprint:
-            raise ApiProblem(422, "idempotency-key-reused",
-                             "this Idempotency-Key was used for a different request; use a new key for a new request")
+            raise ApiProblem(
+                422,
+                "idempotency-key-reused",
+                "this Idempotency-Key was used for a different request; use a new key for a new request",
+            )
         if stored.status is not None:
             g.idempotency_replayed = True
             return _replay(stored, sealing_key)
         if time.monotonic() > deadline:
-            raise ApiProblem(409, "idempotency-key-in-use", "a request with this Idempotency-Key is still being processed",
-                             headers={"Retry-After": "2"})
+            raise ApiProblem(
+                409,
+                "idempotency-key-in-use",
+                "a request with this Idempotency-Key is still being processed",
+                headers={"Retry-After": "2"},
+            )
         time.sleep(0.05)
 
 
@@ -380,7 +412,7 @@ def abandon(_error: BaseException | None = None) -> None:
         store, owner, key, _ = claim
         try:
             store.release(owner, key)
-        except Exception:  # noqa: BLE001 - teardown must not raise
+        except Exception:
             pass
 
 

@@ -8,7 +8,6 @@ headers on writes, and ``format: uuid`` on id path parameters.
 
 from __future__ import annotations
 
-
 from web.problems import HTTP_PROBLEMS, PROBLEM_MEDIA_TYPE
 from web.schemas import Problem
 
@@ -16,7 +15,7 @@ INFO = {
     "description": (
         "twinning: EU–Asia city-to-city cooperation programmes, event-sourced.\n\n"
         "Authenticate with `Authorization: Bearer <token>`. Errors are RFC 9457 problem details "
-        "(`application/problem+json`). Single resources carry `ETag: \"<version>\"`; writes honour "
+        '(`application/problem+json`). Single resources carry `ETag: "<version>"`; writes honour '
         "`If-Match`. A POST with `Idempotency-Key` returns its first answer when retried. Commands answer "
         "`X-Log-Position`; lists given `?after=<position>` wait (up to 5 s) until their view has caught up."
     ),
@@ -78,23 +77,39 @@ def process(spec: dict) -> dict:
             write = method != "get"
             operation["security"] = [] if public else [{"bearerAuth": []}]
             for parameter in operation.get("parameters", []):
-                if parameter.get("in") == "path" and parameter["name"].endswith("_id") \
-                        and parameter["name"] not in NON_UUID_PARAMS:
+                if (
+                    parameter.get("in") == "path"
+                    and parameter["name"].endswith("_id")
+                    and parameter["name"] not in NON_UUID_PARAMS
+                ):
                     parameter["schema"] = {"type": "string", "format": "uuid"}
                 if parameter.get("in") == "path" and parameter["name"] in PATH_PARAM_SCHEMAS:
                     parameter["schema"] = dict(PATH_PARAM_SCHEMAS[parameter["name"]])
             if write:
-                operation.setdefault("parameters", []).append({
-                    "name": "If-Match", "in": "header", "required": False,
-                    "description": 'act only if the resource is still at this version (its ETag, e.g. "3")',
-                    "schema": {"type": "string"},
-                })
+                operation.setdefault("parameters", []).append(
+                    {
+                        "name": "If-Match",
+                        "in": "header",
+                        "required": False,
+                        "description": 'act only if the resource is still at this version (its ETag, e.g. "3")',
+                        "schema": {"type": "string"},
+                    }
+                )
             if method == "post":
-                operation["parameters"].append({
-                    "name": "Idempotency-Key", "in": "header", "required": False,
-                    "description": "a retry with the same key and body returns the first answer (kept ≥ 24 h)",
-                    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[A-Za-z0-9_.:~+/=-]+$"},
-                })
+                operation["parameters"].append(
+                    {
+                        "name": "Idempotency-Key",
+                        "in": "header",
+                        "required": False,
+                        "description": "a retry with the same key and body returns the first answer (kept ≥ 24 h)",
+                        "schema": {
+                            "type": "string",
+                            "minLength": 1,
+                            "maxLength": 255,
+                            "pattern": "^[A-Za-z0-9_.:~+/=-]+$",
+                        },
+                    }
+                )
             responses = operation.setdefault("responses", {})
             for status, response in responses.items():
                 if status.startswith("2"):

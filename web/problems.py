@@ -58,8 +58,14 @@ class ApiProblem(Exception):
     """A problem the web layer itself detects (415, a malformed header, an idempotency clash)."""
 
     def __init__(
-        self, status: int, code: str | None = None, detail: str = "", *, title: str | None = None,
-        errors: list[dict[str, str]] | None = None, headers: dict[str, str] | None = None,
+        self,
+        status: int,
+        code: str | None = None,
+        detail: str = "",
+        *,
+        title: str | None = None,
+        errors: list[dict[str, str]] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         default_code, default_title = HTTP_PROBLEMS.get(status, ("error", "Error"))
         super().__init__(detail or title or default_title)
@@ -76,8 +82,13 @@ def problem_type(code: str) -> str:
 
 
 def problem_response(
-    status: int, code: str, title: str, detail: str | None = None, *,
-    errors: list[dict[str, str]] | None = None, headers: dict[str, str] | None = None,
+    status: int,
+    code: str,
+    title: str,
+    detail: str | None = None,
+    *,
+    errors: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
     extra: dict[str, Any] | None = None,
 ) -> Response:
     body: dict[str, Any] = {"type": problem_type(code), "title": title, "status": status}
@@ -138,8 +149,9 @@ def handle_error(error: BaseException) -> Response:
         unavailable.__cause__ = error
         return _domain_problem(unavailable)
     if isinstance(error, ApiProblem):
-        return problem_response(error.status, error.code, error.title, error.detail,
-                                errors=error.errors, headers=error.headers)
+        return problem_response(
+            error.status, error.code, error.title, error.detail, errors=error.errors, headers=error.headers
+        )
     if isinstance(error, HTTPError):
         return _apiflask_problem(error)
     if isinstance(error, HTTPException):
@@ -179,8 +191,14 @@ def _apiflask_problem(error: HTTPError) -> Response:
     if status == 422 and isinstance(error.detail, dict):
         errors = _validation_errors(error.detail)
         detail = "; ".join(f"{e['field'] or 'body'}: {e['message']}" for e in errors[:5])
-        return problem_response(422, "invalid-request", "The request has invalid fields", detail,
-                                errors=errors, headers=dict(error.headers or {}))
+        return problem_response(
+            422,
+            "invalid-request",
+            "The request has invalid fields",
+            detail,
+            errors=errors,
+            headers=dict(error.headers or {}),
+        )
     detail = error.detail if isinstance(error.detail, str) and error.detail else error.message
     if status >= 500:
         _log_unexpected(error)

@@ -69,9 +69,9 @@ class FailureWindow:
         with self._lock:
             failures = self._failures.pop(client, None) or deque()
             failures.append(now)
-            self._failures[client] = failures          # most recently failing last
+            self._failures[client] = failures  # most recently failing last
             while len(self._failures) > self.max_clients:
-                self._failures.popitem(last=False)     # the stalest client goes first
+                self._failures.popitem(last=False)  # the stalest client goes first
 
     def clients(self) -> int:
         with self._lock:
@@ -80,7 +80,9 @@ class FailureWindow:
 
 def _settings() -> tuple[int, float]:
     config = current_app.config
-    return int(config.get("AUTH_FAILURE_LIMIT", DEFAULT_LIMIT)), float(config.get("AUTH_FAILURE_WINDOW", DEFAULT_WINDOW_SECONDS))
+    return int(config.get("AUTH_FAILURE_LIMIT", DEFAULT_LIMIT)), float(
+        config.get("AUTH_FAILURE_WINDOW", DEFAULT_WINDOW_SECONDS)
+    )
 
 
 def _window() -> FailureWindow | None:
@@ -99,9 +101,13 @@ def check() -> None:
     limit, seconds = _settings()
     wait = window.retry_after(_client(), limit, seconds)
     if wait is not None:
-        raise ApiProblem(429, "too-many-failed-authentications",
-                         f"too many failed authentications from your address; try again in {wait} s",
-                         title="Too many failed authentications", headers={"Retry-After": str(wait)})
+        raise ApiProblem(
+            429,
+            "too-many-failed-authentications",
+            f"too many failed authentications from your address; try again in {wait} s",
+            title="Too many failed authentications",
+            headers={"Retry-After": str(wait)},
+        )
 
 
 def failed() -> None:

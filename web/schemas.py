@@ -66,8 +66,16 @@ QueryInstant = Annotated[datetime, BeforeValidator(_query_rfc3339), Field(json_s
 Id = Annotated[UUID, Field(description="an id (UUID)")]
 Text = StrictStr
 Theme = Annotated[StrictStr, Field(json_schema_extra=_enum(sorted(THEMES), "a theme slug: GET /api/v1/themes"))]
-Country = Annotated[StrictStr, Field(description="ISO 3166-1 alpha-2 country code, e.g. IT, CN", json_schema_extra={"pattern": "^[A-Z]{2}$"})]
-TimeZone = Annotated[StrictStr, Field(description="IANA time zone, e.g. Europe/Rome", json_schema_extra={"examples": ["Europe/Rome", "Asia/Shanghai"]})]
+Country = Annotated[
+    StrictStr,
+    Field(description="ISO 3166-1 alpha-2 country code, e.g. IT, CN", json_schema_extra={"pattern": "^[A-Z]{2}$"}),
+]
+TimeZone = Annotated[
+    StrictStr,
+    Field(
+        description="IANA time zone, e.g. Europe/Rome", json_schema_extra={"examples": ["Europe/Rome", "Asia/Shanghai"]}
+    ),
+]
 Minutes = Annotated[StrictInt, Field(description=f"{MIN_MINUTES} to {MAX_MINUTES}")]
 
 
@@ -236,7 +244,10 @@ class SuggestionPage(Output):
 
 class SuggestionsQuery(Input):
     limit: Annotated[int, Field(ge=1, le=50)] = 10
-    after: Annotated[int, Field(ge=0, description="wait (up to 5 s) until the views have processed this log position")] | None = None
+    after: (
+        Annotated[int, Field(ge=0, description="wait (up to 5 s) until the views have processed this log position")]
+        | None
+    ) = None
 
 
 # -- partnerships -------------------------------------------------------------------------
@@ -546,7 +557,14 @@ class Health(Output):
 
 Limit = Annotated[int, Field(ge=1, le=200, description="page size, 1 to 200 (default 50)")]
 Cursor = Annotated[StrictStr, Field(max_length=2000, description="the next_cursor of the previous page")]
-After = Annotated[int, Field(ge=0, le=2**63 - 1, description="wait (up to 5 s) until the view has processed this log position (X-Log-Position of a command)")]
+After = Annotated[
+    int,
+    Field(
+        ge=0,
+        le=2**63 - 1,
+        description="wait (up to 5 s) until the view has processed this log position (X-Log-Position of a command)",
+    ),
+]
 
 
 def _known(vocabulary, what: str):
@@ -554,10 +572,13 @@ def _known(vocabulary, what: str):
         if value not in vocabulary:
             raise ValueError(f"unknown {what} {value!r}")
         return value
+
     return AfterValidator(check)
 
 
-QueryTheme = Annotated[StrictStr, _known(THEMES, "theme"), Field(json_schema_extra=_enum(sorted(THEMES), "a theme slug"))]
+QueryTheme = Annotated[
+    StrictStr, _known(THEMES, "theme"), Field(json_schema_extra=_enum(sorted(THEMES), "a theme slug"))
+]
 QueryRegion = Annotated[StrictStr, _known(REGIONS, "region"), Field(json_schema_extra=_enum(REGIONS))]
 
 
@@ -605,7 +626,9 @@ class ProjectListQuery(PageQuery):
     city_id: Id | None = None
     partnership_id: Id | None = None
     theme: QueryTheme | None = None
-    as_of: Day | None = Field(None, description="milestone states (planned, achieved, overdue) as of this date; default today")
+    as_of: Day | None = Field(
+        None, description="milestone states (planned, achieved, overdue) as of this date; default today"
+    )
 
 
 class ReviewQuery(PageQuery):

@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from config.settings import Settings, persistence_env
 
 log = logging.getLogger("twinning.startup")
-LOCK_KEY = 0x7477696E6E696E67 & 0x7FFFFFFFFFFFFFFF   # "twinning" as a bigint
+LOCK_KEY = 0x7477696E6E696E67 & 0x7FFFFFFFFFFFFFFF  # "twinning" as a bigint
 LOCK_TIMEOUT_SECONDS = 120
 CONNECT_ATTEMPTS = 10
 _held = threading.local()
@@ -39,7 +39,7 @@ def schema_lock(settings: Settings, timeout: float = LOCK_TIMEOUT_SECONDS) -> It
     if env["PERSISTENCE_MODULE"] != "eventsourcing.postgres" or os.environ.get("TWINNING_SCHEMA_LOCK", "on") == "off":
         yield
         return
-    if getattr(_held, "depth", 0):   # re-entrant within a thread: the lock is this process's already
+    if getattr(_held, "depth", 0):  # re-entrant within a thread: the lock is this process's already
         _held.depth += 1
         try:
             yield
@@ -64,7 +64,7 @@ def schema_lock(settings: Settings, timeout: float = LOCK_TIMEOUT_SECONDS) -> It
     finally:
         try:
             connection.execute("SELECT pg_advisory_unlock(%s)", (LOCK_KEY,))
-        except Exception:  # noqa: BLE001 - closing the session releases it anyway
+        except Exception:
             pass
         connection.close()
 
@@ -74,15 +74,21 @@ def _connect(psycopg, env: dict[str, str]):
     for attempt in range(1, CONNECT_ATTEMPTS + 1):
         try:
             return psycopg.connect(
-                host=env["POSTGRES_HOST"], port=int(env["POSTGRES_PORT"]), user=env["POSTGRES_USER"],
-                password=env["POSTGRES_PASSWORD"] or None, dbname=env["POSTGRES_DBNAME"],
-                connect_timeout=int(env.get("POSTGRES_CONNECT_TIMEOUT", "5")), autocommit=True,
+                host=env["POSTGRES_HOST"],
+                port=int(env["POSTGRES_PORT"]),
+                user=env["POSTGRES_USER"],
+                password=env["POSTGRES_PASSWORD"] or None,
+                dbname=env["POSTGRES_DBNAME"],
+                connect_timeout=int(env.get("POSTGRES_CONNECT_TIMEOUT", "5")),
+                autocommit=True,
             )
         except psycopg.OperationalError as error:
             if attempt == CONNECT_ATTEMPTS:
                 raise
-            delay = min(5.0, 0.2 * 2 ** attempt)
-            log.warning("PostgreSQL is not reachable (%s); retrying in %.1fs", str(error).strip().splitlines()[0], delay)
+            delay = min(5.0, 0.2 * 2**attempt)
+            log.warning(
+                "PostgreSQL is not reachable (%s); retrying in %.1fs", str(error).strip().splitlines()[0], delay
+            )
             time.sleep(delay)
     raise AssertionError("unreachable")
 

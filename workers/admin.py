@@ -12,7 +12,7 @@ registry, so a listing changes nothing.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from rq import Queue
@@ -57,7 +57,7 @@ def _instant(value: datetime | None) -> str | None:
     if value is None:
         return None
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     return value.isoformat()
 
 
@@ -72,7 +72,7 @@ def last_error_line(text: str | None) -> str | None:
 def _error(job: Job) -> str | None:
     try:
         result = job.latest_result()
-    except Exception:  # noqa: BLE001 - a result that cannot be read is no reason to fail the listing
+    except Exception:
         return None
     if result is None:
         return None
@@ -110,8 +110,9 @@ def _parse_cursor(cursor: str | None, states: tuple[str, ...]) -> tuple[int, int
     return states.index(match.group(1)), int(match.group(2))
 
 
-def jobs_overview(connection: Any, *, state: str | None = None, limit: int = 50,
-                  cursor: str | None = None) -> dict[str, Any]:
+def jobs_overview(
+    connection: Any, *, state: str | None = None, limit: int = 50, cursor: str | None = None
+) -> dict[str, Any]:
     """A page of the ``twinning`` queue's jobs: ``{items, next_cursor}``."""
     if state is not None and state not in STATES:
         raise InvalidValue("state", f"one of {', '.join(STATES)}")
@@ -123,10 +124,10 @@ def jobs_overview(connection: Any, *, state: str | None = None, limit: int = 50,
     while index < len(states):
         current = states[index]
         wanted = limit - len(items)
-        ids = _ids(queue, current, offset, wanted + 1)   # one more than wanted: is there a next page?
+        ids = _ids(queue, current, offset, wanted + 1)  # one more than wanted: is there a next page?
         taken = ids[:wanted]
-        for job_id, job in zip(taken, Job.fetch_many(taken, connection=connection)):
-            if job is not None:   # expired between listing and fetching
+        for job in Job.fetch_many(taken, connection=connection):
+            if job is not None:  # expired between listing and fetching
                 items.append(describe(job, current, queue))
         if len(ids) > wanted:
             next_cursor = f"{current}:{offset + wanted}"
@@ -157,6 +158,6 @@ def requeue_failed(connection: Any, job_id: str) -> dict[str, Any]:
         raise JobNotFailed(f"job {job_id} is {getattr(status, 'value', status) or 'unknown'}, not failed")
     try:
         job = registry.requeue(job)
-    except InvalidJobOperation:   # requeued by someone else between the check and now
+    except InvalidJobOperation:  # requeued by someone else between the check and now
         raise JobNotFailed(f"job {job_id} is no longer failed") from None
     return describe(job, "queued", queue)

@@ -7,7 +7,7 @@ REQUEST for an invitation, reminder or move and CANCEL for a cancellation (RFC 5
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
@@ -22,8 +22,13 @@ def meeting_uid(meeting_id: object) -> str:
 
 
 def meeting_ics(
-    meeting: Meeting, method: str = "REQUEST", *, organiser_email: str = "twinning@localhost",
-    attendee_emails: list[str] = (), stamp: datetime | None = None, description: str | None = None,
+    meeting: Meeting,
+    method: str = "REQUEST",
+    *,
+    organiser_email: str = "twinning@localhost",
+    attendee_emails: list[str] = (),
+    stamp: datetime | None = None,
+    description: str | None = None,
 ) -> bytes:
     """The meeting as an iCalendar document with one VEVENT, times in UTC."""
     if method not in ("REQUEST", "CANCEL"):
@@ -37,9 +42,9 @@ def meeting_ics(
     event = Event()
     event.add("uid", meeting_uid(meeting.id))
     event.add("sequence", int(meeting.sequence))
-    event.add("dtstamp", (stamp or datetime.now(timezone.utc)).astimezone(timezone.utc))
-    event.add("dtstart", meeting.starts_at.astimezone(timezone.utc))
-    event.add("dtend", meeting.ends_at.astimezone(timezone.utc))
+    event.add("dtstamp", (stamp or datetime.now(UTC)).astimezone(UTC))
+    event.add("dtstart", meeting.starts_at.astimezone(UTC))
+    event.add("dtend", meeting.ends_at.astimezone(UTC))
     event.add("summary", meeting.title)
     cancelled = method == "CANCEL" or meeting.status == "cancelled"
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")

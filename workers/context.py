@@ -12,7 +12,7 @@ import os
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -45,8 +45,13 @@ class DeliverySettings:
         extra = getattr(settings, "extra", None) or {}
 
         def pick(attribute: str, variable: str) -> str | None:
-            return (getattr(settings, attribute, None) or extra.get(attribute) or extra.get(variable)
-                    or environ.get(variable) or None)
+            return (
+                getattr(settings, attribute, None)
+                or extra.get(attribute)
+                or extra.get(variable)
+                or environ.get(variable)
+                or None
+            )
 
         return cls(
             smtp_url=settings.smtp_url,
@@ -64,7 +69,7 @@ class JobContext:
     reminder_offsets: tuple[timedelta, ...] = DEFAULT_OFFSETS
     invitation_nudge_after: timedelta = timedelta(days=7)
     suggestion_limit: int = 5
-    clock: Callable[[], datetime] = field(default=lambda: datetime.now(timezone.utc))
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     owns_programme: bool = False
 
     def now(self) -> datetime:
@@ -79,7 +84,9 @@ class JobContext:
 
 
 def build_context(
-    settings: Settings, programme: Programme | None = None, environ: Mapping[str, str] | None = None,
+    settings: Settings,
+    programme: Programme | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> JobContext:
     """A context for these settings; opens a Programme on the settings' store unless one is given."""
     owns = programme is None

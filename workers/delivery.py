@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import timezone
+from datetime import UTC
 from typing import Any
 
 from rq import get_current_job
@@ -89,14 +89,25 @@ class Delivery:
         job = get_current_job()
         undelivered: dict[str, list[str]] = dict(job.meta.get(UNDELIVERED, {})) if job is not None else {}
         others = [c for c in self.channels if c != "inbox"]
-        ahead = job is not None and bool(others) and key not in undelivered and not self.programme.notification_recorded(key)
-        if ahead:   # written ahead: a worker killed after recording, before sending, leaves them to the retry
+        ahead = (
+            job is not None
+            and bool(others)
+            and key not in undelivered
+            and not self.programme.notification_recorded(key)
+        )
+        if ahead:  # written ahead: a worker killed after recording, before sending, leaves them to the retry
             self._save_undelivered(job, {**undelivered, key: others})
         recorded = self.programme.record_notification(
-            SYSTEM, key, message.kind, str(recipient.id), {"kind": message.subject_kind, "id": message.subject_id},
-            message.title, message.body, self.channels,
+            SYSTEM,
+            key,
+            message.kind,
+            str(recipient.id),
+            {"kind": message.subject_kind, "id": message.subject_id},
+            message.title,
+            message.body,
+            self.channels,
         )
-        if recorded is None and ahead:   # recorded meanwhile by another run: it sends, not this one
+        if recorded is None and ahead:  # recorded meanwhile by another run: it sends, not this one
             self._save_undelivered(job, undelivered)
         if recorded is not None:
             notification = recorded.aggregate
@@ -115,7 +126,7 @@ class Delivery:
             try:
                 self._send(channel, notification, recipient, message)
                 outcome.sent.append(channel)
-            except Exception as error:  # noqa: BLE001 - any channel error is kept for the retry
+            except Exception as error:
                 log.warning("delivery %s on %s failed: %s", key, channel, error)
                 outcome.failed[channel] = f"{type(error).__name__}: {error}"
         if job is not None and (outcome.failed or key in undelivered):
@@ -146,13 +157,21 @@ class Delivery:
 
     def _send(self, channel: str, notification: Notification, recipient: User, message: Message) -> None:
         if channel == "email":
-            self.email.send(Mail(
-                to=recipient.email, to_name=recipient.name, subject=message.title, body=message.body,
-                message_id=f"<{notification.id}@twinning>", ics=message.ics, ics_method=message.ics_method,
-                headers={"X-Twinning-Kind": message.kind, "X-Twinning-Notification": str(notification.id)},
-            ))
+            self.email.send(
+                Mail(
+                    to=recipient.email,
+                    to_name=recipient.name,
+                    subject=message.title,
+                    body=message.body,
+                    message_id=f"<{notification.id}@twinning>",
+                    ics=message.ics,
+                    ics_method=message.ics_method,
+                    headers={"X-Twinning-Kind": message.kind, "X-Twinning-Notification": str(notification.id)},
+                )
+            )
         elif channel == "webhook" and self.webhook_url:
             post_webhook(self.webhook_url, payload(notification), self.secret)
+
 
 def payload(notification: Notification) -> dict[str, Any]:
     return {
@@ -164,5 +183,5 @@ def payload(notification: Notification) -> dict[str, Any]:
         "title": notification.title,
         "body": notification.body,
         "channels": list(notification.channels),
-        "sent_at": notification.created_on.astimezone(timezone.utc).isoformat(),
+        "sent_at": notification.created_on.astimezone(UTC).isoformat(),
     }

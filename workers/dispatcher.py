@@ -20,7 +20,7 @@ import logging
 import threading
 import time as clock_time
 from collections.abc import Callable, Iterable
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from eventsourcing.domain import DomainEvent
@@ -43,13 +43,15 @@ log = logging.getLogger(__name__)
 NAME = "dispatcher"
 DEFAULT_OFFSETS = (timedelta(hours=24), timedelta(hours=1))
 SUGGESTIONS_STALE_AFTER = timedelta(days=7)
-NOTICE_TIME = time(8, 0)   # date-based notices (milestones) go out at 08:00 UTC
+NOTICE_TIME = time(8, 0)  # date-based notices (milestones) go out at 08:00 UTC
 J = "workers.jobs."
-ARMED_KEY = "twinning:dispatcher:armed"   # set in Redis whenever the jobs have been (re-)armed
+ARMED_KEY = "twinning:dispatcher:armed"  # set in Redis whenever the jobs have been (re-)armed
 ARMED_CHECK_SECONDS = 1.0
 
 
-def open_tracking_recorder(store_env: dict[str, str], name: str = NAME) -> tuple[TrackingRecorder, InfrastructureFactory]:
+def open_tracking_recorder(
+    store_env: dict[str, str], name: str = NAME
+) -> tuple[TrackingRecorder, InfrastructureFactory]:
     """The library's tracking recorder on the same database as the Programme (SQLite ``tracking``
     table, or ``<name>_tracking`` in PostgreSQL). Close the factory when done."""
     factory = InfrastructureFactory.construct(Environment(name, store_env))
@@ -61,7 +63,7 @@ def _short(text: str) -> str:
 
 
 def _at(day: date) -> datetime:
-    return datetime.combine(day, NOTICE_TIME, tzinfo=timezone.utc)
+    return datetime.combine(day, NOTICE_TIME, tzinfo=UTC)
 
 
 class Dispatcher:
@@ -70,9 +72,16 @@ class Dispatcher:
     name = NAME
 
     def __init__(
-        self, programme: Programme, queue: Queue, tracking_recorder: TrackingRecorder, *,
-        reminder_offsets: Iterable[timedelta] = DEFAULT_OFFSETS, invitation_nudge_after: timedelta = timedelta(days=7),
-        clock: Callable[[], datetime] = utc_now, name: str = NAME, factory: InfrastructureFactory | None = None,
+        self,
+        programme: Programme,
+        queue: Queue,
+        tracking_recorder: TrackingRecorder,
+        *,
+        reminder_offsets: Iterable[timedelta] = DEFAULT_OFFSETS,
+        invitation_nudge_after: timedelta = timedelta(days=7),
+        clock: Callable[[], datetime] = utc_now,
+        name: str = NAME,
+        factory: InfrastructureFactory | None = None,
         watch_queue: bool = False,
     ) -> None:
         self.programme = programme
@@ -194,8 +203,15 @@ class Dispatcher:
         city_id, version = str(event.originator_id), event.originator_version
         if self._stale(event):
             return []
-        return [JobSpec(job_id("suggest-city", city_id, f"v{version}"), J + "send_suggestions", (city_id, f"v{version}"),
-                        description=f"partner suggestions for city {city_id} (profile v{version})", timeout=600)]
+        return [
+            JobSpec(
+                job_id("suggest-city", city_id, f"v{version}"),
+                J + "send_suggestions",
+                (city_id, f"v{version}"),
+                description=f"partner suggestions for city {city_id} (profile v{version})",
+                timeout=600,
+            )
+        ]
 
     def _still_pending(self, pid: str, city_ids: list[str]) -> tuple[list[str], str]:
         """The cities among these whose invitation is still pending now, and the partnership's status."""
@@ -209,12 +225,25 @@ class Dispatcher:
         pending, status = self._still_pending(pid, list(event.invited_city_ids))
         specs = []
         if pending:
-            specs.append(JobSpec(job_id("invite-partnership", pid, "v1"), J + "send_partnership_invitation",
-                                 (pid, list(event.invited_city_ids), 1), description=f"invitations to partnership '{event.title}'"))
+            specs.append(
+                JobSpec(
+                    job_id("invite-partnership", pid, "v1"),
+                    J + "send_partnership_invitation",
+                    (pid, list(event.invited_city_ids), 1),
+                    description=f"invitations to partnership '{event.title}'",
+                )
+            )
         specs += [self._nudge(pid, city_id, 1, event.timestamp) for city_id in pending]
         if status == "proposed" and not self._stale(event):
-            specs.append(JobSpec(job_id("suggest-proposal", pid), J + "send_proposal_suggestions", (pid,),
-                                 description=f"more partners for '{event.title}'", timeout=600))
+            specs.append(
+                JobSpec(
+                    job_id("suggest-proposal", pid),
+                    J + "send_proposal_suggestions",
+                    (pid,),
+                    description=f"more partners for '{event.title}'",
+                    timeout=600,
+                )
+            )
         return specs
 
     def _partner_invited(self, event: DomainEvent) -> list[JobSpec]:
@@ -222,42 +251,74 @@ class Dispatcher:
         if not self._still_pending(pid, [city_id])[0]:
             return []
         return [
-            JobSpec(job_id("invite-partnership", pid, f"v{version}"), J + "send_partnership_invitation",
-                    (pid, [city_id], version), description=f"invitation of city {city_id} to partnership {pid}"),
+            JobSpec(
+                job_id("invite-partnership", pid, f"v{version}"),
+                J + "send_partnership_invitation",
+                (pid, [city_id], version),
+                description=f"invitation of city {city_id} to partnership {pid}",
+            ),
             self._nudge(pid, city_id, version, event.timestamp),
         ]
 
     def _nudge(self, pid: str, city_id: str, version: int, invited_at: datetime) -> JobSpec:
-        return JobSpec(job_id("nudge", pid, city_id, f"v{version}"), J + "send_invitation_nudge", (pid, city_id, version),
-                       at=invited_at + self.invitation_nudge_after,
-                       description=f"nudge city {city_id} about partnership {pid}")
+        return JobSpec(
+            job_id("nudge", pid, city_id, f"v{version}"),
+            J + "send_invitation_nudge",
+            (pid, city_id, version),
+            at=invited_at + self.invitation_nudge_after,
+            description=f"nudge city {city_id} about partnership {pid}",
+        )
 
     def _meeting_scheduled(self, event: DomainEvent) -> list[JobSpec]:
         mid = str(event.originator_id)
         if event.starts_at + timedelta(minutes=event.duration_minutes) <= self._now:
             return []  # recorded after the fact (the demo's 2020 sessions): nobody is invited to the past
-        specs = [JobSpec(job_id("invite-meeting", mid, "v1"), J + "send_meeting_invitation",
-                         (mid, list(event.invited_city_ids), 1), description=f"invitations to session '{event.title}'")]
+        specs = [
+            JobSpec(
+                job_id("invite-meeting", mid, "v1"),
+                J + "send_meeting_invitation",
+                (mid, list(event.invited_city_ids), 1),
+                description=f"invitations to session '{event.title}'",
+            )
+        ]
         return specs + self._reminders(mid, 0, event.starts_at)
 
     def _participant_invited(self, event: DomainEvent) -> list[JobSpec]:
         mid, version = str(event.originator_id), event.originator_version
-        return [JobSpec(job_id("invite-meeting", mid, f"v{version}"), J + "send_meeting_invitation",
-                        (mid, [event.city_id], version), description=f"invitation of city {event.city_id} to session {mid}")]
+        return [
+            JobSpec(
+                job_id("invite-meeting", mid, f"v{version}"),
+                J + "send_meeting_invitation",
+                (mid, [event.city_id], version),
+                description=f"invitation of city {event.city_id} to session {mid}",
+            )
+        ]
 
     def _meeting_rescheduled(self, event: DomainEvent) -> list[JobSpec]:
         mid = str(event.originator_id)
         meeting = self.programme.load(Meeting, mid, version=event.originator_version)
         seq = meeting.sequence
-        specs = [JobSpec(job_id("meeting-update", mid, f"s{seq}"), J + "send_meeting_update", (mid, seq),
-                         description=f"session {mid} moved (sequence {seq})")]
+        specs = [
+            JobSpec(
+                job_id("meeting-update", mid, f"s{seq}"),
+                J + "send_meeting_update",
+                (mid, seq),
+                description=f"session {mid} moved (sequence {seq})",
+            )
+        ]
         return specs + self._reminders(mid, seq, meeting.starts_at)
 
     def _meeting_cancelled(self, event: DomainEvent) -> list[JobSpec]:
         mid = str(event.originator_id)
         seq = self.programme.load(Meeting, mid, version=event.originator_version).sequence
-        return [JobSpec(job_id("meeting-cancel", mid, f"s{seq}"), J + "send_meeting_cancellation", (mid, seq),
-                        description=f"session {mid} cancelled (sequence {seq})")]
+        return [
+            JobSpec(
+                job_id("meeting-cancel", mid, f"s{seq}"),
+                J + "send_meeting_cancellation",
+                (mid, seq),
+                description=f"session {mid} cancelled (sequence {seq})",
+            )
+        ]
 
     def _reminders(self, mid: str, sequence: int, starts_at: datetime) -> list[JobSpec]:
         """One job per offset before the start. Offsets already past are skipped, except that a
@@ -267,14 +328,18 @@ class Dispatcher:
             return []
         current = self.programme.load(Meeting, mid)
         if current.status != "scheduled" or current.sequence != sequence:
-            return []   # cancelled or moved since: the later event plans what is needed
+            return []  # cancelled or moved since: the later event plans what is needed
         future = [o for o in self.reminder_offsets if starts_at - o > now]
         past = [o for o in self.reminder_offsets if starts_at - o <= now]
         chosen = future or past[-1:]
         return [
-            JobSpec(job_id("remind", mid, f"s{sequence}", int(o.total_seconds())), J + "send_meeting_reminder",
-                    (mid, sequence, int(o.total_seconds())), at=starts_at - o,
-                    description=f"reminder {o} before session {mid} (sequence {sequence})")
+            JobSpec(
+                job_id("remind", mid, f"s{sequence}", int(o.total_seconds())),
+                J + "send_meeting_reminder",
+                (mid, sequence, int(o.total_seconds())),
+                at=starts_at - o,
+                description=f"reminder {o} before session {mid} (sequence {sequence})",
+            )
             for o in chosen
         ]
 
@@ -283,29 +348,53 @@ class Dispatcher:
         today = self._now.date()
         specs = []
         if due >= today:
-            specs.append(JobSpec(job_id("milestone", pid, _short(mid), due.isoformat(), "soon"), J + "send_milestone_due",
-                                 (pid, mid, due.isoformat(), "soon"), at=_at(due - MILESTONE_WARNING),
-                                 description=f"milestone {mid!r} of project {pid} due on {due}"))
-        specs.append(JobSpec(job_id("milestone", pid, _short(mid), due.isoformat(), "overdue"), J + "send_milestone_due",
-                             (pid, mid, due.isoformat(), "overdue"), at=_at(due + timedelta(days=1)),
-                             description=f"milestone {mid!r} of project {pid} overdue after {due}"))
+            specs.append(
+                JobSpec(
+                    job_id("milestone", pid, _short(mid), due.isoformat(), "soon"),
+                    J + "send_milestone_due",
+                    (pid, mid, due.isoformat(), "soon"),
+                    at=_at(due - MILESTONE_WARNING),
+                    description=f"milestone {mid!r} of project {pid} due on {due}",
+                )
+            )
+        specs.append(
+            JobSpec(
+                job_id("milestone", pid, _short(mid), due.isoformat(), "overdue"),
+                J + "send_milestone_due",
+                (pid, mid, due.isoformat(), "overdue"),
+                at=_at(due + timedelta(days=1)),
+                description=f"milestone {mid!r} of project {pid} overdue after {due}",
+            )
+        )
         project = self.programme.load(PilotProject, pid)
         current = project.milestones.get(mid)
         if project.status != "active" or current is None or current["status"] != "planned" or current["due_on"] != due:
-            return []   # achieved, moved or closed since: nothing to remind of
+            return []  # achieved, moved or closed since: nothing to remind of
         return specs
 
     def _agreement_drafted(self, event: DomainEvent) -> list[JobSpec]:
         aid = str(event.originator_id)
         if self.programme.load(Agreement, aid).status != "drafted":
             return []
-        return [JobSpec(job_id("agreement-unsigned", aid), J + "send_agreement_unsigned", (aid,),
-                        at=event.timestamp + AGREEMENT_UNSIGNED_AFTER, description=f"agreement '{event.title}' unsigned after 30 days")]
+        return [
+            JobSpec(
+                job_id("agreement-unsigned", aid),
+                J + "send_agreement_unsigned",
+                (aid,),
+                at=event.timestamp + AGREEMENT_UNSIGNED_AFTER,
+                description=f"agreement '{event.title}' unsigned after 30 days",
+            )
+        ]
 
 
 def run_dispatcher(
-    settings: Settings, stop_event: threading.Event, *, programme: Programme | None = None,
-    connection: Any = None, poll_interval: float = 0.5, logger: logging.Logger | None = None,
+    settings: Settings,
+    stop_event: threading.Event,
+    *,
+    programme: Programme | None = None,
+    connection: Any = None,
+    poll_interval: float = 0.5,
+    logger: logging.Logger | None = None,
 ) -> None:
     """Follow the log until ``stop_event`` is set (``twinning dispatch``, or a thread in embedded mode).
 
@@ -321,8 +410,12 @@ def run_dispatcher(
     programme = programme or Programme(env=settings.store_env())
     queue = make_queue(connection if connection is not None else settings.redis_url)
     dispatcher = Dispatcher.open(
-        programme, queue, settings.store_env(), reminder_offsets=settings.meeting_reminder_offsets,
-        invitation_nudge_after=settings.invitation_nudge_after, watch_queue=True,
+        programme,
+        queue,
+        settings.store_env(),
+        reminder_offsets=settings.meeting_reminder_offsets,
+        invitation_nudge_after=settings.invitation_nudge_after,
+        watch_queue=True,
     )
     try:
         arm_weekly_digest(queue)
@@ -337,8 +430,12 @@ def run_dispatcher(
 
 # Events whose plan holds jobs for later (reminders, nudges, milestone and agreement notices).
 TIMED_EVENTS = (
-    "Partnership.PartnershipProposed", "Partnership.PartnerInvited", "Meeting.MeetingScheduled",
-    "Meeting.MeetingRescheduled", "PilotProject.MilestonePlanned", "PilotProject.MilestoneRescheduled",
+    "Partnership.PartnershipProposed",
+    "Partnership.PartnerInvited",
+    "Meeting.MeetingScheduled",
+    "Meeting.MeetingRescheduled",
+    "PilotProject.MilestonePlanned",
+    "PilotProject.MilestoneRescheduled",
     "Agreement.AgreementDrafted",
 )
 REARM_IMMEDIATE_WINDOW = SUGGESTIONS_STALE_AFTER
@@ -349,8 +446,13 @@ def _event_topics(names: Iterable[str]) -> list[str]:
 
     from domain.model.city import City
 
-    aggregates = {"City": City, "Partnership": Partnership, "Meeting": Meeting, "PilotProject": PilotProject,
-                  "Agreement": Agreement}
+    aggregates = {
+        "City": City,
+        "Partnership": Partnership,
+        "Meeting": Meeting,
+        "PilotProject": PilotProject,
+        "Agreement": Agreement,
+    }
     topics = []
     for name in names:
         aggregate, _, event_name = name.partition(".")
@@ -371,7 +473,11 @@ class Rearmed:
 
 
 def rearm(
-    dispatcher: Dispatcher, now: datetime | None = None, *, immediate: bool = False, batch_size: int = 1000,
+    dispatcher: Dispatcher,
+    now: datetime | None = None,
+    *,
+    immediate: bool = False,
+    batch_size: int = 1000,
 ) -> Rearmed:
     """Put back the jobs of events the dispatcher has already processed, when Redis has lost them.
 
@@ -415,6 +521,11 @@ def rearm(
                     result.already += 1
         position = notifications[-1].id
     dispatcher.queue.connection.set(ARMED_KEY, str(stop))
-    log.info("re-armed %d jobs from %d events up to position %d (%d were still queued)",
-             result.enqueued, result.events, stop, result.already)
+    log.info(
+        "re-armed %d jobs from %d events up to position %d (%d were still queued)",
+        result.enqueued,
+        result.events,
+        stop,
+        result.already,
+    )
     return result

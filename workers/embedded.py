@@ -28,7 +28,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -73,8 +73,15 @@ class EmbeddedRuntime:
     """
 
     def __init__(
-        self, settings: Settings, programme: Programme, views: Any, *, connection: Any = None,
-        poll_interval: float = 0.2, scheduler_interval: float = 0.5, state_dir: Path | None = None,
+        self,
+        settings: Settings,
+        programme: Programme,
+        views: Any,
+        *,
+        connection: Any = None,
+        poll_interval: float = 0.2,
+        scheduler_interval: float = 0.5,
+        state_dir: Path | None = None,
     ) -> None:
         self.settings = settings
         self.programme = programme
@@ -100,7 +107,9 @@ class EmbeddedRuntime:
     # -- starting ----------------------------------------------------------------------------
 
     def start(self) -> EmbeddedRuntime:
-        self._previous_context = install_context(build_context(self.settings, programme=self.programme, environ=os.environ))
+        self._previous_context = install_context(
+            build_context(self.settings, programme=self.programme, environ=os.environ)
+        )
         clean = self._take_marker()
         self.rearmed = self._rearm(immediate=not clean)
         self.worker = EmbeddedWorker(self.queue, scheduler_interval=self.scheduler_interval).start()
@@ -119,24 +128,34 @@ class EmbeddedRuntime:
             log.warning("no read models: the projector is not running")
             return
         Follower(self.programme, self.views, logger=logging.getLogger("twinning.projector")).run(
-            self._stop_projector, poll_interval=self.poll_interval)
+            self._stop_projector, poll_interval=self.poll_interval
+        )
 
     def _chain(self) -> None:
         try:
             from domain.audit import audit_chain_for
-        except ImportError:   # a build without the audit chain
+        except ImportError:  # a build without the audit chain
             return
 
         Follower(self.programme, audit_chain_for(self.programme), logger=logging.getLogger("twinning.audit")).run(
-            self._stop_projector, poll_interval=self.poll_interval)
+            self._stop_projector, poll_interval=self.poll_interval
+        )
 
     def _dispatch(self) -> None:
-        run_dispatcher(self.settings, self._stop_dispatcher, programme=self.programme, connection=self.connection,
-                       poll_interval=self.poll_interval, logger=logging.getLogger("twinning.dispatcher"))
+        run_dispatcher(
+            self.settings,
+            self._stop_dispatcher,
+            programme=self.programme,
+            connection=self.connection,
+            poll_interval=self.poll_interval,
+            logger=logging.getLogger("twinning.dispatcher"),
+        )
 
     def _rearm(self, immediate: bool) -> Rearmed:
         dispatcher = Dispatcher.open(
-            self.programme, self.queue, self.settings.store_env(),
+            self.programme,
+            self.queue,
+            self.settings.store_env(),
             reminder_offsets=self.settings.meeting_reminder_offsets,
             invitation_nudge_after=self.settings.invitation_nudge_after,
         )
@@ -162,7 +181,7 @@ class EmbeddedRuntime:
             pass
         current = self._dispatcher_position()
         if current < 0:
-            return False   # unknown means not clean
+            return False  # unknown means not clean
         return bool(state.get("drained")) and state.get("dispatcher_position") == current
 
     # -- stopping ----------------------------------------------------------------------------
@@ -184,7 +203,9 @@ class EmbeddedRuntime:
         if drained and position >= 0:
             self._write_marker(position)
         else:
-            log.warning("stopped with %s job(s) left in the in-process queue; they are re-armed on the next start", left)
+            log.warning(
+                "stopped with %s job(s) left in the in-process queue; they are re-armed on the next start", left
+            )
         install_context(self._previous_context)
         return report
 
@@ -211,7 +232,7 @@ class EmbeddedRuntime:
         for job_id in self.queue.scheduled_job_registry.get_job_ids():
             job = self.queue.fetch_job(job_id)
             if job is not None and job.retries_left is not None and job.retries_left < RETRY_MAX:
-                return False   # a retry of a failed at-once job: it lives only in this queue
+                return False  # a retry of a failed at-once job: it lives only in this queue
         return True
 
     def _dispatcher_position(self) -> int:
@@ -225,8 +246,11 @@ class EmbeddedRuntime:
         return self._safe(read, -1)
 
     def _write_marker(self, position: int) -> None:
-        state = {"drained": True, "dispatcher_position": position,
-                 "stopped_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+        state = {
+            "drained": True,
+            "dispatcher_position": position,
+            "stopped_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
         try:
             self.state_dir.mkdir(parents=True, exist_ok=True)
             self.marker_path.write_text(json.dumps(state), encoding="utf-8")
@@ -237,7 +261,7 @@ class EmbeddedRuntime:
     def _safe(query: Any, default: Any) -> Any:
         try:
             return query()
-        except Exception:  # noqa: BLE001 - stopping is best effort
+        except Exception:
             log.debug("query failed while stopping", exc_info=True)
             return default
 

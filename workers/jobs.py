@@ -88,7 +88,11 @@ def send_partnership_invitation(partnership_id: str, city_ids: list[str], versio
         if invitation is None or invitation["status"] != PENDING:
             continue
         title, body = messages.partnership_invitation(
-            proposer.name, cities[city_id].name, partnership.title, partnership.themes, partnership.description,
+            proposer.name,
+            cities[city_id].name,
+            partnership.title,
+            partnership.themes,
+            partnership.description,
         )
         for officer, _ in _officers(ctx, [city_id]):
             delivery.deliver(officer, Message("invitation", "partnership", partnership_id, version, title, body))
@@ -107,7 +111,9 @@ def send_invitation_nudge(partnership_id: str, city_id: str, version: int) -> di
     cities = _Cities(ctx)
     since = ctx.now() - invitation["invited_at"]
     title, body = messages.invitation_nudge(
-        cities[partnership.proposer_city_id].name, cities[city_id].name, partnership.title,
+        cities[partnership.proposer_city_id].name,
+        cities[city_id].name,
+        partnership.title,
         timedelta(seconds=round(since.total_seconds())),
     )
     delivery = Delivery(ctx)
@@ -120,12 +126,25 @@ def send_invitation_nudge(partnership_id: str, city_id: str, version: int) -> di
 
 
 def _meeting_mail(
-    ctx: JobContext, meeting: Meeting, officer: User, city: City, kind: str, version: int | str, method: str, words,
+    ctx: JobContext,
+    meeting: Meeting,
+    officer: User,
+    city: City,
+    kind: str,
+    version: int | str,
+    method: str,
+    words,
 ) -> Message:
     when = messages.when_text(meeting.starts_at, city.timezone, city.name)
     title, body = words(when)
-    ics = meeting_ics(meeting, method, organiser_email=ctx.delivery.sender, attendee_emails=[officer.email],
-                      stamp=ctx.now(), description=body)
+    ics = meeting_ics(
+        meeting,
+        method,
+        organiser_email=ctx.delivery.sender,
+        attendee_emails=[officer.email],
+        stamp=ctx.now(),
+        description=body,
+    )
     return Message(kind, "meeting", str(meeting.id), version, title, body, ics=ics, ics_method=method)
 
 
@@ -149,12 +168,22 @@ def send_meeting_invitation(meeting_id: str, city_ids: list[str], version: int) 
     cities = _Cities(ctx)
 
     def words(when: str, city_id: str) -> tuple[str, str]:
-        return messages.meeting_invitation(cities[city_id].name, meeting.kind, meeting.title, when, meeting.location, meeting.url)
+        return messages.meeting_invitation(
+            cities[city_id].name, meeting.kind, meeting.title, when, meeting.location, meeting.url
+        )
 
     delivery = Delivery(ctx)
     for officer, city_id in _officers(ctx, invited):
-        message = _meeting_mail(ctx, meeting, officer, cities[city_id], "invitation", version, "REQUEST",
-                                lambda when, c=city_id: words(when, c))
+        message = _meeting_mail(
+            ctx,
+            meeting,
+            officer,
+            cities[city_id],
+            "invitation",
+            version,
+            "REQUEST",
+            lambda when, c=city_id: words(when, c),
+        )
         delivery.deliver(officer, message)
     return delivery.finish()
 
@@ -171,8 +200,15 @@ def send_meeting_reminder(meeting_id: str, sequence: int, offset_seconds: int) -
         return _skip("the session has already started")
     offset = timedelta(seconds=offset_seconds)
     return _deliver_to_meeting(
-        ctx, meeting, meeting.invited_city_ids, "meeting_reminder", f"{sequence}-{offset_seconds}", "REQUEST",
-        lambda when: messages.meeting_reminder(meeting.kind, meeting.title, offset, when, meeting.location, meeting.url),
+        ctx,
+        meeting,
+        meeting.invited_city_ids,
+        "meeting_reminder",
+        f"{sequence}-{offset_seconds}",
+        "REQUEST",
+        lambda when: messages.meeting_reminder(
+            meeting.kind, meeting.title, offset, when, meeting.location, meeting.url
+        ),
     )
 
 
@@ -185,7 +221,12 @@ def send_meeting_update(meeting_id: str, sequence: int) -> dict[str, Any]:
     if meeting.sequence != sequence:
         return _skip("the session has moved again; the later update will be sent")
     return _deliver_to_meeting(
-        ctx, meeting, meeting.invited_city_ids, "meeting_update", sequence, "REQUEST",
+        ctx,
+        meeting,
+        meeting.invited_city_ids,
+        "meeting_update",
+        sequence,
+        "REQUEST",
         lambda when: messages.meeting_moved(meeting.kind, meeting.title, when, meeting.location, meeting.url),
     )
 
@@ -197,7 +238,12 @@ def send_meeting_cancellation(meeting_id: str, sequence: int) -> dict[str, Any]:
     if meeting is None or meeting.status != "cancelled" or meeting.sequence != sequence:
         return _skip("the session is not cancelled at this sequence")
     return _deliver_to_meeting(
-        ctx, meeting, meeting.invited_city_ids, "meeting_update", sequence, "CANCEL",
+        ctx,
+        meeting,
+        meeting.invited_city_ids,
+        "meeting_update",
+        sequence,
+        "CANCEL",
         lambda when: messages.meeting_cancelled(meeting.kind, meeting.title, when, meeting.cancel_reason),
     )
 
@@ -205,9 +251,16 @@ def send_meeting_cancellation(meeting_id: str, sequence: int) -> dict[str, Any]:
 # -- suggestions -------------------------------------------------------------------------
 
 
-def _suggest(ctx: JobContext, index: MatchIndex, city_id: str, trigger: str, why: str,
-             exclude: frozenset[str] = frozenset(), themes: frozenset[str] = frozenset(),
-             delivery: Delivery | None = None) -> Delivery:
+def _suggest(
+    ctx: JobContext,
+    index: MatchIndex,
+    city_id: str,
+    trigger: str,
+    why: str,
+    exclude: frozenset[str] = frozenset(),
+    themes: frozenset[str] = frozenset(),
+    delivery: Delivery | None = None,
+) -> Delivery:
     delivery = delivery or Delivery(ctx)
     profile = index.get(city_id)
     if profile is None or profile.retired:
@@ -215,7 +268,9 @@ def _suggest(ctx: JobContext, index: MatchIndex, city_id: str, trigger: str, why
     limit = ctx.suggestion_limit
     found = [s for s in index.suggest(city_id, limit + len(exclude) + 20) if s.city_id not in exclude]
     if themes:
-        on_theme = [s for s in found if themes & (index.get(s.city_id).themes_offered | index.get(s.city_id).themes_sought)]
+        on_theme = [
+            s for s in found if themes & (index.get(s.city_id).themes_offered | index.get(s.city_id).themes_sought)
+        ]
         found = on_theme or found
     found = found[:limit]
     if not found:
@@ -243,8 +298,15 @@ def send_proposal_suggestions(partnership_id: str) -> dict[str, Any]:
     index = MatchIndex(load_profiles(ctx.programme))
     exclude = frozenset(partnership.invitations) | {partnership.proposer_city_id}
     why = f"You proposed the partnership '{partnership.title}'; other cities may want to join it."
-    return _suggest(ctx, index, partnership.proposer_city_id, f"proposal-{partnership_id}", why,
-                    exclude=exclude, themes=frozenset(partnership.themes)).finish()
+    return _suggest(
+        ctx,
+        index,
+        partnership.proposer_city_id,
+        f"proposal-{partnership_id}",
+        why,
+        exclude=exclude,
+        themes=frozenset(partnership.themes),
+    ).finish()
 
 
 def send_weekly_digest(week: str, rearm: bool = True) -> dict[str, Any]:
@@ -280,7 +342,9 @@ def send_milestone_due(project_id: str, milestone_id: str, due_on: str, phase: s
     title, body = messages.milestone_due(project.title, milestone["title"], due, ctx.now().date())
     delivery = Delivery(ctx)
     for officer, _ in _officers(ctx, project.member_city_ids):
-        delivery.deliver(officer, Message("milestone_due", "project", project_id, f"{milestone_id}:{due_on}:{phase}", title, body))
+        delivery.deliver(
+            officer, Message("milestone_due", "project", project_id, f"{milestone_id}:{due_on}:{phase}", title, body)
+        )
     return delivery.finish()
 
 
@@ -290,7 +354,9 @@ def send_agreement_unsigned(agreement_id: str) -> dict[str, Any]:
     agreement = _load(ctx, Agreement, agreement_id)
     if agreement is None or agreement.status != "drafted" or not agreement.unsigned_parties:
         return _skip("the agreement is signed or terminated")
-    title, body = messages.agreement_unsigned(agreement.title, agreement.kind, agreement.created_on.date(), agreement.unsigned_parties)
+    title, body = messages.agreement_unsigned(
+        agreement.title, agreement.kind, agreement.created_on.date(), agreement.unsigned_parties
+    )
     city_ids = [p["city_id"] for p in agreement.parties if p["city_id"]]
     delivery = Delivery(ctx)
     for officer, _ in _officers(ctx, city_ids):

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from domain.matchmaking import Suggestion
 from domain.themes import THEMES
 
 KIND_WORDS = {
-    "online": "online session", "webinar": "webinar", "workshop": "workshop", "field_visit": "field visit",
-    "conference": "conference", "seminar": "seminar",
+    "online": "online session",
+    "webinar": "webinar",
+    "workshop": "workshop",
+    "field_visit": "field visit",
+    "conference": "conference",
+    "seminar": "seminar",
 }
 
 
@@ -40,7 +44,7 @@ def duration_text(delta: timedelta) -> str:
 
 def when_text(instant: datetime, tz_name: str | None = None, place: str | None = None) -> str:
     """``Wednesday 28 October 2020, 16:00 Yantai time (08:00 UTC)``."""
-    utc = instant.astimezone(timezone.utc)
+    utc = instant.astimezone(UTC)
     if tz_name:
         local = instant.astimezone(ZoneInfo(tz_name))
         label = f"{place} time" if place else tz_name
@@ -56,7 +60,9 @@ def session_words(kind: str) -> str:
     return KIND_WORDS.get(kind, "session")
 
 
-def partnership_invitation(proposer: str, invited: str, title: str, themes: list[str], description: str | None) -> tuple[str, str]:
+def partnership_invitation(
+    proposer: str, invited: str, title: str, themes: list[str], description: str | None
+) -> tuple[str, str]:
     subject = f"{proposer} invites {invited} to the partnership '{title}'"
     lines = [subject + "."]
     if themes:
@@ -67,21 +73,32 @@ def partnership_invitation(proposer: str, invited: str, title: str, themes: list
     return subject, "\n".join(lines)
 
 
-def meeting_invitation(invited: str, kind: str, title: str, when: str, location: str | None, url: str | None) -> tuple[str, str]:
+def meeting_invitation(
+    invited: str, kind: str, title: str, when: str, location: str | None, url: str | None
+) -> tuple[str, str]:
     subject = f"{invited} is invited to the {session_words(kind)} '{title}'"
-    return subject, "\n".join([f"{subject}, on {when}.", *_place(location, url),
-                               "", "The calendar invitation is attached."])
+    return subject, "\n".join(
+        [f"{subject}, on {when}.", *_place(location, url), "", "The calendar invitation is attached."]
+    )
 
 
-def meeting_reminder(kind: str, title: str, before: timedelta, when: str, location: str | None, url: str | None) -> tuple[str, str]:
+def meeting_reminder(
+    kind: str, title: str, before: timedelta, when: str, location: str | None, url: str | None
+) -> tuple[str, str]:
     subject = f"Reminder: the {session_words(kind)} '{title}' starts in {duration_text(before)}"
     return subject, "\n".join([f"{subject}, on {when}.", *_place(location, url)])
 
 
 def meeting_moved(kind: str, title: str, when: str, location: str | None, url: str | None) -> tuple[str, str]:
     subject = f"The {session_words(kind)} '{title}' has moved"
-    return subject, "\n".join([f"The {session_words(kind)} '{title}' now takes place on {when}.", *_place(location, url),
-                               "", "The updated calendar invitation is attached; it replaces the earlier one."])
+    return subject, "\n".join(
+        [
+            f"The {session_words(kind)} '{title}' now takes place on {when}.",
+            *_place(location, url),
+            "",
+            "The updated calendar invitation is attached; it replaces the earlier one.",
+        ]
+    )
 
 
 def meeting_cancelled(kind: str, title: str, when: str, reason: str | None) -> tuple[str, str]:
@@ -104,9 +121,11 @@ def suggestions(city: str, items: list[Suggestion], why: str) -> tuple[str, str]
 
 def invitation_nudge(proposer: str, invited: str, title: str, since: timedelta) -> tuple[str, str]:
     subject = f"{invited} has not yet answered {proposer}'s invitation to '{title}'"
-    body = (f"{proposer} invited {invited} to the partnership '{title}' {duration_text(since)} ago, "
-            f"and the invitation is still waiting for an answer.\n\n"
-            f"As an officer of {invited}, please accept or decline it in twinning.")
+    body = (
+        f"{proposer} invited {invited} to the partnership '{title}' {duration_text(since)} ago, "
+        f"and the invitation is still waiting for an answer.\n\n"
+        f"As an officer of {invited}, please accept or decline it in twinning."
+    )
     return subject, body
 
 
@@ -124,10 +143,14 @@ def milestone_due(project: str, milestone: str, due_on: date, today: date) -> tu
 
 
 def agreement_unsigned(title: str, kind: str, drafted_on: date, unsigned: list[str]) -> tuple[str, str]:
-    word = {"mou": "memorandum of understanding", "framework": "framework agreement", "protocol": "protocol"}.get(kind, "agreement")
+    word = {"mou": "memorandum of understanding", "framework": "framework agreement", "protocol": "protocol"}.get(
+        kind, "agreement"
+    )
     subject = f"The {word} '{title}' is still waiting for signatures"
-    body = (f"The {word} '{title}', drafted on {date_text(drafted_on)}, is not yet signed by {names(unsigned)}.\n\n"
-            "It enters into force once every party has signed.")
+    body = (
+        f"The {word} '{title}', drafted on {date_text(drafted_on)}, is not yet signed by {names(unsigned)}.\n\n"
+        "It enters into force once every party has signed."
+    )
     return subject, body
 
 

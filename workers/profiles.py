@@ -51,10 +51,16 @@ def profile_of(city: City, partners: set[str] = frozenset(), response_hours: lis
         for theme in stakeholder["themes"]:
             helix[theme].add(stakeholder["kind"])
     return CityProfile(
-        id=str(city.id), name=city.name, country=city.country, region=region_of(city.country),
-        timezone=city.timezone, themes_offered=frozenset(city.themes_offered),
-        themes_sought=frozenset(city.themes_sought), helix={t: frozenset(k) for t, k in helix.items()},
-        partners=frozenset(partners), working_hours=(start, end),
+        id=str(city.id),
+        name=city.name,
+        country=city.country,
+        region=region_of(city.country),
+        timezone=city.timezone,
+        themes_offered=frozenset(city.themes_offered),
+        themes_sought=frozenset(city.themes_sought),
+        helix={t: frozenset(k) for t, k in helix.items()},
+        partners=frozenset(partners),
+        working_hours=(start, end),
         working_days=frozenset(hours.get("days", range(5))),
         median_response_hours=median(response_hours) if response_hours else None,
         retired=city.status != "active",

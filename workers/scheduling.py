@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from rq import Queue, Retry
@@ -18,10 +18,10 @@ from rq.exceptions import DuplicateJobError
 
 QUEUE_NAME = "twinning"
 RETRY_MAX, RETRY_INTERVALS = 3, (10, 30, 60)
-RESULT_TTL = 7 * 86400          # finished jobs (and so their ids) are kept a week
-FAILURE_TTL = 365 * 86400       # failed jobs stay in the failed registry for a year
+RESULT_TTL = 7 * 86400  # finished jobs (and so their ids) are kept a week
+FAILURE_TTL = 365 * 86400  # failed jobs stay in the failed registry for a year
 JOB_TIMEOUT = 120
-DIGEST_WEEKDAY, DIGEST_TIME = 0, time(8, 0)   # Monday 08:00 UTC
+DIGEST_WEEKDAY, DIGEST_TIME = 0, time(8, 0)  # Monday 08:00 UTC
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 
 
@@ -31,7 +31,7 @@ def job_id(*parts: object) -> str:
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class JobSpec:
     func: str
     args: tuple = ()
     kwargs: dict[str, Any] = field(default_factory=dict)
-    at: datetime | None = None          # None or a past instant: at once
+    at: datetime | None = None  # None or a past instant: at once
     description: str = ""
     timeout: int = JOB_TIMEOUT
 
@@ -53,15 +53,21 @@ def enqueue(queue: Queue, spec: JobSpec, now: datetime | None = None) -> bool:
     """Put the job on the queue (or in the scheduled registry); ``False`` if a job with its id already exists."""
     now = now or utc_now()
     options = dict(
-        job_id=spec.job_id, unique=True, retry=retry_policy(), result_ttl=RESULT_TTL, failure_ttl=FAILURE_TTL,
-        job_timeout=spec.timeout, description=spec.description or spec.job_id,
-        args=tuple(spec.args), kwargs=dict(spec.kwargs),
+        job_id=spec.job_id,
+        unique=True,
+        retry=retry_policy(),
+        result_ttl=RESULT_TTL,
+        failure_ttl=FAILURE_TTL,
+        job_timeout=spec.timeout,
+        description=spec.description or spec.job_id,
+        args=tuple(spec.args),
+        kwargs=dict(spec.kwargs),
     )
     try:
         if spec.at is None or spec.at <= now:
             queue.enqueue(spec.func, **options)
         else:
-            queue.enqueue_at(spec.at.astimezone(timezone.utc), spec.func, **options)
+            queue.enqueue_at(spec.at.astimezone(UTC), spec.func, **options)
     except DuplicateJobError:
         return False
     return True
@@ -69,9 +75,9 @@ def enqueue(queue: Queue, spec: JobSpec, now: datetime | None = None) -> bool:
 
 def next_digest_at(now: datetime) -> datetime:
     """The first Monday 08:00 UTC strictly after ``now``."""
-    now = now.astimezone(timezone.utc)
+    now = now.astimezone(UTC)
     days = (DIGEST_WEEKDAY - now.weekday()) % 7
-    candidate = datetime.combine(now.date() + timedelta(days=days), DIGEST_TIME, tzinfo=timezone.utc)
+    candidate = datetime.combine(now.date() + timedelta(days=days), DIGEST_TIME, tzinfo=UTC)
     if candidate <= now:
         candidate += timedelta(days=7)
     return candidate
@@ -85,8 +91,14 @@ def iso_week(instant: datetime) -> str:
 def digest_spec(now: datetime) -> JobSpec:
     at = next_digest_at(now)
     week = iso_week(at)
-    return JobSpec(job_id("digest", week), "workers.jobs.send_weekly_digest", (week,), at=at,
-                   description=f"weekly partner suggestions, {week}", timeout=1800)
+    return JobSpec(
+        job_id("digest", week),
+        "workers.jobs.send_weekly_digest",
+        (week,),
+        at=at,
+        description=f"weekly partner suggestions, {week}",
+        timeout=1800,
+    )
 
 
 def arm_weekly_digest(queue: Queue, now: datetime | None = None) -> bool:

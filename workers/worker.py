@@ -67,13 +67,13 @@ def run_scheduler(queues: list[Queue], connection: Redis, stop: threading.Event,
             try:
                 if scheduler.acquire_locks():
                     scheduler.enqueue_scheduled_jobs()
-            except Exception:  # noqa: BLE001 - keep the loop alive; Redis may come back
+            except Exception:
                 log.exception("scheduler tick failed")
             stop.wait(interval)
     finally:
         try:
             scheduler.release_locks()
-        except Exception:  # noqa: BLE001
+        except Exception:
             log.debug("could not release scheduler locks", exc_info=True)
 
 
@@ -91,8 +91,12 @@ class EmbeddedWorker:
         self._stop.clear()
         self._threads = [
             threading.Thread(target=self._work, name="twinning-worker", daemon=True),
-            threading.Thread(target=run_scheduler, name="twinning-scheduler", daemon=True,
-                             args=([self.queue], self.queue.connection, self._stop, self.scheduler_interval)),
+            threading.Thread(
+                target=run_scheduler,
+                name="twinning-scheduler",
+                daemon=True,
+                args=([self.queue], self.queue.connection, self._stop, self.scheduler_interval),
+            ),
         ]
         for thread in self._threads:
             thread.start()
@@ -102,7 +106,7 @@ class EmbeddedWorker:
         while not self._stop.is_set():
             try:
                 self.worker.work(burst=False, with_scheduler=False, logging_level="WARNING")
-            except Exception:  # noqa: BLE001
+            except Exception:
                 log.exception("embedded worker stopped on an error; restarting")
             if not self._stop.is_set():
                 self._stop.wait(1)

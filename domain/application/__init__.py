@@ -16,8 +16,15 @@ from domain.application.users import IssuedToken, UsersMixin, hash_token
 
 
 class Programme(
-    UsersMixin, CitiesMixin, PartnershipsMixin, MeetingsMixin, AgreementsMixin, ProjectsMixin,
-    NotificationsMixin, HistoryMixin, ProgrammeBase,
+    UsersMixin,
+    CitiesMixin,
+    PartnershipsMixin,
+    MeetingsMixin,
+    AgreementsMixin,
+    ProjectsMixin,
+    NotificationsMixin,
+    HistoryMixin,
+    ProgrammeBase,
 ):
     name = "Programme"
 

@@ -19,8 +19,14 @@ MAX_PARTIES = 50
 
 class AgreementsMixin(ProgrammeBase):
     def draft_agreement(
-        self, principal: Principal, title: str, kind: str, parties: list[dict], topics: list[str] = (),
-        partnership_id: str | None = None, new_id: UUID | None = None,
+        self,
+        principal: Principal,
+        title: str,
+        kind: str,
+        parties: list[dict],
+        topics: list[str] = (),
+        partnership_id: str | None = None,
+        new_id: UUID | None = None,
     ) -> Recorded:
         if not isinstance(parties, list) or len(parties) > MAX_PARTIES:
             raise InvalidValue("parties", f"give a list of at most {MAX_PARTIES} parties")
@@ -29,13 +35,23 @@ class AgreementsMixin(ProgrammeBase):
         if partnership_id is not None:
             partnership_id = str(self.load(Partnership, partnership_id, field="partnership_id").id)
         agreement = Agreement.draft(
-            title=check_name(title, "title"), kind=kind, parties=checked, topics=check_themes(topics, "topics"),
-            partnership_id=partnership_id, actor=principal.user_id, id=new_id,
+            title=check_name(title, "title"),
+            kind=kind,
+            parties=checked,
+            topics=check_themes(topics, "topics"),
+            partnership_id=partnership_id,
+            actor=principal.user_id,
+            id=new_id,
         )
         return Recorded(agreement, self.record_new(agreement))
 
     def sign_agreement(
-        self, principal: Principal, agreement_id: str, party: str, signed_on: date, signatory: str | None = None,
+        self,
+        principal: Principal,
+        agreement_id: str,
+        party: str,
+        signed_on: date,
+        signatory: str | None = None,
         expected_version: int | None = None,
     ) -> Recorded:
         signed_on = check_date(signed_on, "signed_on")
@@ -48,12 +64,19 @@ class AgreementsMixin(ProgrammeBase):
         return self.change(Agreement, agreement_id, sign, expected_version=expected_version)
 
     def terminate_agreement(
-        self, principal: Principal, agreement_id: str, reason: str, on: date, expected_version: int | None = None,
+        self,
+        principal: Principal,
+        agreement_id: str,
+        reason: str,
+        on: date,
+        expected_version: int | None = None,
     ) -> Recorded:
         reason, on = check_text(reason, "reason", required=True), check_date(on, "on")
 
         def terminate(agreement: Agreement) -> None:
-            require_officer_of_any(principal, [p["city_id"] for p in agreement.parties if p["city_id"]], "a party's city")
+            require_officer_of_any(
+                principal, [p["city_id"] for p in agreement.parties if p["city_id"]], "a party's city"
+            )
             agreement.terminate(reason, on, actor=principal.user_id)
 
         return self.change(Agreement, agreement_id, terminate, expected_version=expected_version)

@@ -5,14 +5,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import (
-    InfrastructureFactory, IntegrityError, InterfaceError, JSONTranscoder, OperationalError, Transcoding,
+    InfrastructureFactory,
+    IntegrityError,
+    InterfaceError,
+    JSONTranscoder,
+    OperationalError,
+    Transcoding,
 )
 from eventsourcing.utils import Environment
 
@@ -72,8 +77,13 @@ class ProgrammeBase(Application):
 
     def __init__(self, env: dict[str, str] | None = None, clock: Callable[[], datetime] | None = None) -> None:
         super().__init__(env)
-        self.clock = clock or (lambda: datetime.now(timezone.utc))
-        self.require_cross_region = self.env.get("TWINNING_REQUIRE_CROSS_REGION", "yes").lower() not in ("no", "false", "0", "off")
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.require_cross_region = self.env.get("TWINNING_REQUIRE_CROSS_REGION", "yes").lower() not in (
+            "no",
+            "false",
+            "0",
+            "off",
+        )
 
     def construct_factory(self, env: Environment) -> InfrastructureFactory:
         """PostgreSQL with short retries and quick reconnection (domain/application/postgres.py); SQLite with
@@ -95,7 +105,9 @@ class ProgrammeBase(Application):
     def now(self) -> datetime:
         return self.clock()
 
-    def load(self, cls: type[A], aggregate_id: str | UUID, *, field: str | None = None, version: int | None = None) -> A:
+    def load(
+        self, cls: type[A], aggregate_id: str | UUID, *, field: str | None = None, version: int | None = None
+    ) -> A:
         """Load one aggregate of the given class. ``field`` names a body field (422) instead of the path (404)."""
         uid = parse_id(aggregate_id, field or "id")
         try:
@@ -133,7 +145,9 @@ class ProgrammeBase(Application):
             recordings = self.save(*aggregates)
         except IntegrityError as error:
             if self._recorded_already(pending):
-                log.warning("a save whose answer was lost had been committed: %d events, not recorded twice", len(pending))
+                log.warning(
+                    "a save whose answer was lost had been committed: %d events, not recorded twice", len(pending)
+                )
                 return None
             raise ConcurrencyConflict() from error
         except (OperationalError, InterfaceError) as error:
@@ -144,7 +158,8 @@ class ProgrammeBase(Application):
             except StoreUnavailable:
                 raise StoreUnavailable(
                     "the event store became unavailable while saving and cannot be asked whether the command was "
-                    "recorded; read the resource again before retrying") from error
+                    "recorded; read the resource again before retrying"
+                ) from error
             raise StoreUnavailable() from error
         return recordings[-1].notification.id if recordings else None
 
@@ -154,7 +169,9 @@ class ProgrammeBase(Application):
             return False
         for event in events:
             version = event.originator_version
-            found = self._read(lambda: self.recorder.select_events(event.originator_id, gt=version - 1, lte=version))
+            found = self._read(
+                lambda oid=event.originator_id, v=version: self.recorder.select_events(oid, gt=v - 1, lte=v)
+            )
             if not found:
                 return False
             stored, ours = found[0], self.mapper.to_stored_event(event)
@@ -172,7 +189,11 @@ class ProgrammeBase(Application):
             raise Duplicate(f"something with the id {aggregate.id} already exists") from None
 
     def change(
-        self, cls: type[A], aggregate_id: str | UUID, command: Callable[[A], Any], *,
+        self,
+        cls: type[A],
+        aggregate_id: str | UUID,
+        command: Callable[[A], Any],
+        *,
         expected_version: int | None = None,
     ) -> Recorded:
         """Load, apply ``command`` (which checks rules and triggers events), save.

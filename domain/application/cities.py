@@ -46,13 +46,26 @@ def check_profile(fields: dict[str, Any]) -> dict[str, Any]:
 
 class CitiesMixin(ProgrammeBase):
     def register_city(
-        self, principal: Principal, name: str, country: str, timezone: str,
-        themes_offered: list[str] = (), themes_sought: list[str] = (), **profile: Any,
+        self,
+        principal: Principal,
+        name: str,
+        country: str,
+        timezone: str,
+        themes_offered: list[str] = (),
+        themes_sought: list[str] = (),
+        **profile: Any,
     ) -> Recorded:
         require_staff(principal)
         country = check_country(country)
-        fields = check_profile({"name": name, "timezone": timezone, "themes_offered": themes_offered,
-                                "themes_sought": themes_sought, **profile})
+        fields = check_profile(
+            {
+                "name": name,
+                "timezone": timezone,
+                "themes_offered": themes_offered,
+                "themes_sought": themes_sought,
+                **profile,
+            }
+        )
         city = City(country=country, actor=principal.user_id, **fields)
         claim = self._claim_name(country, fields["name"], str(city.id), principal.user_id)
         try:
@@ -62,7 +75,11 @@ class CitiesMixin(ProgrammeBase):
         return Recorded(city, position)
 
     def update_city(
-        self, principal: Principal, city_id: str, changes: dict[str, Any], expected_version: int | None = None,
+        self,
+        principal: Principal,
+        city_id: str,
+        changes: dict[str, Any],
+        expected_version: int | None = None,
     ) -> Recorded:
         city_id = str(parse_id(city_id, "id"))
         require_officer_of_any(principal, [city_id], "this city")
@@ -71,10 +88,16 @@ class CitiesMixin(ProgrammeBase):
             city = self.load(City, city_id)
             if changes["name"] != city.name:
                 return self._rename(principal, city, changes, expected_version)
-        return self.change(City, city_id, lambda c: c.update_profile(changes, actor=principal.user_id),
-                           expected_version=expected_version)
+        return self.change(
+            City,
+            city_id,
+            lambda c: c.update_profile(changes, actor=principal.user_id),
+            expected_version=expected_version,
+        )
 
-    def _rename(self, principal: Principal, city: City, changes: dict[str, Any], expected_version: int | None = None) -> Recorded:
+    def _rename(
+        self, principal: Principal, city: City, changes: dict[str, Any], expected_version: int | None = None
+    ) -> Recorded:
         """A rename claims the new name and releases the old one in the same transaction.
 
         A new spelling of the same name (case, spaces) keeps the claim it already holds.
@@ -110,15 +133,24 @@ class CitiesMixin(ProgrammeBase):
         return claim
 
     def add_stakeholder(
-        self, principal: Principal, city_id: str, name: str, kind: str, themes: list[str] = (),
+        self,
+        principal: Principal,
+        city_id: str,
+        name: str,
+        kind: str,
+        themes: list[str] = (),
         expected_version: int | None = None,
     ) -> Recorded:
         city_id = str(parse_id(city_id, "id"))
         require_officer_of_any(principal, [city_id], "this city")
         name, kind, themes = check_name(name), check_stakeholder_kind(kind), check_themes(themes)
         stakeholder_id = str(uuid.uuid4())
-        return self.change(City, city_id, lambda c: c.add_stakeholder(stakeholder_id, name, kind, themes, actor=principal.user_id),
-                           expected_version=expected_version)
+        return self.change(
+            City,
+            city_id,
+            lambda c: c.add_stakeholder(stakeholder_id, name, kind, themes, actor=principal.user_id),
+            expected_version=expected_version,
+        )
 
     def remove_stakeholder(self, principal: Principal, city_id: str, stakeholder_id: str) -> Recorded:
         city_id = str(parse_id(city_id, "id"))

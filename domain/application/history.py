@@ -8,8 +8,8 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from domain.application.base import A, ProgrammeBase, parse_id
 from domain.access import SYSTEM
+from domain.application.base import A, ProgrammeBase, parse_id
 from domain.errors import InvalidValue, NotFound
 from domain.model.user import User
 from domain.values import check_instant
@@ -43,7 +43,9 @@ class HistoryMixin(ProgrammeBase):
         actors = self.actors({getattr(e, "actor", None) for e in events} - {None})
         return [
             HistoryEntry(
-                type=type(e).__name__, version=e.originator_version, recorded_at=e.timestamp,
+                type=type(e).__name__,
+                version=e.originator_version,
+                recorded_at=e.timestamp,
                 actor=actors.get(getattr(e, "actor", None)),
                 data={k: v for k, v in e.__dict__.items() if k not in _ENVELOPE},
             )

@@ -18,9 +18,17 @@ MAX_INVITED = 200
 
 class MeetingsMixin(ProgrammeBase):
     def schedule_meeting(
-        self, principal: Principal, title: str, kind: str, starts_at: datetime, duration_minutes: int,
-        invited_city_ids: list[str], partnership_id: str | None = None, location: str | None = None,
-        url: str | None = None, new_id: UUID | None = None,
+        self,
+        principal: Principal,
+        title: str,
+        kind: str,
+        starts_at: datetime,
+        duration_minutes: int,
+        invited_city_ids: list[str],
+        partnership_id: str | None = None,
+        location: str | None = None,
+        url: str | None = None,
+        new_id: UUID | None = None,
     ) -> Recorded:
         require_staff(principal)
         if not isinstance(invited_city_ids, list) or len(invited_city_ids) > MAX_INVITED:
@@ -29,42 +37,74 @@ class MeetingsMixin(ProgrammeBase):
         if partnership_id is not None:
             partnership_id = str(self.load(Partnership, partnership_id, field="partnership_id").id)
         meeting = Meeting.schedule(
-            title=check_name(title, "title"), kind=kind, starts_at=starts_at, duration_minutes=duration_minutes,
-            invited_city_ids=invited, partnership_id=partnership_id, location=check_text(location, "location", limit=500),
-            url=check_text(url, "url", limit=2000), actor=principal.user_id, id=new_id,
+            title=check_name(title, "title"),
+            kind=kind,
+            starts_at=starts_at,
+            duration_minutes=duration_minutes,
+            invited_city_ids=invited,
+            partnership_id=partnership_id,
+            location=check_text(location, "location", limit=500),
+            url=check_text(url, "url", limit=2000),
+            actor=principal.user_id,
+            id=new_id,
         )
         return Recorded(meeting, self.record_new(meeting))
 
-    def invite_to_meeting(self, principal: Principal, meeting_id: str, city_id: str, expected_version: int | None = None) -> Recorded:
+    def invite_to_meeting(
+        self, principal: Principal, meeting_id: str, city_id: str, expected_version: int | None = None
+    ) -> Recorded:
         require_staff(principal)
         city_id = str(self.load(City, city_id, field="city_id").id)
-        return self.change(Meeting, meeting_id, lambda m: m.invite(city_id, actor=principal.user_id), expected_version=expected_version)
+        return self.change(
+            Meeting, meeting_id, lambda m: m.invite(city_id, actor=principal.user_id), expected_version=expected_version
+        )
 
     def reschedule_meeting(
-        self, principal: Principal, meeting_id: str, starts_at: datetime, duration_minutes: int | None = None,
+        self,
+        principal: Principal,
+        meeting_id: str,
+        starts_at: datetime,
+        duration_minutes: int | None = None,
         expected_version: int | None = None,
     ) -> Recorded:
         require_staff(principal)
         return self.change(
-            Meeting, meeting_id,
+            Meeting,
+            meeting_id,
             lambda m: m.reschedule(starts_at, duration_minutes=duration_minutes, actor=principal.user_id),
             expected_version=expected_version,
         )
 
-    def cancel_meeting(self, principal: Principal, meeting_id: str, reason: str, expected_version: int | None = None) -> Recorded:
+    def cancel_meeting(
+        self, principal: Principal, meeting_id: str, reason: str, expected_version: int | None = None
+    ) -> Recorded:
         require_staff(principal)
         reason = check_text(reason, "reason", required=True)
-        return self.change(Meeting, meeting_id, lambda m: m.cancel(reason, actor=principal.user_id), expected_version=expected_version)
+        return self.change(
+            Meeting, meeting_id, lambda m: m.cancel(reason, actor=principal.user_id), expected_version=expected_version
+        )
 
     def record_meeting_outcome(
-        self, principal: Principal, meeting_id: str, attendance: int, summary: str,
-        attended_city_ids: list[str] | None = None, expected_version: int | None = None,
+        self,
+        principal: Principal,
+        meeting_id: str,
+        attendance: int,
+        summary: str,
+        attended_city_ids: list[str] | None = None,
+        expected_version: int | None = None,
     ) -> Recorded:
         require_staff(principal)
         summary = check_text(summary, "summary", required=True)
-        attended = None if attended_city_ids is None else [str(self.load(City, c, field="attended_city_ids").id) for c in attended_city_ids]
+        attended = (
+            None
+            if attended_city_ids is None
+            else [str(self.load(City, c, field="attended_city_ids").id) for c in attended_city_ids]
+        )
         return self.change(
-            Meeting, meeting_id,
-            lambda m: m.record_outcome(attendance, summary, now=self.now(), attended_city_ids=attended, actor=principal.user_id),
+            Meeting,
+            meeting_id,
+            lambda m: m.record_outcome(
+                attendance, summary, now=self.now(), attended_city_ids=attended, actor=principal.user_id
+            ),
             expected_version=expected_version,
         )

@@ -10,14 +10,27 @@ from domain.model.notification import Notification
 
 class NotificationsMixin(ProgrammeBase):
     def record_notification(
-        self, principal: Principal, key: str, kind: str, recipient_id: str, subject: dict, title: str,
-        body: str, channels: list[str],
+        self,
+        principal: Principal,
+        key: str,
+        kind: str,
+        recipient_id: str,
+        subject: dict,
+        title: str,
+        body: str,
+        channels: list[str],
     ) -> Recorded | None:
         """Record one delivery; ``None`` when this key was already recorded (a job that ran twice)."""
         require_role(principal, "admin")
         notification = Notification(
-            key=key, kind=kind, recipient_id=recipient_id, subject=subject, title=title, body=body,
-            channels=channels, actor=principal.user_id,
+            key=key,
+            kind=kind,
+            recipient_id=recipient_id,
+            subject=subject,
+            title=title,
+            body=body,
+            channels=channels,
+            actor=principal.user_id,
         )
         try:
             return Recorded(notification, self.record(notification))

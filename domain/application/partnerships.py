@@ -17,8 +17,14 @@ from domain.values import check_date, check_name, check_text
 
 class PartnershipsMixin(ProgrammeBase):
     def propose_partnership(
-        self, principal: Principal, title: str, proposer_city_id: str, invited_city_ids: list[str],
-        themes: list[str] = (), description: str | None = None, new_id: UUID | None = None,
+        self,
+        principal: Principal,
+        title: str,
+        proposer_city_id: str,
+        invited_city_ids: list[str],
+        themes: list[str] = (),
+        description: str | None = None,
+        new_id: UUID | None = None,
     ) -> Recorded:
         proposer = self.load(City, proposer_city_id, field="proposer_city_id")
         require_officer_of_any(principal, [str(proposer.id)], "the proposing city")
@@ -29,13 +35,20 @@ class PartnershipsMixin(ProgrammeBase):
             city.check_active()
         regions = {str(c.id): region_of(c.country) for c in [proposer, *invited]} if self.require_cross_region else None
         partnership = Partnership.propose(
-            title=check_name(title, "title"), proposer_city_id=str(proposer.id),
-            invited_city_ids=[str(c.id) for c in invited], themes=check_themes(themes),
-            description=check_text(description, "description"), regions=regions, actor=principal.user_id, id=new_id,
+            title=check_name(title, "title"),
+            proposer_city_id=str(proposer.id),
+            invited_city_ids=[str(c.id) for c in invited],
+            themes=check_themes(themes),
+            description=check_text(description, "description"),
+            regions=regions,
+            actor=principal.user_id,
+            id=new_id,
         )
         return Recorded(partnership, self.record_new(partnership))
 
-    def invite_to_partnership(self, principal: Principal, partnership_id: str, city_id: str, expected_version: int | None = None) -> Recorded:
+    def invite_to_partnership(
+        self, principal: Principal, partnership_id: str, city_id: str, expected_version: int | None = None
+    ) -> Recorded:
         city = self.load(City, city_id, field="city_id")
         city.check_active()
 
@@ -45,23 +58,39 @@ class PartnershipsMixin(ProgrammeBase):
 
         return self.change(Partnership, partnership_id, invite, expected_version=expected_version)
 
-    def accept_invitation(self, principal: Principal, partnership_id: str, city_id: str, expected_version: int | None = None) -> Recorded:
+    def accept_invitation(
+        self, principal: Principal, partnership_id: str, city_id: str, expected_version: int | None = None
+    ) -> Recorded:
         city_id = str(parse_id(city_id, "city_id"))
         require_officer_of_any(principal, [city_id], "the invited city")
-        return self.change(Partnership, partnership_id, lambda p: p.accept(city_id, actor=principal.user_id),
-                           expected_version=expected_version)
+        return self.change(
+            Partnership,
+            partnership_id,
+            lambda p: p.accept(city_id, actor=principal.user_id),
+            expected_version=expected_version,
+        )
 
     def decline_invitation(
-        self, principal: Principal, partnership_id: str, city_id: str, reason: str | None = None,
+        self,
+        principal: Principal,
+        partnership_id: str,
+        city_id: str,
+        reason: str | None = None,
         expected_version: int | None = None,
     ) -> Recorded:
         city_id = str(parse_id(city_id, "city_id"))
         require_officer_of_any(principal, [city_id], "the invited city")
         reason = check_text(reason, "reason")
-        return self.change(Partnership, partnership_id, lambda p: p.decline(city_id, reason=reason, actor=principal.user_id),
-                           expected_version=expected_version)
+        return self.change(
+            Partnership,
+            partnership_id,
+            lambda p: p.decline(city_id, reason=reason, actor=principal.user_id),
+            expected_version=expected_version,
+        )
 
-    def withdraw_proposal(self, principal: Principal, partnership_id: str, reason: str | None = None, expected_version: int | None = None) -> Recorded:
+    def withdraw_proposal(
+        self, principal: Principal, partnership_id: str, reason: str | None = None, expected_version: int | None = None
+    ) -> Recorded:
         reason = check_text(reason, "reason")
 
         def withdraw(partnership: Partnership) -> None:
@@ -71,7 +100,12 @@ class PartnershipsMixin(ProgrammeBase):
         return self.change(Partnership, partnership_id, withdraw, expected_version=expected_version)
 
     def adopt_action_plan(
-        self, principal: Principal, partnership_id: str, summary: str, adopted_on: date, expected_version: int | None = None,
+        self,
+        principal: Principal,
+        partnership_id: str,
+        summary: str,
+        adopted_on: date,
+        expected_version: int | None = None,
     ) -> Recorded:
         summary, adopted_on = check_text(summary, "summary", required=True), check_date(adopted_on, "adopted_on")
 
@@ -81,7 +115,9 @@ class PartnershipsMixin(ProgrammeBase):
 
         return self.change(Partnership, partnership_id, adopt, expected_version=expected_version)
 
-    def conclude_partnership(self, principal: Principal, partnership_id: str, outcome: str, expected_version: int | None = None) -> Recorded:
+    def conclude_partnership(
+        self, principal: Principal, partnership_id: str, outcome: str, expected_version: int | None = None
+    ) -> Recorded:
         outcome = check_text(outcome, "outcome", required=True)
 
         def conclude(partnership: Partnership) -> None:

@@ -32,7 +32,10 @@ from typing import Any
 
 from eventsourcing.persistence import InterfaceError, OperationalError
 from eventsourcing.postgres import (
-    PostgresAggregateRecorder, PostgresApplicationRecorder, PostgresDatastore, PostgresFactory,
+    PostgresAggregateRecorder,
+    PostgresApplicationRecorder,
+    PostgresDatastore,
+    PostgresFactory,
 )
 
 log = logging.getLogger(__name__)
@@ -61,7 +64,9 @@ def bounded(method: Any) -> Any:
             except (InterfaceError, OperationalError) as error:
                 if attempt >= ATTEMPTS or pool_timed_out(error):
                     raise
-                log.info("PostgreSQL: %s (%s); retrying", type(error).__name__, str(error).strip().splitlines()[0][:200])
+                log.info(
+                    "PostgreSQL: %s (%s); retrying", type(error).__name__, str(error).strip().splitlines()[0][:200]
+                )
                 _drop_dead_connections(self.datastore)
                 time.sleep(RETRY_WAIT_SECONDS)
 
@@ -77,7 +82,7 @@ def _drop_dead_connections(datastore: Any) -> None:
         return
     try:
         pool.check()
-    except Exception:  # noqa: BLE001 - a check that fails is no worse than no check
+    except Exception:
         log.debug("pool check failed", exc_info=True)
 
 

@@ -53,7 +53,7 @@ class WriteQueue:
     def _handle(self) -> TextIO | None:
         if self.handle is None and self.path is not None:
             try:
-                self.handle = open(self.path, "a")  # noqa: SIM115 - kept open for the process's life
+                self.handle = open(self.path, "a")
             except OSError:  # a read-only directory: no queue, SQLite's busy handler as before
                 self.path = None
         return self.handle
@@ -82,4 +82,3 @@ class ProgrammeSQLiteFactory(SQLiteFactory):
     def close(self) -> None:
         self.datastore.write_queue.close()
         super().close()
-

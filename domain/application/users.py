@@ -38,7 +38,12 @@ class IssuedToken:
 
 class UsersMixin(ProgrammeBase):
     def create_user(
-        self, principal: Principal, name: str, email: str, role: str, city_id: str | None = None,
+        self,
+        principal: Principal,
+        name: str,
+        email: str,
+        role: str,
+        city_id: str | None = None,
         token: str | None = None,
     ) -> IssuedToken:
         """Register a user and issue a first token (a given ``token`` bootstraps the admin)."""
@@ -83,8 +88,9 @@ class UsersMixin(ProgrammeBase):
 
     def revoke_tokens(self, principal: Principal, user_id: str, expected_version: int | None = None) -> Recorded:
         require_role(principal, "admin")
-        return self.change(User, user_id, lambda user: user.revoke_tokens(actor=principal.user_id),
-                           expected_version=expected_version)
+        return self.change(
+            User, user_id, lambda user: user.revoke_tokens(actor=principal.user_id), expected_version=expected_version
+        )
 
     def deactivate_user(self, principal: Principal, user_id: str, expected_version: int | None = None) -> Recorded:
         """Deactivating an officer also takes them off their city's roster, in the same transaction."""
@@ -121,7 +127,13 @@ class UsersMixin(ProgrammeBase):
         return self.ensure_user(SYSTEM, "Administrator", email, "admin", token=token)
 
     def ensure_user(
-        self, principal: Principal, name: str, email: str, role: str, token: str, city_id: str | None = None,
+        self,
+        principal: Principal,
+        name: str,
+        email: str,
+        role: str,
+        token: str,
+        city_id: str | None = None,
     ) -> Principal:
         """The user holding ``token``: registered, or given the token, only if not so already."""
         try:

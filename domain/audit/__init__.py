@@ -45,7 +45,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from domain.application import Programme
 
 
-def verify_programme(programme: Programme, head: str | ChainHead | None = None, *, catch_up: bool = True) -> VerifyResult:
+def verify_programme(
+    programme: Programme, head: str | ChainHead | None = None, *, catch_up: bool = True
+) -> VerifyResult:
     """Bring the chain up to date (unless told not to), then verify the store against it (and a kept head)."""
     if head is not None and head != "":
         head = parse_head(head)  # a malformed head fails before any work
@@ -73,8 +75,30 @@ def head_for(programme: Programme, principal: Principal) -> ChainHead:
 
 
 __all__ = [
-    "AUDIT_ROLES", "EMPTY_HEAD", "PROBLEMS", "TRACKING_NAME", "ZERO_HASH", "AuditChain", "BadEvent", "ChainHead",
-    "ReportsAsOf", "VerifyResult", "audit_chain_for", "audit_events", "canonical", "catch_up_chain", "chain_head",
-    "head_for", "iter_audit_events", "jsonable", "last_position_at", "link", "parse_head", "reports_as_of",
-    "require_auditor", "verify_chain", "verify_for", "verify_programme",
+    "AUDIT_ROLES",
+    "EMPTY_HEAD",
+    "PROBLEMS",
+    "TRACKING_NAME",
+    "ZERO_HASH",
+    "AuditChain",
+    "BadEvent",
+    "ChainHead",
+    "ReportsAsOf",
+    "VerifyResult",
+    "audit_chain_for",
+    "audit_events",
+    "canonical",
+    "catch_up_chain",
+    "chain_head",
+    "head_for",
+    "iter_audit_events",
+    "jsonable",
+    "last_position_at",
+    "link",
+    "parse_head",
+    "reports_as_of",
+    "require_auditor",
+    "verify_chain",
+    "verify_for",
+    "verify_programme",
 ]

@@ -20,7 +20,7 @@ import tempfile
 import threading
 import weakref
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from eventsourcing.persistence import Tracking
@@ -66,8 +66,9 @@ class _Replica:
         from domain.views import Views
 
         self.folder = tempfile.mkdtemp(prefix="twinning-as-of-")
-        self.views: Views = Views({"PERSISTENCE_MODULE": "eventsourcing.sqlite",
-                                   "SQLITE_DBNAME": f"{self.folder}/views.db"})
+        self.views: Views = Views(
+            {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": f"{self.folder}/views.db"}
+        )
         self._finalizer = weakref.finalize(self, _remove, self.views, self.folder)
 
     @property
@@ -82,8 +83,9 @@ class _Replica:
             notifications = recorder.select_notifications(start=position + 1, limit=REPLAY_BATCH, stop=end)
             if notifications:
                 batch = [(n.id, mapper.to_domain_event(n)) for n in notifications]
-                self.views.process(batch, Tracking(application_name=self.views.name,
-                                                   notification_id=notifications[-1].id))
+                self.views.process(
+                    batch, Tracking(application_name=self.views.name, notification_id=notifications[-1].id)
+                )
             position = end
 
     def close(self) -> None:
@@ -140,4 +142,4 @@ def reports_as_of(programme: Programme) -> ReportsAsOf:
 
 
 def utc_date(instant: datetime) -> Any:
-    return instant.astimezone(timezone.utc).date()
+    return instant.astimezone(UTC).date()

@@ -55,8 +55,9 @@ def canonical(position: int, originator_id: UUID | str, originator_version: int,
     return HEADER.pack(position, originator_version, len(oid), len(topic_bytes), len(state)) + oid + topic_bytes + state
 
 
-def link(previous: bytes, position: int, originator_id: UUID | str, originator_version: int, topic: str,
-         state: bytes) -> bytes:
+def link(
+    previous: bytes, position: int, originator_id: UUID | str, originator_version: int, topic: str, state: bytes
+) -> bytes:
     """``hash_n`` from ``hash_{n-1}`` and record ``n``."""
     return hashlib.sha256(previous + canonical(position, originator_id, originator_version, topic, state)).digest()
 
@@ -64,7 +65,7 @@ def link(previous: bytes, position: int, originator_id: UUID | str, originator_v
 class Hasher:
     """Chains notifications fast: ~1 µs per record (topic bytes cached, one header pack, one digest)."""
 
-    __slots__ = ("hash", "_topics")
+    __slots__ = ("_topics", "hash")
 
     def __init__(self, start: bytes = ZERO_HASH) -> None:
         self.hash = start
@@ -79,8 +80,11 @@ class Hasher:
         oid = originator_id.bytes if isinstance(originator_id, UUID) else str(originator_id).encode("utf-8")
         state = notification.state
         self.hash = hashlib.sha256(
-            self.hash + HEADER.pack(notification.id, notification.originator_version, len(oid), len(topic), len(state))
-            + oid + topic + state
+            self.hash
+            + HEADER.pack(notification.id, notification.originator_version, len(oid), len(topic), len(state))
+            + oid
+            + topic
+            + state
         ).digest()
         return self.hash
 
@@ -112,5 +116,7 @@ def parse_head(text: str | ChainHead) -> ChainHead:
         return text
     match = _HEAD.match(text) if isinstance(text, str) else None
     if not match:
-        raise InvalidValue("head", "expected POSITION:HASH, e.g. 1234:<64 hex digits>, as given by `twinning audit head`")
+        raise InvalidValue(
+            "head", "expected POSITION:HASH, e.g. 1234:<64 hex digits>, as given by `twinning audit head`"
+        )
     return ChainHead(int(match[1]), bytes.fromhex(match[2]))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -46,18 +46,24 @@ def entry(chain: AuditChain, notification: Any, chain_hash: bytes | None) -> dic
     qualname = notification.topic.rpartition(":")[2]
     aggregate_type, _, event_type = qualname.rpartition(".")
     item: dict[str, Any] = {
-        "position": notification.id, "type": event_type, "aggregate_type": aggregate_type or None,
-        "aggregate_id": str(notification.originator_id), "version": notification.originator_version,
-        "recorded_at": None, "actor": None, "data": None, "hash": None if chain_hash is None else chain_hash.hex(),
+        "position": notification.id,
+        "type": event_type,
+        "aggregate_type": aggregate_type or None,
+        "aggregate_id": str(notification.originator_id),
+        "version": notification.originator_version,
+        "recorded_at": None,
+        "actor": None,
+        "data": None,
+        "hash": None if chain_hash is None else chain_hash.hex(),
     }
     try:
         event = chain.programme.mapper.to_domain_event(notification)
-    except Exception as error:  # noqa: BLE001 - an audit log shows damage instead of failing
+    except Exception as error:
         item["data"] = {"undecodable": f"{type(error).__name__}: {error}"[:300]}
         return item
     timestamp = getattr(event, "timestamp", None)
     if isinstance(timestamp, datetime):
-        item["recorded_at"] = timestamp.astimezone(timezone.utc)
+        item["recorded_at"] = timestamp.astimezone(UTC)
     actor = getattr(event, "actor", None)
     item["actor"] = None if actor is None else str(actor)
     item["data"] = jsonable({k: v for k, v in event.__dict__.items() if k not in _ENVELOPE and k not in SECRET_FIELDS})
@@ -71,8 +77,13 @@ def _entries(chain: AuditChain, notifications: list[Any]) -> list[dict[str, Any]
     return [entry(chain, n, hashes.get(n.id)) for n in notifications]
 
 
-def audit_events(chain: AuditChain, principal: Principal, after: int | None = None, limit: int | None = None,
-                 cursor: str | None = None) -> dict[str, Any]:
+def audit_events(
+    chain: AuditChain,
+    principal: Principal,
+    after: int | None = None,
+    limit: int | None = None,
+    cursor: str | None = None,
+) -> dict[str, Any]:
     """A page of the log in order, ``{items, next_cursor}``: events after position ``after`` (or the cursor)."""
     require_auditor(principal)
     limit = check_limit(limit)
@@ -86,8 +97,9 @@ def audit_events(chain: AuditChain, principal: Principal, after: int | None = No
     return {"items": _entries(chain, notifications), "next_cursor": next_cursor}
 
 
-def iter_audit_events(chain: AuditChain, principal: Principal, stop: int | None = None,
-                      batch_size: int = EXPORT_BATCH) -> Iterator[dict[str, Any]]:
+def iter_audit_events(
+    chain: AuditChain, principal: Principal, stop: int | None = None, batch_size: int = EXPORT_BATCH
+) -> Iterator[dict[str, Any]]:
     """Every entry of the log up to ``stop`` (default: the log's end now), read in batches (for exports)."""
     require_auditor(principal)
     recorder = chain.programme.recorder

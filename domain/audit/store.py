@@ -79,8 +79,11 @@ class ChainTable:
             rows = [(n.id, str(n.originator_id), n.originator_version, hasher.add(n)) for n in notifications]
             if rows:
                 cursor.executemany(
-                    self.sql(f"INSERT INTO {TABLE} (position, originator_id, originator_version, hash) VALUES (?, ?, ?, ?)"),
-                    rows)
+                    self.sql(
+                        f"INSERT INTO {TABLE} (position, originator_id, originator_version, hash) VALUES (?, ?, ?, ?)"
+                    ),
+                    rows,
+                )
         return ChainHead(rows[-1][0], rows[-1][3]) if rows else head
 
     # -- reading -----------------------------------------------------------------------------------
@@ -97,8 +100,14 @@ class ChainTable:
     def hashes(self, start: int, stop: int, limit: int) -> list[tuple[int, bytes]]:
         """``(position, hash)`` for start ≤ position ≤ stop, in order, at most ``limit``."""
         with self.cursor(commit=False) as cursor:
-            return self._tuples(cursor, self.sql(f"SELECT position, hash FROM {TABLE} WHERE position >= ?"
-                                                 " AND position <= ? ORDER BY position LIMIT ?"), (start, stop, limit))
+            return self._tuples(
+                cursor,
+                self.sql(
+                    f"SELECT position, hash FROM {TABLE} WHERE position >= ?"
+                    " AND position <= ? ORDER BY position LIMIT ?"
+                ),
+                (start, stop, limit),
+            )
 
     def _tuples(self, cursor: Any, sql: str, params: tuple) -> list[tuple[int, bytes]]:
         cursor.execute(sql, params)
@@ -106,8 +115,10 @@ class ChainTable:
 
     def row(self, position: int) -> tuple[int, str, int, bytes] | None:
         with self.cursor(commit=False) as cursor:
-            cursor.execute(self.sql(f"SELECT position, originator_id, originator_version, hash FROM {TABLE}"
-                                    " WHERE position = ?"), (position,))
+            cursor.execute(
+                self.sql(f"SELECT position, originator_id, originator_version, hash FROM {TABLE} WHERE position = ?"),
+                (position,),
+            )
             found = cursor.fetchone()
         if found is None:
             return None
@@ -116,9 +127,12 @@ class ChainTable:
     def find(self, originator_id: str, originator_version: int) -> int | None:
         """Where the chain has this event (a full scan: only asked once, to tell a reordering from a change)."""
         with self.cursor(commit=False) as cursor:
-            cursor.execute(self.sql(f"SELECT MIN(position) AS position FROM {TABLE}"
-                                    " WHERE originator_id = ? AND originator_version = ?"),
-                           (originator_id, originator_version))
+            cursor.execute(
+                self.sql(
+                    f"SELECT MIN(position) AS position FROM {TABLE} WHERE originator_id = ? AND originator_version = ?"
+                ),
+                (originator_id, originator_version),
+            )
             found = cursor.fetchone()
         return None if found is None or found["position"] is None else int(found["position"])
 
@@ -163,16 +177,21 @@ def _postgres_recorder_class() -> type:
             function = Identifier(f"{TABLE}_append_only")
             message = Literal(f"{TABLE} is append-only")
             return [
-                SQL("CREATE TABLE IF NOT EXISTS {}.{} (position BIGINT PRIMARY KEY, originator_id TEXT NOT NULL,"
-                    " originator_version BIGINT NOT NULL, hash BYTEA NOT NULL)").format(schema, table),
-                SQL("CREATE OR REPLACE FUNCTION {}.{}() RETURNS trigger LANGUAGE plpgsql AS"
-                    " $$ BEGIN RAISE EXCEPTION {}; END $$").format(schema, function, message),
-                SQL("CREATE OR REPLACE TRIGGER {} BEFORE UPDATE OR DELETE ON {}.{}"
-                    " FOR EACH ROW EXECUTE FUNCTION {}.{}()").format(
-                    Identifier(f"{TABLE}_no_change"), schema, table, schema, function),
-                SQL("CREATE OR REPLACE TRIGGER {} BEFORE TRUNCATE ON {}.{}"
-                    " FOR EACH STATEMENT EXECUTE FUNCTION {}.{}()").format(
-                    Identifier(f"{TABLE}_no_truncate"), schema, table, schema, function),
+                SQL(
+                    "CREATE TABLE IF NOT EXISTS {}.{} (position BIGINT PRIMARY KEY, originator_id TEXT NOT NULL,"
+                    " originator_version BIGINT NOT NULL, hash BYTEA NOT NULL)"
+                ).format(schema, table),
+                SQL(
+                    "CREATE OR REPLACE FUNCTION {}.{}() RETURNS trigger LANGUAGE plpgsql AS"
+                    " $$ BEGIN RAISE EXCEPTION {}; END $$"
+                ).format(schema, function, message),
+                SQL(
+                    "CREATE OR REPLACE TRIGGER {} BEFORE UPDATE OR DELETE ON {}.{}"
+                    " FOR EACH ROW EXECUTE FUNCTION {}.{}()"
+                ).format(Identifier(f"{TABLE}_no_change"), schema, table, schema, function),
+                SQL(
+                    "CREATE OR REPLACE TRIGGER {} BEFORE TRUNCATE ON {}.{} FOR EACH STATEMENT EXECUTE FUNCTION {}.{}()"
+                ).format(Identifier(f"{TABLE}_no_truncate"), schema, table, schema, function),
             ]
 
     return PostgresChainRecorder
@@ -186,6 +205,8 @@ def open_chain_table(factory: Any) -> ChainTable:
     elif type(datastore).__name__ == "PostgresDatastore":
         recorder_class = _postgres_recorder_class()
     else:
-        raise ValueError("the audit chain needs an SQLite or PostgreSQL store "
-                         "(PERSISTENCE_MODULE eventsourcing.sqlite or eventsourcing.postgres)")
+        raise ValueError(
+            "the audit chain needs an SQLite or PostgreSQL store "
+            "(PERSISTENCE_MODULE eventsourcing.sqlite or eventsourcing.postgres)"
+        )
     return factory.tracking_recorder(recorder_class)

@@ -49,8 +49,12 @@ class BadEvent:
     problem: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"position": self.position, "originator_id": self.originator_id, "version": self.version,
-                "problem": self.problem}
+        return {
+            "position": self.position,
+            "originator_id": self.originator_id,
+            "version": self.version,
+            "problem": self.problem,
+        }
 
 
 @dataclass(frozen=True)
@@ -71,9 +75,13 @@ class VerifyResult:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "ok": self.ok, "events_checked": self.events_checked,
+            "ok": self.ok,
+            "events_checked": self.events_checked,
             "first_bad": None if self.first_bad is None else self.first_bad.to_dict(),
-            "head": self.head.to_dict(), "unchained": self.unchained, "anchor": self.anchor, "detail": self.detail,
+            "head": self.head.to_dict(),
+            "unchained": self.unchained,
+            "anchor": self.anchor,
+            "detail": self.detail,
         }
 
 
@@ -117,8 +125,10 @@ def store_reader(recorder: Any) -> Callable[[int, int, int], list[Record]]:
         return read_postgres
 
     if kind == "SQLiteDatastore" and table and getattr(datastore, "originator_id_type", "uuid") == "uuid":
-        sql = (f"SELECT rowid, originator_id, originator_version, topic, state FROM {table}"
-               " WHERE rowid >= ? AND rowid <= ? ORDER BY rowid LIMIT ?")
+        sql = (
+            f"SELECT rowid, originator_id, originator_version, topic, state FROM {table}"
+            " WHERE rowid >= ? AND rowid <= ? ORDER BY rowid LIMIT ?"
+        )
         fromhex = bytes.fromhex
 
         def read_sqlite(start: int, stop: int, limit: int) -> list[Record]:
@@ -129,8 +139,10 @@ def store_reader(recorder: Any) -> Callable[[int, int, int], list[Record]]:
         return read_sqlite
 
     def read(start: int, stop: int, limit: int) -> list[Record]:
-        return [(n.id, n.originator_id, n.originator_version, n.topic, n.state)
-                for n in recorder.select_notifications(start=start, limit=limit, stop=stop)]
+        return [
+            (n.id, n.originator_id, n.originator_version, n.topic, n.state)
+            for n in recorder.select_notifications(start=start, limit=limit, stop=stop)
+        ]
 
     return read
 
@@ -142,8 +154,9 @@ def id_text(value: Any) -> str:
     return str(value)
 
 
-def verify_chain(chain: AuditChain, head: str | ChainHead | None = None,
-                 batch_size: int = VERIFY_BATCH) -> VerifyResult:
+def verify_chain(
+    chain: AuditChain, head: str | ChainHead | None = None, batch_size: int = VERIFY_BATCH
+) -> VerifyResult:
     """Recompute the chain from the store and compare (see the module's docstring). Reads only.
 
     The inner loop is written out by hand (local names, no calls but the hash): it runs
@@ -152,8 +165,8 @@ def verify_chain(chain: AuditChain, head: str | ChainHead | None = None,
     anchor = None if head is None or head == "" else parse_head(head)
     table, recorder = chain.table, chain.programme.recorder
     read = store_reader(recorder)
-    covered = chain.position()           # how far the chain has read (its tracking record)
-    chain_head = table.head()            # the last chain row
+    covered = chain.position()  # how far the chain has read (its tracking record)
+    chain_head = table.head()  # the last chain row
     store_end = recorder.max_notification_id() or 0
     covered = max(covered, chain_head.position)
     anchor_position = anchor.position if anchor is not None else -1
@@ -240,9 +253,15 @@ def verify_chain(chain: AuditChain, head: str | ChainHead | None = None,
     anchor_info = None
     if anchor is not None:
         anchor_info = {"position": anchor.position, "hash": anchor.hex, "matches": bool(anchor_matches)}
-    return VerifyResult(ok=first_bad is None, events_checked=checked, first_bad=first_bad, head=chain_head,
-                        unchained=unchained, anchor=anchor_info,
-                        detail=_detail(first_bad, anchor, anchor_matches, checked, unchained, chain_head))
+    return VerifyResult(
+        ok=first_bad is None,
+        events_checked=checked,
+        first_bad=first_bad,
+        head=chain_head,
+        unchained=unchained,
+        anchor=anchor_info,
+        detail=_detail(first_bad, anchor, anchor_matches, checked, unchained, chain_head),
+    )
 
 
 def _diagnose(chain: AuditChain, record: Record) -> BadEvent:
@@ -272,8 +291,9 @@ def _anchor_bad(anchor: ChainHead, at_anchor: Record | None) -> BadEvent:
     return BadEvent(anchor.position, id_text(at_anchor[1]), at_anchor[2], "changed")
 
 
-def _detail(bad: BadEvent | None, anchor: ChainHead | None, matches: bool | None, checked: int, unchained: int,
-            head: ChainHead) -> str:
+def _detail(
+    bad: BadEvent | None, anchor: ChainHead | None, matches: bool | None, checked: int, unchained: int, head: ChainHead
+) -> str:
     if bad is None:
         text = f"{checked} stored events recomputed; the chain up to position {head.position} is intact"
         if anchor is not None:
@@ -282,11 +302,17 @@ def _detail(bad: BadEvent | None, anchor: ChainHead | None, matches: bool | None
             text += f"; {unchained} newer events are not chained yet"
         return text
     if anchor is not None and matches is False and bad.position == anchor.position:
-        return (f"the store up to position {anchor.position} no longer reproduces the kept head: an event at or "
-                f"before it was changed, removed, inserted or reordered, and the chain table was rewritten to "
-                f"match; compare with an earlier export of the audit log to find which")
-    what = {"changed": "was changed", "removed": "was removed from the store",
-            "inserted": "is in the store but was never chained", "reordered": "holds an event chained elsewhere"}
+        return (
+            f"the store up to position {anchor.position} no longer reproduces the kept head: an event at or "
+            f"before it was changed, removed, inserted or reordered, and the chain table was rewritten to "
+            f"match; compare with an earlier export of the audit log to find which"
+        )
+    what = {
+        "changed": "was changed",
+        "removed": "was removed from the store",
+        "inserted": "is in the store but was never chained",
+        "reordered": "holds an event chained elsewhere",
+    }
     return f"the event at position {bad.position} {what[bad.problem]}"
 
 

@@ -64,7 +64,9 @@ class DemoLoader:
     def load(self) -> DemoResult:
         self.result.events_before = self.app.recorder.max_notification_id() or 0
         staff = self.data["users"]
-        self.facilitator = self._user("facilitator", staff["facilitator"]["name"], staff["facilitator"]["email"], "facilitator")
+        self.facilitator = self._user(
+            "facilitator", staff["facilitator"]["name"], staff["facilitator"]["email"], "facilitator"
+        )
         self._user("auditor", staff["auditor"]["name"], staff["auditor"]["email"], "auditor")
         self._step("cities", self.data["cities"], self._city)
         self._step("partnerships", self.data["partnerships"], self._partnership)
@@ -92,76 +94,134 @@ class DemoLoader:
         else:
             profile = {k: item[k] for k in ("local_name", "population", "description") if item.get(k) is not None}
             city = self.app.register_city(
-                self.facilitator, item["name"], item["country"], item["timezone"],
-                item["themes_offered"], item["themes_sought"], **profile,
+                self.facilitator,
+                item["name"],
+                item["country"],
+                item["timezone"],
+                item["themes_offered"],
+                item["themes_sought"],
+                **profile,
             ).aggregate
             city_id = str(city.id)
         self.result.city_ids[item["key"]] = city_id
-        officer = self._user(f"officer of {item['name']}", f"{item['name']} city officer (demo)",
-                             f"officer.{item['key']}@iuc-asia.example", "officer", city_id=city_id)
+        officer = self._user(
+            f"officer of {item['name']}",
+            f"{item['name']} city officer (demo)",
+            f"officer.{item['key']}@iuc-asia.example",
+            "officer",
+            city_id=city_id,
+        )
         self.officers[item["key"]] = officer
         known = {s["name"] for s in self.app.load(City, city_id).stakeholders}
         for stakeholder in item.get("stakeholders", []):
             if stakeholder["name"] not in known:
-                self.app.add_stakeholder(officer, city_id, stakeholder["name"], stakeholder["kind"], stakeholder["themes"])
+                self.app.add_stakeholder(
+                    officer, city_id, stakeholder["name"], stakeholder["kind"], stakeholder["themes"]
+                )
 
     def _partnership(self, item: dict) -> None:
         pid = demo_id("partnership", item["key"])
         if not self.app.exists(pid):
             self.app.propose_partnership(
-                self.officers[item["proposer"]], item["title"], self._city_id(item["proposer"]),
-                [self._city_id(key) for key in item["invited"]], item["themes"], item.get("description"), new_id=pid,
+                self.officers[item["proposer"]],
+                item["title"],
+                self._city_id(item["proposer"]),
+                [self._city_id(key) for key in item["invited"]],
+                item["themes"],
+                item.get("description"),
+                new_id=pid,
             )
         for key in item["invited"]:
             if self.app.load(Partnership, pid).invitations[self._city_id(key)]["status"] == PENDING:
                 self.app.accept_invitation(self.officers[key], str(pid), self._city_id(key))
         plan = item.get("action_plan")
         if plan and self.app.load(Partnership, pid).action_plan is None:
-            self.app.adopt_action_plan(self.officers[item["proposer"]], str(pid), plan["summary"], date.fromisoformat(plan["adopted_on"]))
+            self.app.adopt_action_plan(
+                self.officers[item["proposer"]], str(pid), plan["summary"], date.fromisoformat(plan["adopted_on"])
+            )
 
     def _project(self, item: dict) -> None:
         project_id = demo_id("project", item["key"])
         partnership_id = demo_id("partnership", item["partnership"])
         lead = self.officers[self._proposer_key(item["partnership"])]
         if not self.app.exists(project_id):
-            self.app.launch_project(lead, item["title"], str(partnership_id), item["themes"], item.get("description"), new_id=project_id)
+            self.app.launch_project(
+                lead, item["title"], str(partnership_id), item["themes"], item.get("description"), new_id=project_id
+            )
         for milestone in item["milestones"]:
             planned = self.app.load(PilotProject, project_id).milestones
             if milestone["key"] not in planned:
-                self.app.plan_milestone(lead, str(project_id), milestone["title"], date.fromisoformat(milestone["due_on"]),
-                                        milestone_id=milestone["key"])
+                self.app.plan_milestone(
+                    lead,
+                    str(project_id),
+                    milestone["title"],
+                    date.fromisoformat(milestone["due_on"]),
+                    milestone_id=milestone["key"],
+                )
                 planned = self.app.load(PilotProject, project_id).milestones
             if milestone.get("achieved_on") and planned[milestone["key"]]["status"] != "achieved":
-                self.app.achieve_milestone(lead, str(project_id), milestone["key"], date.fromisoformat(milestone["achieved_on"]),
-                                           note=milestone.get("note"))
+                self.app.achieve_milestone(
+                    lead,
+                    str(project_id),
+                    milestone["key"],
+                    date.fromisoformat(milestone["achieved_on"]),
+                    note=milestone.get("note"),
+                )
         if item["status"] == "completed" and self.app.load(PilotProject, project_id).status == "active":
             self.app.complete_project(lead, str(project_id), item["result"])
 
     def _agreement(self, item: dict) -> None:
         agreement_id = demo_id("agreement", item["key"])
         if not self.app.exists(agreement_id):
-            parties = [{"name": p["name"], "city_id": self._city_id(p["city"]) if p.get("city") else None} for p in item["parties"]]
+            parties = [
+                {"name": p["name"], "city_id": self._city_id(p["city"]) if p.get("city") else None}
+                for p in item["parties"]
+            ]
             partnership = str(demo_id("partnership", item["partnership"])) if item.get("partnership") else None
-            self.app.draft_agreement(self.facilitator, item["title"], item["kind"], parties, item["topics"],
-                                     partnership_id=partnership, new_id=agreement_id)
+            self.app.draft_agreement(
+                self.facilitator,
+                item["title"],
+                item["kind"],
+                parties,
+                item["topics"],
+                partnership_id=partnership,
+                new_id=agreement_id,
+            )
         for signature in item["signatures"]:
             if self.app.load(Agreement, agreement_id).party(signature["party"])["signed_on"] is None:
-                self.app.sign_agreement(self.facilitator, str(agreement_id), signature["party"],
-                                        date.fromisoformat(signature["signed_on"]), signatory=signature.get("signatory"))
+                self.app.sign_agreement(
+                    self.facilitator,
+                    str(agreement_id),
+                    signature["party"],
+                    date.fromisoformat(signature["signed_on"]),
+                    signatory=signature.get("signatory"),
+                )
 
     def _meeting(self, item: dict) -> None:
         meeting_id = demo_id("meeting", item["key"])
         if not self.app.exists(meeting_id):
             partnership = str(demo_id("partnership", item["partnership"])) if item.get("partnership") else None
             self.app.schedule_meeting(
-                self.facilitator, item["title"], item["kind"], datetime.fromisoformat(item["starts_at"]),
-                item["duration_minutes"], [self._city_id(key) for key in item["invited"]], partnership_id=partnership,
-                location=item.get("location"), url=item.get("url"), new_id=meeting_id,
+                self.facilitator,
+                item["title"],
+                item["kind"],
+                datetime.fromisoformat(item["starts_at"]),
+                item["duration_minutes"],
+                [self._city_id(key) for key in item["invited"]],
+                partnership_id=partnership,
+                location=item.get("location"),
+                url=item.get("url"),
+                new_id=meeting_id,
             )
         outcome = item.get("outcome")
         if outcome and self.app.load(Meeting, meeting_id).status == "scheduled":
-            self.app.record_meeting_outcome(self.facilitator, str(meeting_id), outcome["attendance"], outcome["summary"],
-                                            attended_city_ids=[self._city_id(key) for key in outcome["attended"]])
+            self.app.record_meeting_outcome(
+                self.facilitator,
+                str(meeting_id),
+                outcome["attendance"],
+                outcome["summary"],
+                attended_city_ids=[self._city_id(key) for key in outcome["attended"]],
+            )
 
     def _city_id(self, key: str) -> str:
         return self.result.city_ids[key]

@@ -9,19 +9,25 @@ each carries a score (0..100) and the reasons, in words, that made it.
 from domain.matchmaking.hours import Overlap, schedule_overlap, utc_offset_minutes
 from domain.matchmaking.index import MatchIndex
 from domain.matchmaking.profile import (
-    HELIX_KINDS, TIE_INVITATIONS, TIE_STATUSES, CityProfile, Suggestion, partners_by_city, region_label,
+    HELIX_KINDS,
+    TIE_INVITATIONS,
+    TIE_STATUSES,
+    CityProfile,
+    Suggestion,
+    partners_by_city,
+    region_label,
 )
 from domain.matchmaking.signals import WEIGHTS, score_pair
 
 __all__ = [
     "HELIX_KINDS",
+    "TIE_INVITATIONS",
+    "TIE_STATUSES",
     "WEIGHTS",
     "CityProfile",
     "MatchIndex",
     "Overlap",
     "Suggestion",
-    "TIE_INVITATIONS",
-    "TIE_STATUSES",
     "partners_by_city",
     "region_label",
     "schedule_overlap",

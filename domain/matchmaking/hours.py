@@ -48,11 +48,7 @@ def overlap(delta: int, a: Schedule, b: Schedule) -> Overlap:
     """
     start_a, end_a, days_a = a
     start_b, end_b, days_b = b
-    others = [
-        (d * DAY + start_b + delta + k, d * DAY + end_b + delta + k)
-        for d in days_b
-        for k in (-WEEK, 0, WEEK)
-    ]
+    others = [(d * DAY + start_b + delta + k, d * DAY + end_b + delta + k) for d in days_b for k in (-WEEK, 0, WEEK)]
     per_day: dict[int, int] = {}
     for d in days_a:
         lo, hi = d * DAY + start_a, d * DAY + end_a

@@ -94,7 +94,7 @@ class MatchIndex:
         for theme in p.themes_sought:
             self._seeking[theme].add(p.id)
         for theme, kinds in p.helix.items():
-            if HELIX_KINDS <= kinds:
+            if kinds >= HELIX_KINDS:
                 self._helix_full[theme].add(p.id)
         key = (p.region, p.timezone, p.schedule, response_days(p.median_response_hours))
         self._class_of[p.id] = key

@@ -27,7 +27,7 @@ Every reason is a sentence that names themes (by label), cities or regions.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from domain.matchmaking.hours import Overlap, overlap_reason, schedule_overlap
 from domain.matchmaking.profile import HELIX_KINDS, CityProfile, Suggestion, region_label
@@ -62,7 +62,7 @@ SHARED_POINTS = tuple(min(SHARED_CAP, SHARED_EACH * n) for n in range(_N))
 
 
 def today_utc() -> date:
-    return datetime.now(timezone.utc).date()
+    return datetime.now(UTC).date()
 
 
 def region_points(a: str, b: str) -> int:
@@ -85,7 +85,9 @@ def response_points(days: int | None) -> int:
 
 
 def response_reason(days: int) -> str:
-    return "Usually answers invitations within a day" if days == 1 else f"Usually answers invitations within {days} days"
+    return (
+        "Usually answers invitations within a day" if days == 1 else f"Usually answers invitations within {days} days"
+    )
 
 
 def names_text(names: list[str]) -> str:
@@ -127,7 +129,7 @@ def assess(city: CityProfile, candidate: CityProfile, go_betweens: list[str], o:
     offered = city.themes_offered & candidate.themes_sought
     both_offer = city.themes_offered & candidate.themes_offered
     both_seek = city.themes_sought & candidate.themes_sought
-    helix = [t for t in city.themes_sought if HELIX_KINDS <= candidate.helix.get(t, frozenset())]
+    helix = [t for t in city.themes_sought if candidate.helix.get(t, frozenset()) >= HELIX_KINDS]
     score = (
         SEEK_POINTS[len(sought)]
         + OFFER_POINTS[len(offered)]
@@ -177,9 +179,7 @@ def score_pair(
     theirs = _partners(candidate, profiles)
     if candidate.id in mine or city.id in theirs:
         return None
-    go_betweens = [
-        profiles[x].name for x in mine & theirs if x in profiles and not profiles[x].retired
-    ]
+    go_betweens = [profiles[x].name for x in mine & theirs if x in profiles and not profiles[x].retired]
     on = on or today_utc()
     o = schedule_overlap(city.timezone, city.schedule, candidate.timezone, candidate.schedule, on)
     return assess(city, candidate, go_betweens, o)

@@ -30,8 +30,14 @@ class AgreementNotInForce(RuleBroken):
 class Agreement(Aggregate):
     @classmethod
     def draft(
-        cls, title: str, kind: str, parties: list[dict], topics: list[str], actor: str,
-        partnership_id: str | None = None, id: UUID | None = None,  # noqa: A002
+        cls,
+        title: str,
+        kind: str,
+        parties: list[dict],
+        topics: list[str],
+        actor: str,
+        partnership_id: str | None = None,
+        id: UUID | None = None,
     ) -> Agreement:
         if kind not in AGREEMENT_KINDS:
             raise InvalidValue("kind", f"must be one of {', '.join(AGREEMENT_KINDS)}")
@@ -40,13 +46,29 @@ class Agreement(Aggregate):
             raise InvalidValue("parties", "an agreement needs at least two distinct parties")
         if len(set(names)) != len(names):
             raise InvalidValue("parties", "a party is listed twice")
-        parties = [{"name": p["name"], "city_id": p.get("city_id"), "signed_on": None, "signatory": None} for p in parties]
-        return cls(id=id, title=title, kind=kind, parties=parties, topics=list(topics), partnership_id=partnership_id, actor=actor)
+        parties = [
+            {"name": p["name"], "city_id": p.get("city_id"), "signed_on": None, "signatory": None} for p in parties
+        ]
+        return cls(
+            id=id,
+            title=title,
+            kind=kind,
+            parties=parties,
+            topics=list(topics),
+            partnership_id=partnership_id,
+            actor=actor,
+        )
 
     @event("AgreementDrafted")
     def __init__(
-        self, title: str, kind: str, parties: list[dict], topics: list[str], partnership_id: str | None, actor: str,
-        id: UUID | None = None,  # noqa: A002 - lets a loader choose the id; not part of the event
+        self,
+        title: str,
+        kind: str,
+        parties: list[dict],
+        topics: list[str],
+        partnership_id: str | None,
+        actor: str,
+        id: UUID | None = None,
     ) -> None:
         self.title = title
         self.kind = kind

@@ -9,8 +9,14 @@ from eventsourcing.domain import Aggregate, event
 from domain.errors import NotFound, RuleBroken
 
 PROFILE_FIELDS = (
-    "name", "local_name", "timezone", "population", "themes_offered", "themes_sought",
-    "description", "working_hours",
+    "name",
+    "local_name",
+    "timezone",
+    "population",
+    "themes_offered",
+    "themes_sought",
+    "description",
+    "working_hours",
 )
 
 

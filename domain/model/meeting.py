@@ -44,23 +44,46 @@ def check_duration(minutes: int) -> int:
 class Meeting(Aggregate):
     @classmethod
     def schedule(
-        cls, title: str, kind: str, starts_at: datetime, duration_minutes: int, invited_city_ids: list[str],
-        actor: str, partnership_id: str | None = None, location: str | None = None, url: str | None = None,
-        id: UUID | None = None,  # noqa: A002
+        cls,
+        title: str,
+        kind: str,
+        starts_at: datetime,
+        duration_minutes: int,
+        invited_city_ids: list[str],
+        actor: str,
+        partnership_id: str | None = None,
+        location: str | None = None,
+        url: str | None = None,
+        id: UUID | None = None,
     ) -> Meeting:
         if len(set(invited_city_ids)) != len(invited_city_ids):
             raise InvalidValue("invited_city_ids", "a city is listed twice")
         return cls(
-            id=id, title=title, kind=check_kind(kind), starts_at=check_instant(starts_at, "starts_at"),
-            duration_minutes=check_duration(duration_minutes), invited_city_ids=list(invited_city_ids),
-            partnership_id=partnership_id, location=location, url=url, actor=actor,
+            id=id,
+            title=title,
+            kind=check_kind(kind),
+            starts_at=check_instant(starts_at, "starts_at"),
+            duration_minutes=check_duration(duration_minutes),
+            invited_city_ids=list(invited_city_ids),
+            partnership_id=partnership_id,
+            location=location,
+            url=url,
+            actor=actor,
         )
 
     @event("MeetingScheduled")
     def __init__(
-        self, title: str, kind: str, starts_at: datetime, duration_minutes: int, invited_city_ids: list[str],
-        partnership_id: str | None, location: str | None, url: str | None, actor: str,
-        id: UUID | None = None,  # noqa: A002 - lets a loader choose the id; not part of the event
+        self,
+        title: str,
+        kind: str,
+        starts_at: datetime,
+        duration_minutes: int,
+        invited_city_ids: list[str],
+        partnership_id: str | None,
+        location: str | None,
+        url: str | None,
+        actor: str,
+        id: UUID | None = None,
     ) -> None:
         self.title = title
         self.kind = kind
@@ -113,7 +136,12 @@ class Meeting(Aggregate):
         self.sequence += 1
 
     def record_outcome(
-        self, attendance: int, summary: str, now: datetime, actor: str, attended_city_ids: list[str] | None = None,
+        self,
+        attendance: int,
+        summary: str,
+        now: datetime,
+        actor: str,
+        attended_city_ids: list[str] | None = None,
     ) -> None:
         self._check_scheduled()
         if now < self.starts_at:
@@ -125,14 +153,20 @@ class Meeting(Aggregate):
         if strangers:
             raise InvalidValue("attended_city_ids", f"not invited to this session: {', '.join(strangers)}")
         no_shows = [c for c in self.invited_city_ids if c not in attended]
-        self._hold(attendance=attendance, summary=summary, attended_city_ids=attended, no_show_city_ids=no_shows, actor=actor)
+        self._hold(
+            attendance=attendance, summary=summary, attended_city_ids=attended, no_show_city_ids=no_shows, actor=actor
+        )
 
     @event("MeetingHeld")
-    def _hold(self, attendance: int, summary: str, attended_city_ids: list[str], no_show_city_ids: list[str], actor: str) -> None:
+    def _hold(
+        self, attendance: int, summary: str, attended_city_ids: list[str], no_show_city_ids: list[str], actor: str
+    ) -> None:
         self.status = "held"
         self.outcome = {
-            "attendance": attendance, "summary": summary,
-            "attended_city_ids": attended_city_ids, "no_show_city_ids": no_show_city_ids,
+            "attendance": attendance,
+            "summary": summary,
+            "attended_city_ids": attended_city_ids,
+            "no_show_city_ids": no_show_city_ids,
         }
 
     def _check_scheduled(self) -> None:

@@ -7,8 +7,13 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 NOTIFICATION_KINDS = (
-    "invitation", "suggestion", "meeting_reminder", "meeting_update", "invitation_nudge",
-    "milestone_due", "agreement_unsigned",
+    "invitation",
+    "suggestion",
+    "meeting_reminder",
+    "meeting_update",
+    "invitation_nudge",
+    "milestone_due",
+    "agreement_unsigned",
 )
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://twinning.example/notifications")
 
@@ -24,8 +29,15 @@ class Notification(Aggregate):
 
     @event("NotificationSent")
     def __init__(
-        self, key: str, kind: str, recipient_id: str, subject: dict, title: str, body: str,
-        channels: list[str], actor: str,
+        self,
+        key: str,
+        kind: str,
+        recipient_id: str,
+        subject: dict,
+        title: str,
+        body: str,
+        channels: list[str],
+        actor: str,
     ) -> None:
         self.key = key
         self.kind = kind

@@ -80,7 +80,7 @@ class Partnership(Aggregate):
         actor: str,
         description: str | None = None,
         regions: Mapping[str, str] | None = None,
-        id: UUID | None = None,  # noqa: A002 - the library's name for a chosen aggregate id
+        id: UUID | None = None,
     ) -> Partnership:
         """Check the proposal's rules, then record it. ``regions`` (city id → region) applies the programme rule."""
         if not invited_city_ids:
@@ -92,15 +92,25 @@ class Partnership(Aggregate):
         if regions is not None:
             check_spans_regions(regions)
         return cls(
-            id=id, title=title, proposer_city_id=proposer_city_id, invited_city_ids=list(invited_city_ids),
-            themes=list(themes), description=description, actor=actor,
+            id=id,
+            title=title,
+            proposer_city_id=proposer_city_id,
+            invited_city_ids=list(invited_city_ids),
+            themes=list(themes),
+            description=description,
+            actor=actor,
         )
 
     @event("PartnershipProposed")
     def __init__(
-        self, title: str, proposer_city_id: str, invited_city_ids: list[str], themes: list[str],
-        description: str | None, actor: str,
-        id: UUID | None = None,  # noqa: A002 - lets a loader choose the id; not part of the event
+        self,
+        title: str,
+        proposer_city_id: str,
+        invited_city_ids: list[str],
+        themes: list[str],
+        description: str | None,
+        actor: str,
+        id: UUID | None = None,
     ) -> None:
         self.title = title
         self.proposer_city_id = proposer_city_id
@@ -132,7 +142,12 @@ class Partnership(Aggregate):
 
     @event("PartnerInvited")
     def _invite(self, city_id: str, actor: str) -> None:
-        self.invitations[city_id] = {"status": PENDING, "invited_at": self.recorded_at, "answered_at": None, "reason": None}
+        self.invitations[city_id] = {
+            "status": PENDING,
+            "invited_at": self.recorded_at,
+            "answered_at": None,
+            "reason": None,
+        }
 
     def accept(self, city_id: str, actor: str) -> None:
         self._check_pending(city_id)

@@ -28,9 +28,14 @@ class MilestoneAlreadyAchieved(RuleBroken):
 class PilotProject(Aggregate):
     @event("ProjectLaunched")
     def __init__(
-        self, title: str, partnership_id: str, member_city_ids: list[str], themes: list[str],
-        description: str | None, actor: str,
-        id: UUID | None = None,  # noqa: A002 - lets a loader choose the id; not part of the event
+        self,
+        title: str,
+        partnership_id: str,
+        member_city_ids: list[str],
+        themes: list[str],
+        description: str | None,
+        actor: str,
+        id: UUID | None = None,
     ) -> None:
         self.title = title
         self.partnership_id = partnership_id
@@ -50,8 +55,12 @@ class PilotProject(Aggregate):
     @event("MilestonePlanned")
     def _plan_milestone(self, milestone_id: str, title: str, due_on: date, actor: str) -> None:
         self.milestones[milestone_id] = {
-            "id": milestone_id, "title": title, "due_on": due_on, "status": "planned",
-            "achieved_on": None, "note": None,
+            "id": milestone_id,
+            "title": title,
+            "due_on": due_on,
+            "status": "planned",
+            "achieved_on": None,
+            "note": None,
         }
 
     def reschedule_milestone(self, milestone_id: str, due_on: date, reason: str, actor: str) -> None:

@@ -90,12 +90,16 @@ class Memory:
 
     def absorb(self, ctx: Context) -> None:
         """Take in what a committed batch looked up and changed."""
-        for kept, seen in ((self.names, ctx.names), (self.partnerships, ctx.partnerships),
-                           (self.meetings, ctx.meetings), (self.agreements, ctx.agreements),
-                           (self.projects, ctx.projects)):
+        for kept, seen in (
+            (self.names, ctx.names),
+            (self.partnerships, ctx.partnerships),
+            (self.meetings, ctx.meetings),
+            (self.agreements, ctx.agreements),
+            (self.projects, ctx.projects),
+        ):
             kept.update(seen)
             if len(kept) > self.LIMIT:
-                for key in list(kept)[:len(kept) // 2]:
+                for key in list(kept)[: len(kept) // 2]:
                     del kept[key]
 
 
@@ -144,10 +148,15 @@ class Context:
                 return None
             invitations = self.db.all(
                 "SELECT city_id, status, invited_at FROM view_invitations WHERE partnership_id = ? ORDER BY position, ordinal",
-                (pid,))
+                (pid,),
+            )
             self.partnerships[pid] = {
-                "title": row["title"], "proposer": row["proposer_city_id"], "status": row["status"],
-                "invitations": {r["city_id"]: {"status": r["status"], "invited_at": r["invited_at"]} for r in invitations},
+                "title": row["title"],
+                "proposer": row["proposer_city_id"],
+                "status": row["status"],
+                "invitations": {
+                    r["city_id"]: {"status": r["status"], "invited_at": r["invited_at"]} for r in invitations
+                },
             }
         return self.partnerships[pid]
 
@@ -156,9 +165,18 @@ class Context:
             row = self.db.one("SELECT title, kind, starts_at FROM view_meetings WHERE id = ?", (mid,))
             if row is None:
                 return None
-            cities = [r["city_id"] for r in self.db.all(
-                "SELECT city_id FROM view_meeting_cities WHERE meeting_id = ? ORDER BY position, ordinal", (mid,))]
-            self.meetings[mid] = {"title": row["title"], "kind": row["kind"], "starts_at": row["starts_at"], "cities": cities}
+            cities = [
+                r["city_id"]
+                for r in self.db.all(
+                    "SELECT city_id FROM view_meeting_cities WHERE meeting_id = ? ORDER BY position, ordinal", (mid,)
+                )
+            ]
+            self.meetings[mid] = {
+                "title": row["title"],
+                "kind": row["kind"],
+                "starts_at": row["starts_at"],
+                "cities": cities,
+            }
         return self.meetings[mid]
 
     def agreement(self, aid: str) -> dict[str, Any] | None:
@@ -174,9 +192,15 @@ class Context:
             row = self.db.one("SELECT title, member_city_ids FROM view_projects WHERE id = ?", (prid,))
             if row is None:
                 return None
-            milestones = {r["milestone_id"]: r["title"] for r in self.db.all(
-                "SELECT milestone_id, title FROM view_milestones WHERE project_id = ?", (prid,))}
-            self.projects[prid] = {"title": row["title"], "cities": load(row["member_city_ids"]), "milestones": milestones}
+            milestones = {
+                r["milestone_id"]: r["title"]
+                for r in self.db.all("SELECT milestone_id, title FROM view_milestones WHERE project_id = ?", (prid,))
+            }
+            self.projects[prid] = {
+                "title": row["title"],
+                "cities": load(row["member_city_ids"]),
+                "milestones": milestones,
+            }
         return self.projects[prid]
 
     @staticmethod
@@ -223,11 +247,20 @@ class Context:
 
     def touch(self, table: str, e: Any, **changes: Any) -> None:
         """Update the aggregate's row: the given columns, its version and its time of change."""
-        self.db.update(table, {"id": str(e.originator_id)},
-                       {**changes, "updated_at": instant(e.timestamp), "version": e.originator_version})
+        self.db.update(
+            table,
+            {"id": str(e.originator_id)},
+            {**changes, "updated_at": instant(e.timestamp), "version": e.originator_version},
+        )
 
     def timeline(
-        self, cities: Iterable[str], position: int, event: Any, subject_kind: str, subject_id: str, summary: str,
+        self,
+        cities: Iterable[str],
+        position: int,
+        event: Any,
+        subject_kind: str,
+        subject_id: str,
+        summary: str,
         data: dict[str, Any] | None = None,
     ) -> None:
         data_text = dump(payload(event) if data is None else data)
@@ -236,9 +269,20 @@ class Context:
         actor = getattr(event, "actor", None)
         insert = self.db.insert
         for city_id in dict.fromkeys(cities):
-            insert("view_timeline", {"city_id": city_id, "position": position, "type": event_type,
-                                     "subject_kind": subject_kind, "subject_id": subject_id, "summary": summary,
-                                     "actor": actor, "recorded_at": recorded_at, "data": data_text})
+            insert(
+                "view_timeline",
+                {
+                    "city_id": city_id,
+                    "position": position,
+                    "type": event_type,
+                    "subject_kind": subject_kind,
+                    "subject_id": subject_id,
+                    "summary": summary,
+                    "actor": actor,
+                    "recorded_at": recorded_at,
+                    "data": data_text,
+                },
+            )
 
 
 Handler = Callable[[Context, int, Any], None]
@@ -250,6 +294,7 @@ def on(*qualnames: str) -> Callable[[Handler], Handler]:
         for qualname in qualnames:
             HANDLERS[qualname] = handler
         return handler
+
     return register
 
 
@@ -272,6 +317,7 @@ def apply(db: Db, batch: list[tuple[int, Any]], ctx: Context | None = None, flus
 
 # -- cities -------------------------------------------------------------------------------------
 
+
 def _search(name: str | None, local_name: str | None) -> str:
     return fold(name) + "\n" + fold(local_name)
 
@@ -285,17 +331,32 @@ def _city_themes(ctx: Context, city_id: str, direction: str, themes: list[str]) 
 def city_registered(ctx: Context, position: int, e: Any) -> None:
     cid, at = str(e.originator_id), instant(e.timestamp)
     ctx.insert(
-        "view_cities", id=cid, name=e.name, local_name=e.local_name, country=e.country, region=_region(e.country),
-        timezone=e.timezone, population=e.population, description=e.description,
+        "view_cities",
+        id=cid,
+        name=e.name,
+        local_name=e.local_name,
+        country=e.country,
+        region=_region(e.country),
+        timezone=e.timezone,
+        population=e.population,
+        description=e.description,
         working_hours=None if e.working_hours is None else dump(e.working_hours),
-        themes_offered=dump(list(e.themes_offered)), themes_sought=dump(list(e.themes_sought)), status="active",
-        sort_key=sort_key(e.name), search=_search(e.name, e.local_name), registered_at=at, updated_at=at,
-        version=e.originator_version, position=position)
+        themes_offered=dump(list(e.themes_offered)),
+        themes_sought=dump(list(e.themes_sought)),
+        status="active",
+        sort_key=sort_key(e.name),
+        search=_search(e.name, e.local_name),
+        registered_at=at,
+        updated_at=at,
+        version=e.originator_version,
+        position=position,
+    )
     _city_themes(ctx, cid, "offered", list(e.themes_offered))
     _city_themes(ctx, cid, "sought", list(e.themes_sought))
     ctx.names[cid] = e.name
-    ctx.timeline([cid], position, e, "city", cid,
-                 f"{e.name} joined the programme ({_country(e.country)}, {e.timezone})")
+    ctx.timeline(
+        [cid], position, e, "city", cid, f"{e.name} joined the programme ({_country(e.country)}, {e.timezone})"
+    )
 
 
 PROFILE_COLUMNS = ("name", "local_name", "timezone", "population", "description")
@@ -317,8 +378,11 @@ def profile_updated(ctx: Context, position: int, e: Any) -> None:
             ctx.db.delete("view_city_themes", {"city_id": cid, "direction": direction})
             _city_themes(ctx, cid, direction, list(value))
     if "name" in changes or "local_name" in changes:
-        current = ctx.db.held_row("view_cities", id=cid) or ctx.db.one(
-            "SELECT name, local_name FROM view_cities WHERE id = ?", (cid,)) or {}
+        current = (
+            ctx.db.held_row("view_cities", id=cid)
+            or ctx.db.one("SELECT name, local_name FROM view_cities WHERE id = ?", (cid,))
+            or {}
+        )
         name = changes.get("name", current.get("name"))
         local = changes["local_name"] if "local_name" in changes else current.get("local_name")
         columns.update(sort_key=sort_key(name), search=_search(name, local))
@@ -333,8 +397,15 @@ def profile_updated(ctx: Context, position: int, e: Any) -> None:
 @on("City.StakeholderAdded")
 def stakeholder_added(ctx: Context, position: int, e: Any) -> None:
     cid = str(e.originator_id)
-    ctx.insert("view_stakeholders", city_id=cid, stakeholder_id=e.stakeholder_id, name=e.name, kind=e.kind,
-               themes=dump(list(e.themes)), position=position)
+    ctx.insert(
+        "view_stakeholders",
+        city_id=cid,
+        stakeholder_id=e.stakeholder_id,
+        name=e.name,
+        kind=e.kind,
+        themes=dump(list(e.themes)),
+        position=position,
+    )
     ctx.touch("view_cities", e)
     ctx.timeline([cid], position, e, "city", cid, f"{ctx.name(cid)} added a {e.kind} stakeholder: {e.name}")
 
@@ -343,8 +414,13 @@ def stakeholder_added(ctx: Context, position: int, e: Any) -> None:
 def stakeholder_removed(ctx: Context, position: int, e: Any) -> None:
     cid = str(e.originator_id)
     held = ctx.db.held_row("view_stakeholders", city_id=cid, stakeholder_id=e.stakeholder_id)
-    name = held["name"] if held else ctx.db.scalar(
-        "SELECT name FROM view_stakeholders WHERE city_id = ? AND stakeholder_id = ?", (cid, e.stakeholder_id))
+    name = (
+        held["name"]
+        if held
+        else ctx.db.scalar(
+            "SELECT name FROM view_stakeholders WHERE city_id = ? AND stakeholder_id = ?", (cid, e.stakeholder_id)
+        )
+    )
     ctx.db.delete("view_stakeholders", {"city_id": cid, "stakeholder_id": e.stakeholder_id})
     ctx.touch("view_cities", e)
     ctx.timeline([cid], position, e, "city", cid, f"{ctx.name(cid)} removed a stakeholder: {name or e.stakeholder_id}")
@@ -359,24 +435,50 @@ def city_retired(ctx: Context, position: int, e: Any) -> None:
 
 # -- partnerships --------------------------------------------------------------------------
 
+
 def _invite(ctx: Context, pid: str, city_id: str, at: str, position: int, ordinal: int) -> None:
-    ctx.insert("view_invitations", partnership_id=pid, city_id=city_id, status="pending", invited_at=at,
-               answered_at=None, reason=None, response_hours=None, position=position, ordinal=ordinal)
+    ctx.insert(
+        "view_invitations",
+        partnership_id=pid,
+        city_id=city_id,
+        status="pending",
+        invited_at=at,
+        answered_at=None,
+        reason=None,
+        response_hours=None,
+        position=position,
+        ordinal=ordinal,
+    )
 
 
 @on("Partnership.PartnershipProposed")
 def partnership_proposed(ctx: Context, position: int, e: Any) -> None:
     pid, at = str(e.originator_id), instant(e.timestamp)
     invited = list(dict.fromkeys(e.invited_city_ids))
-    ctx.insert("view_partnerships", id=pid, title=e.title, proposer_city_id=e.proposer_city_id, status="proposed",
-               themes=dump(list(e.themes)), description=e.description, action_plan=None, outcome=None,
-               closing_reason=None, proposed_at=at, updated_at=at, version=e.originator_version, position=position)
+    ctx.insert(
+        "view_partnerships",
+        id=pid,
+        title=e.title,
+        proposer_city_id=e.proposer_city_id,
+        status="proposed",
+        themes=dump(list(e.themes)),
+        description=e.description,
+        action_plan=None,
+        outcome=None,
+        closing_reason=None,
+        proposed_at=at,
+        updated_at=at,
+        version=e.originator_version,
+        position=position,
+    )
     for theme in dict.fromkeys(e.themes):
         ctx.insert("view_partnership_themes", partnership_id=pid, theme=theme)
     for ordinal, city_id in enumerate(invited):
         _invite(ctx, pid, city_id, at, position, ordinal)
     partnership = ctx.partnerships[pid] = {
-        "title": e.title, "proposer": e.proposer_city_id, "status": "proposed",
+        "title": e.title,
+        "proposer": e.proposer_city_id,
+        "status": "proposed",
         "invitations": {c: {"status": "pending", "invited_at": at} for c in invited},
     }
     summary = f"{ctx.name(e.proposer_city_id)} proposed {quoted(e.title)} to {listing([ctx.name(c) for c in invited])}"
@@ -406,8 +508,11 @@ def _answer(ctx: Context, position: int, e: Any, status: str, reason: str | None
     if invitation is not None:
         hours = max(0.0, (e.timestamp - parse_instant(invitation["invited_at"])) / timedelta(hours=1))
         invitation["status"] = status
-    ctx.db.update("view_invitations", {"partnership_id": pid, "city_id": e.city_id},
-                  {"status": status, "answered_at": instant(e.timestamp), "reason": reason, "response_hours": hours})
+    ctx.db.update(
+        "view_invitations",
+        {"partnership_id": pid, "city_id": e.city_id},
+        {"status": status, "answered_at": instant(e.timestamp), "reason": reason, "response_hours": hours},
+    )
     ctx.touch("view_partnerships", e)
     verb = "accepted" if status == "accepted" else "declined"
     summary = f"{ctx.name(e.city_id)} {verb} the invitation to {quoted(partnership['title'])}"
@@ -442,31 +547,44 @@ def partnership_activated(ctx: Context, position: int, e: Any) -> None:
 
 @on("Partnership.PartnershipDeclined")
 def partnership_declined(ctx: Context, position: int, e: Any) -> None:
-    _partnership_change(ctx, position, e, lambda p: f"{quoted(p['title'])} was declined by every invited city",
-                        status="declined")
+    _partnership_change(
+        ctx, position, e, lambda p: f"{quoted(p['title'])} was declined by every invited city", status="declined"
+    )
 
 
 @on("Partnership.ProposalWithdrawn")
 def proposal_withdrawn(ctx: Context, position: int, e: Any) -> None:
-    _partnership_change(ctx, position, e, lambda p: f"{ctx.name(p['proposer'])} withdrew {quoted(p['title'])}",
-                        status="withdrawn", closing_reason=getattr(e, "reason", None))
+    _partnership_change(
+        ctx,
+        position,
+        e,
+        lambda p: f"{ctx.name(p['proposer'])} withdrew {quoted(p['title'])}",
+        status="withdrawn",
+        closing_reason=getattr(e, "reason", None),
+    )
 
 
 @on("Partnership.ActionPlanAdopted")
 def action_plan_adopted(ctx: Context, position: int, e: Any) -> None:
     plan = {"summary": e.summary, "adopted_on": day(e.adopted_on)}
-    _partnership_change(ctx, position, e,
-                        lambda p: f"An action plan for {quoted(p['title'])} was adopted on {day(e.adopted_on)}",
-                        action_plan=dump(plan))
+    _partnership_change(
+        ctx,
+        position,
+        e,
+        lambda p: f"An action plan for {quoted(p['title'])} was adopted on {day(e.adopted_on)}",
+        action_plan=dump(plan),
+    )
 
 
 @on("Partnership.PartnershipConcluded")
 def partnership_concluded(ctx: Context, position: int, e: Any) -> None:
-    _partnership_change(ctx, position, e, lambda p: f"{quoted(p['title'])} concluded", status="concluded",
-                        outcome=e.outcome)
+    _partnership_change(
+        ctx, position, e, lambda p: f"{quoted(p['title'])} concluded", status="concluded", outcome=e.outcome
+    )
 
 
 # -- meetings -------------------------------------------------------------------------------------
+
 
 def _when(starts_at: str) -> str:
     return starts_at[:16].replace("T", " ") + " UTC"
@@ -478,14 +596,38 @@ def meeting_scheduled(ctx: Context, position: int, e: Any) -> None:
     starts = instant(e.starts_at)
     ends = instant(e.starts_at + timedelta(minutes=e.duration_minutes))
     invited = list(dict.fromkeys(e.invited_city_ids))
-    ctx.insert("view_meetings", id=mid, title=e.title, kind=e.kind, starts_at=starts, ends_at=ends,
-               duration_minutes=e.duration_minutes, status="scheduled", partnership_id=e.partnership_id,
-               location=e.location, url=e.url, organiser_id=getattr(e, "actor", None), sequence=0, attendance=None,
-               summary=None, cancel_reason=None, scheduled_at=at, updated_at=at, version=e.originator_version,
-               position=position)
+    ctx.insert(
+        "view_meetings",
+        id=mid,
+        title=e.title,
+        kind=e.kind,
+        starts_at=starts,
+        ends_at=ends,
+        duration_minutes=e.duration_minutes,
+        status="scheduled",
+        partnership_id=e.partnership_id,
+        location=e.location,
+        url=e.url,
+        organiser_id=getattr(e, "actor", None),
+        sequence=0,
+        attendance=None,
+        summary=None,
+        cancel_reason=None,
+        scheduled_at=at,
+        updated_at=at,
+        version=e.originator_version,
+        position=position,
+    )
     for ordinal, city_id in enumerate(invited):
-        ctx.insert("view_meeting_cities", meeting_id=mid, city_id=city_id, starts_at=starts, attended=None,
-                   position=position, ordinal=ordinal)
+        ctx.insert(
+            "view_meeting_cities",
+            meeting_id=mid,
+            city_id=city_id,
+            starts_at=starts,
+            attended=None,
+            position=position,
+            ordinal=ordinal,
+        )
     ctx.meetings[mid] = {"title": e.title, "kind": e.kind, "starts_at": starts, "cities": invited}
     kind = e.kind.replace("_", " ").capitalize()
     ctx.timeline(invited, position, e, "meeting", mid, f"{kind} {quoted(e.title)} scheduled for {_when(starts)}")
@@ -497,12 +639,25 @@ def participant_invited(ctx: Context, position: int, e: Any) -> None:
     meeting = ctx.meeting(mid)
     if meeting is None:
         return
-    ctx.insert("view_meeting_cities", meeting_id=mid, city_id=e.city_id, starts_at=meeting["starts_at"], attended=None,
-               position=position, ordinal=0)
+    ctx.insert(
+        "view_meeting_cities",
+        meeting_id=mid,
+        city_id=e.city_id,
+        starts_at=meeting["starts_at"],
+        attended=None,
+        position=position,
+        ordinal=0,
+    )
     meeting["cities"].append(e.city_id)
     ctx.touch("view_meetings", e)
-    ctx.timeline(meeting["cities"], position, e, "meeting", mid,
-                 f"{ctx.name(e.city_id)} was invited to {quoted(meeting['title'])}")
+    ctx.timeline(
+        meeting["cities"],
+        position,
+        e,
+        "meeting",
+        mid,
+        f"{ctx.name(e.city_id)} was invited to {quoted(meeting['title'])}",
+    )
 
 
 @on("Meeting.MeetingRescheduled")
@@ -513,8 +668,7 @@ def meeting_rescheduled(ctx: Context, position: int, e: Any) -> None:
         return
     starts = instant(e.starts_at)
     ends = instant(e.starts_at + timedelta(minutes=e.duration_minutes))
-    ctx.touch("view_meetings", e, starts_at=starts, ends_at=ends, duration_minutes=e.duration_minutes,
-              sequence=Add(1))
+    ctx.touch("view_meetings", e, starts_at=starts, ends_at=ends, duration_minutes=e.duration_minutes, sequence=Add(1))
     ctx.db.update("view_meeting_cities", {"meeting_id": mid}, {"starts_at": starts})
     meeting["starts_at"] = starts
     ctx.timeline(meeting["cities"], position, e, "meeting", mid, f"{quoted(meeting['title'])} moved to {_when(starts)}")
@@ -540,20 +694,48 @@ def meeting_held(ctx: Context, position: int, e: Any) -> None:
     for attended, cities in ((1, e.attended_city_ids), (0, e.no_show_city_ids)):
         for city_id in cities:
             ctx.db.update("view_meeting_cities", {"meeting_id": mid, "city_id": city_id}, {"attended": attended})
-    ctx.timeline(meeting["cities"], position, e, "meeting", mid,
-                 f"{quoted(meeting['title'])} was held with {e.attendance} participants")
+    ctx.timeline(
+        meeting["cities"],
+        position,
+        e,
+        "meeting",
+        mid,
+        f"{quoted(meeting['title'])} was held with {e.attendance} participants",
+    )
 
 
 # -- agreements ------------------------------------------------------------------------------------
 
+
 @on("Agreement.AgreementDrafted")
 def agreement_drafted(ctx: Context, position: int, e: Any) -> None:
     aid, at = str(e.originator_id), instant(e.timestamp)
-    parties = [{"name": p["name"], "city_id": p.get("city_id"), "signed_on": day(p.get("signed_on")),
-                "signatory": p.get("signatory")} for p in e.parties]
-    ctx.insert("view_agreements", id=aid, title=e.title, kind=e.kind, status="drafted", parties=dump(parties),
-               topics=dump(list(e.topics)), partnership_id=e.partnership_id, in_force_on=None, terminated_on=None,
-               termination_reason=None, drafted_at=at, updated_at=at, version=e.originator_version, position=position)
+    parties = [
+        {
+            "name": p["name"],
+            "city_id": p.get("city_id"),
+            "signed_on": day(p.get("signed_on")),
+            "signatory": p.get("signatory"),
+        }
+        for p in e.parties
+    ]
+    ctx.insert(
+        "view_agreements",
+        id=aid,
+        title=e.title,
+        kind=e.kind,
+        status="drafted",
+        parties=dump(parties),
+        topics=dump(list(e.topics)),
+        partnership_id=e.partnership_id,
+        in_force_on=None,
+        terminated_on=None,
+        termination_reason=None,
+        drafted_at=at,
+        updated_at=at,
+        version=e.originator_version,
+        position=position,
+    )
     agreement = ctx.agreements[aid] = {"title": e.title, "kind": e.kind, "parties": parties}
     cities = ctx.party_cities(agreement)
     for city_id in cities:
@@ -572,8 +754,14 @@ def party_signed(ctx: Context, position: int, e: Any) -> None:
         if party["name"].casefold() == e.party.casefold():
             party["signed_on"], party["signatory"] = day(e.signed_on), e.signatory
     ctx.touch("view_agreements", e, parties=dump(agreement["parties"]))
-    ctx.timeline(ctx.party_cities(agreement), position, e, "agreement", aid,
-                 f"{e.party} signed {quoted(agreement['title'])} on {day(e.signed_on)}")
+    ctx.timeline(
+        ctx.party_cities(agreement),
+        position,
+        e,
+        "agreement",
+        aid,
+        f"{e.party} signed {quoted(agreement['title'])} on {day(e.signed_on)}",
+    )
 
 
 @on("Agreement.AgreementInForce")
@@ -583,8 +771,14 @@ def agreement_in_force(ctx: Context, position: int, e: Any) -> None:
     if agreement is None:
         return
     ctx.touch("view_agreements", e, status="in_force", in_force_on=day(e.in_force_on))
-    ctx.timeline(ctx.party_cities(agreement), position, e, "agreement", aid,
-                 f"{quoted(agreement['title'])} entered into force on {day(e.in_force_on)}")
+    ctx.timeline(
+        ctx.party_cities(agreement),
+        position,
+        e,
+        "agreement",
+        aid,
+        f"{quoted(agreement['title'])} entered into force on {day(e.in_force_on)}",
+    )
 
 
 @on("Agreement.AgreementTerminated")
@@ -594,19 +788,38 @@ def agreement_terminated(ctx: Context, position: int, e: Any) -> None:
     if agreement is None:
         return
     ctx.touch("view_agreements", e, status="terminated", terminated_on=day(e.on), termination_reason=e.reason)
-    ctx.timeline(ctx.party_cities(agreement), position, e, "agreement", aid,
-                 f"{quoted(agreement['title'])} was terminated on {day(e.on)}")
+    ctx.timeline(
+        ctx.party_cities(agreement),
+        position,
+        e,
+        "agreement",
+        aid,
+        f"{quoted(agreement['title'])} was terminated on {day(e.on)}",
+    )
 
 
 # -- pilot projects ------------------------------------------------------------------------------
+
 
 @on("PilotProject.ProjectLaunched")
 def project_launched(ctx: Context, position: int, e: Any) -> None:
     prid, at = str(e.originator_id), instant(e.timestamp)
     members = list(dict.fromkeys(e.member_city_ids))
-    ctx.insert("view_projects", id=prid, title=e.title, partnership_id=e.partnership_id, status="active",
-               themes=dump(list(e.themes)), member_city_ids=dump(members), description=e.description, summary=None,
-               launched_at=at, updated_at=at, version=e.originator_version, position=position)
+    ctx.insert(
+        "view_projects",
+        id=prid,
+        title=e.title,
+        partnership_id=e.partnership_id,
+        status="active",
+        themes=dump(list(e.themes)),
+        member_city_ids=dump(members),
+        description=e.description,
+        summary=None,
+        launched_at=at,
+        updated_at=at,
+        version=e.originator_version,
+        position=position,
+    )
     for city_id in members:
         ctx.insert("view_project_cities", project_id=prid, city_id=city_id)
     for theme in dict.fromkeys(e.themes):
@@ -621,12 +834,28 @@ def milestone_planned(ctx: Context, position: int, e: Any) -> None:
     project = ctx.project(prid)
     if project is None:
         return
-    ctx.insert("view_milestones", project_id=prid, milestone_id=e.milestone_id, title=e.title, due_on=day(e.due_on),
-               status="planned", achieved_on=None, note=None, position=position, updated_position=position)
+    ctx.insert(
+        "view_milestones",
+        project_id=prid,
+        milestone_id=e.milestone_id,
+        title=e.title,
+        due_on=day(e.due_on),
+        status="planned",
+        achieved_on=None,
+        note=None,
+        position=position,
+        updated_position=position,
+    )
     project["milestones"][e.milestone_id] = e.title
     ctx.touch("view_projects", e)
-    ctx.timeline(project["cities"], position, e, "project", prid,
-                 f"Milestone {quoted(e.title)} of {quoted(project['title'])} planned for {day(e.due_on)}")
+    ctx.timeline(
+        project["cities"],
+        position,
+        e,
+        "project",
+        prid,
+        f"Milestone {quoted(e.title)} of {quoted(project['title'])} planned for {day(e.due_on)}",
+    )
 
 
 def _milestone_change(ctx: Context, position: int, e: Any, summary: str, **changes: Any) -> None:
@@ -634,24 +863,41 @@ def _milestone_change(ctx: Context, position: int, e: Any, summary: str, **chang
     project = ctx.project(prid)
     if project is None:
         return
-    ctx.db.update("view_milestones", {"project_id": prid, "milestone_id": e.milestone_id},
-                  {**changes, "updated_position": position})
+    ctx.db.update(
+        "view_milestones",
+        {"project_id": prid, "milestone_id": e.milestone_id},
+        {**changes, "updated_position": position},
+    )
     ctx.touch("view_projects", e)
     title = project["milestones"].get(e.milestone_id, e.milestone_id)
-    ctx.timeline(project["cities"], position, e, "project", prid,
-                 summary.format(milestone=quoted(title), project=quoted(project["title"])))
+    ctx.timeline(
+        project["cities"],
+        position,
+        e,
+        "project",
+        prid,
+        summary.format(milestone=quoted(title), project=quoted(project["title"])),
+    )
 
 
 @on("PilotProject.MilestoneRescheduled")
 def milestone_rescheduled(ctx: Context, position: int, e: Any) -> None:
-    _milestone_change(ctx, position, e, "Milestone {milestone} of {project} moved to " + day(e.due_on),
-                      due_on=day(e.due_on))
+    _milestone_change(
+        ctx, position, e, "Milestone {milestone} of {project} moved to " + day(e.due_on), due_on=day(e.due_on)
+    )
 
 
 @on("PilotProject.MilestoneAchieved")
 def milestone_achieved(ctx: Context, position: int, e: Any) -> None:
-    _milestone_change(ctx, position, e, "Milestone {milestone} of {project} achieved on " + day(e.achieved_on),
-                      status="achieved", achieved_on=day(e.achieved_on), note=e.note)
+    _milestone_change(
+        ctx,
+        position,
+        e,
+        "Milestone {milestone} of {project} achieved on " + day(e.achieved_on),
+        status="achieved",
+        achieved_on=day(e.achieved_on),
+        note=e.note,
+    )
 
 
 @on("PilotProject.ProjectCompleted")
@@ -675,15 +921,33 @@ def _project_closed(ctx: Context, position: int, e: Any, status: str, summary: s
 
 # -- notifications ------------------------------------------------------------------------------
 
+
 @on("Notification.NotificationSent")
 def notification_sent(ctx: Context, position: int, e: Any) -> None:
     nid = str(e.originator_id)
     subject = dict(e.subject or {})
-    ctx.insert("view_inbox", id=nid, recipient_id=e.recipient_id, kind=e.kind, subject_kind=subject.get("kind"),
-               subject_id=None if subject.get("id") is None else str(subject["id"]), title=e.title, body=e.body,
-               channels=dump(list(e.channels)), sent_at=instant(e.timestamp), position=position)
+    ctx.insert(
+        "view_inbox",
+        id=nid,
+        recipient_id=e.recipient_id,
+        kind=e.kind,
+        subject_kind=subject.get("kind"),
+        subject_id=None if subject.get("id") is None else str(subject["id"]),
+        title=e.title,
+        body=e.body,
+        channels=dump(list(e.channels)),
+        sent_at=instant(e.timestamp),
+        position=position,
+    )
     cities = ctx.subject_cities(subject)
     if cities:
         data = {"kind": e.kind, "recipient_id": e.recipient_id, "subject": subject, "channels": list(e.channels)}
-        ctx.timeline(cities, position, e, str(subject.get("kind")), str(subject.get("id")),
-                     f"Notification ({e.kind.replace('_', ' ')}): {e.title}", data=data)
+        ctx.timeline(
+            cities,
+            position,
+            e,
+            str(subject.get("kind")),
+            str(subject.get("id")),
+            f"Notification ({e.kind.replace('_', ' ')}): {e.title}",
+            data=data,
+        )

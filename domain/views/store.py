@@ -21,12 +21,16 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from operator import itemgetter
 from typing import Any
 
 from eventsourcing.persistence import (
-    InfrastructureFactory, IntegrityError, OperationalError, ProgrammingError, Tracking,
+    InfrastructureFactory,
+    IntegrityError,
+    OperationalError,
+    ProgrammingError,
+    Tracking,
 )
 from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
 from eventsourcing.utils import Environment
@@ -174,8 +178,10 @@ KEYS: dict[str, tuple[str, ...]] = {
 # Every table the follower fills (view_meta holds the schema version, not rows of the log).
 ROW_TABLES = tuple(name for name in TABLES if name != "view_meta")
 _KEY_SETS = {table: frozenset(columns) for table, columns in KEYS.items()}
-_KEY_OF = {table: (lambda row, c=columns[0]: (row[c],)) if len(columns) == 1 else itemgetter(*columns)
-           for table, columns in KEYS.items()}
+_KEY_OF = {
+    table: (lambda row, c=columns[0]: (row[c],)) if len(columns) == 1 else itemgetter(*columns)
+    for table, columns in KEYS.items()
+}
 
 
 # -- value encoding -------------------------------------------------------------------------
@@ -189,7 +195,7 @@ def instant(value: datetime) -> str:
     last = _last_instant  # one event's timestamp is asked for several times in a row
     if value is last[0]:
         return last[1]
-    text = value.astimezone(timezone.utc).isoformat(timespec="microseconds")
+    text = value.astimezone(UTC).isoformat(timespec="microseconds")
     _last_instant = (value, text)
     return text
 
@@ -240,6 +246,7 @@ def sort_key(name: str | None) -> str:
 
 
 # -- one SQL text for both databases --------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Add:
@@ -352,8 +359,11 @@ class Db:
             key = tuple(where[c] for c in KEYS[table])
             row = groups.get(key[0], {}).get(key)
             return [] if row is None else [(key, row)]
-        candidates = groups.get(where[first], {}).items() if first in where else (
-            item for group in groups.values() for item in group.items())
+        candidates = (
+            groups.get(where[first], {}).items()
+            if first in where
+            else (item for group in groups.values() for item in group.items())
+        )
         return [(k, row) for k, row in candidates if all(row[c] == v for c, v in where.items())]
 
     def flush(self, tables: Iterable[str] | None = None) -> None:
@@ -373,7 +383,7 @@ class Db:
             per_statement = max(1, self.CHUNK_PARAMS // len(columns))
             one = "(" + ", ".join("?" * len(columns)) + ")"
             for start in range(0, len(rows), per_statement):
-                chunk = rows[start:start + per_statement]
+                chunk = rows[start : start + per_statement]
                 text = f"INSERT INTO {table} ({', '.join(columns)}) VALUES " + ", ".join([one] * len(chunk))
                 self.cursor.execute(self.sql(text), [row[c] for row in chunk for c in columns])
 
@@ -419,6 +429,7 @@ def marks(values: Sequence[Any]) -> str:
 
 
 # -- the recorders ------------------------------------------------------------------------
+
 
 class _ViewTables:
     """Shared by both dialects: creates (and on a schema change, recreates) the view tables."""
@@ -500,12 +511,14 @@ class _ViewTables:
         return db.cursor.fetchone() is not None
 
     def _advance_sql(self) -> Any:
-        return ("UPDATE tracking SET notification_id = ? WHERE application_name = ? AND notification_id = ?"
-                " RETURNING notification_id")
+        return (
+            "UPDATE tracking SET notification_id = ? WHERE application_name = ? AND notification_id = ?"
+            " RETURNING notification_id"
+        )
 
 
 WRITER_CACHE_KIB = -65536  # SQLite's cache_size: negative means KiB
-READER_CACHE_KIB = -2000   # SQLite's default
+READER_CACHE_KIB = -2000  # SQLite's default
 
 
 class SQLiteViewRecorder(_ViewTables, SQLiteTrackingRecorder):
@@ -559,14 +572,16 @@ def _postgres_recorder_class() -> type:
             db.cursor.execute("SELECT pg_advisory_xact_lock(hashtext('twinning-views-ddl'))")
 
         def _advance_sql(self) -> Any:
-            return SQL("UPDATE {}.{} SET notification_id = %s WHERE application_name = %s AND notification_id = %s"
-                       " RETURNING notification_id").format(
-                Identifier(self.datastore.schema), Identifier(self.tracking_table_name))
+            return SQL(
+                "UPDATE {}.{} SET notification_id = %s WHERE application_name = %s AND notification_id = %s"
+                " RETURNING notification_id"
+            ).format(Identifier(self.datastore.schema), Identifier(self.tracking_table_name))
 
         def _delete_tracking(self, db: Db, name: str) -> None:
             db.cursor.execute(
                 SQL("DELETE FROM {}.{} WHERE application_name = %s").format(
-                    Identifier(self.datastore.schema), Identifier(self.tracking_table_name)),
+                    Identifier(self.datastore.schema), Identifier(self.tracking_table_name)
+                ),
                 (name,),
             )
 
@@ -583,9 +598,11 @@ def open_recorder(env: dict[str, str]) -> tuple[InfrastructureFactory, _ViewTabl
     elif type(datastore).__name__ == "PostgresDatastore":
         from domain.application.postgres import tune_pool
 
-        tune_pool(datastore)   # reconnect at once after an outage, not after minutes of backoff
+        tune_pool(datastore)  # reconnect at once after an outage, not after minutes of backoff
         recorder_class = _postgres_recorder_class()
     else:
         factory.close()
-        raise ValueError("the views need an SQLite or PostgreSQL store (PERSISTENCE_MODULE eventsourcing.sqlite or .postgres)")
+        raise ValueError(
+            "the views need an SQLite or PostgreSQL store (PERSISTENCE_MODULE eventsourcing.sqlite or .postgres)"
+        )
     return factory, factory.tracking_recorder(recorder_class)

@@ -6,10 +6,9 @@ the Programme directly, keeping every token so requests can act as anyone.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Any
-
-import threading
 
 import pytest
 
@@ -50,17 +49,25 @@ class Api:
         return self.client.get(path, headers=self.headers(who, kwargs.pop("headers", None)), **kwargs)
 
     def post(self, who, path, json=None, **kwargs):
-        return self.client.post(path, json={} if json is None else json,
-                                headers=self.headers(who, kwargs.pop("headers", None)), **kwargs)
+        return self.client.post(
+            path, json={} if json is None else json, headers=self.headers(who, kwargs.pop("headers", None)), **kwargs
+        )
 
     def patch(self, who, path, json=None, **kwargs):
-        return self.client.patch(path, json=json or {}, headers=self.headers(who, kwargs.pop("headers", None)), **kwargs)
+        return self.client.patch(
+            path, json=json or {}, headers=self.headers(who, kwargs.pop("headers", None)), **kwargs
+        )
 
     # -- shortcuts for arranging a scene ---------------------------------------------------
 
     def propose(self, proposer="rome", invited=("yantai",), who=None, **extra) -> dict:
-        body = {"title": f"{proposer} with {', '.join(invited)}", "proposer_city_id": self.city(proposer),
-                "invited_city_ids": [self.city(c) for c in invited], "themes": ["urban-agriculture"], **extra}
+        body = {
+            "title": f"{proposer} with {', '.join(invited)}",
+            "proposer_city_id": self.city(proposer),
+            "invited_city_ids": [self.city(c) for c in invited],
+            "themes": ["urban-agriculture"],
+            **extra,
+        }
         response = self.post(who or proposer, "/api/v1/partnerships", body)
         assert response.status_code == 201, response.get_json()
         return response.get_json()
@@ -73,22 +80,35 @@ class Api:
         return response.get_json()
 
     def schedule(self, starts_at="2030-03-04T09:00:00+01:00", cities=("rome", "yantai"), **extra) -> dict:
-        body = {"title": "Kick-off", "kind": "online", "starts_at": starts_at, "duration_minutes": 90,
-                "invited_city_ids": [self.city(c) for c in cities], **extra}
+        body = {
+            "title": "Kick-off",
+            "kind": "online",
+            "starts_at": starts_at,
+            "duration_minutes": 90,
+            "invited_city_ids": [self.city(c) for c in cities],
+            **extra,
+        }
         response = self.post("facilitator", "/api/v1/meetings", body)
         assert response.status_code == 201, response.get_json()
         return response.get_json()
 
     def draft(self, parties=(("Yantai University", "yantai"), ("Tuscia University", "rome")), who="yantai") -> dict:
-        body = {"title": "Universities MoU", "kind": "mou",
-                "parties": [{"name": n, "city_id": self.city(c)} for n, c in parties], "topics": ["urban-agriculture"]}
+        body = {
+            "title": "Universities MoU",
+            "kind": "mou",
+            "parties": [{"name": n, "city_id": self.city(c)} for n, c in parties],
+            "topics": ["urban-agriculture"],
+        }
         response = self.post(who, "/api/v1/agreements", body)
         assert response.status_code == 201, response.get_json()
         return response.get_json()
 
     def launch(self, partnership_id: str, who="rome") -> dict:
-        response = self.post(who, "/api/v1/projects", {"title": "Urban agriculture faculty",
-                                                       "partnership_id": partnership_id, "themes": ["urban-agriculture"]})
+        response = self.post(
+            who,
+            "/api/v1/projects",
+            {"title": "Urban agriculture faculty", "partnership_id": partnership_id, "themes": ["urban-agriculture"]},
+        )
         assert response.status_code == 201, response.get_json()
         return response.get_json()
 
@@ -104,7 +124,9 @@ def enrol_cast(programme) -> tuple[dict, dict, dict]:
     for key, (name, country, tz, offered, sought) in CITIES.items():
         city = programme.register_city(facilitator, name, country, tz, offered, sought).aggregate
         city_ids[key] = str(city.id)
-        issued = programme.create_user(admin, f"{name} officer", f"officer@{key}.example", "officer", city_id=str(city.id))
+        issued = programme.create_user(
+            admin, f"{name} officer", f"officer@{key}.example", "officer", city_id=str(city.id)
+        )
         tokens[key], user_ids[key] = issued.token, str(issued.user.id)
     return tokens, user_ids, city_ids
 

@@ -4,7 +4,7 @@ Jobs are enqueued on the ``twinning`` queue and run by a real RQ SimpleWorker in
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import redis
@@ -75,7 +75,7 @@ def test_a_failed_job_is_listed_with_its_error(qapi, queue):
     assert item["description"] == "explodes on purpose"
     assert item["error"] == "ValueError: boom: the printer is on fire"
     assert item["ended_at"] and item["enqueued_at"]
-    assert [i["id"] for i in listed(qapi)["items"]] == [job_id]     # every state
+    assert [i["id"] for i in listed(qapi)["items"]] == [job_id]  # every state
     assert listed(qapi, state="queued")["items"] == []
 
 
@@ -102,12 +102,12 @@ def test_requeue_refuses_unknown_malformed_and_unfailed_jobs(qapi, queue):
     assert_problem(qapi.post("admin", f"{JOBS}/{'x' * 129}/requeue"), 422)
     queue.enqueue(f"{__name__}.fine", job_id="waiting-1")
     assert_problem(qapi.post("admin", f"{JOBS}/waiting-1/requeue"), 409, "job-not-failed")
-    run_burst(queue)   # finished: still not failed
+    run_burst(queue)  # finished: still not failed
     assert_problem(qapi.post("admin", f"{JOBS}/waiting-1/requeue"), 409, "job-not-failed")
 
 
 def test_a_scheduled_job_is_listed_with_its_time(qapi, queue):
-    due = (datetime.now(timezone.utc) + timedelta(days=2)).replace(microsecond=0)
+    due = (datetime.now(UTC) + timedelta(days=2)).replace(microsecond=0)
     queue.enqueue_at(due, f"{__name__}.fine", job_id="later-1", description="later")
     queue.enqueue(f"{__name__}.fine", job_id="now-1")
     page = listed(qapi)
@@ -120,7 +120,7 @@ def test_a_scheduled_job_is_listed_with_its_time(qapi, queue):
 def test_pages_follow_the_cursor_across_states(qapi, queue):
     for n in range(3):
         queue.enqueue(f"{__name__}.fine", job_id=f"q-{n}")
-    due = datetime.now(timezone.utc) + timedelta(hours=1)
+    due = datetime.now(UTC) + timedelta(hours=1)
     for n in range(2):
         queue.enqueue_at(due + timedelta(minutes=n), f"{__name__}.fine", job_id=f"s-{n}")
     seen, cursor = [], None
@@ -151,7 +151,7 @@ def test_without_a_queue_the_endpoints_answer_503(api):
     body = assert_problem(api.get("admin", JOBS), 503, "queue-unavailable")
     assert "REDIS_URL" in body["detail"]
     assert_problem(api.post("admin", f"{JOBS}/some-job/requeue"), 503, "queue-unavailable")
-    assert_problem(api.get("rome", JOBS), 403)   # the role is checked first
+    assert_problem(api.get("rome", JOBS), 403)  # the role is checked first
 
 
 def test_the_app_opens_the_queue_from_redis_url(programme, database_url, views, queue, redis_url):
@@ -176,4 +176,3 @@ def test_a_redis_that_cannot_be_reached_is_503(programme, database_url, views):
         assert response.headers["Retry-After"]
     finally:
         close_app(app)
-

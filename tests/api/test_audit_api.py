@@ -6,15 +6,18 @@ import csv
 import io
 import json
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 from tests.api.conftest import assert_problem
 
 AUDIT_READS = ["/api/v1/audit/events", "/api/v1/audit/verify", "/api/v1/audit/head"]
-EXPORTS = [f"/api/v1/exports/{kind}.{fmt}" for kind in ("partnerships", "meetings", "agreements", "projects", "audit")
-           for fmt in ("csv", "json")]
+EXPORTS = [
+    f"/api/v1/exports/{kind}.{fmt}"
+    for kind in ("partnerships", "meetings", "agreements", "projects", "audit")
+    for fmt in ("csv", "json")
+]
 
 
 def _city(api, name: str, country: str, tz: str, local_name: str | None = None) -> str:
@@ -34,6 +37,7 @@ def _csv_rows(response) -> list[dict]:
 
 # -- who may read ------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("path", AUDIT_READS + EXPORTS)
 def test_only_auditors_and_admins_read_the_audit_and_exports(api, path):
     for who in ("rome", "facilitator"):
@@ -49,12 +53,29 @@ def test_an_auditor_writes_nothing(api):
     partnership = api.propose()
     writes = [
         ("/api/v1/cities", {"name": "Liuzhou", "country": "CN", "timezone": "Asia/Shanghai"}),
-        ("/api/v1/partnerships", {"title": "P", "proposer_city_id": api.city("rome"), "invited_city_ids": [api.city("yantai")]}),
+        (
+            "/api/v1/partnerships",
+            {"title": "P", "proposer_city_id": api.city("rome"), "invited_city_ids": [api.city("yantai")]},
+        ),
         (f"/api/v1/partnerships/{partnership['id']}/accept", {"city_id": api.city("yantai")}),
-        ("/api/v1/meetings", {"title": "M", "kind": "online", "starts_at": "2030-03-04T09:00:00+01:00",
-                              "duration_minutes": 60, "invited_city_ids": [api.city("rome")]}),
-        ("/api/v1/agreements", {"title": "A", "kind": "mou", "parties": [{"name": "X", "city_id": api.city("rome")},
-                                                                        {"name": "Y", "city_id": api.city("yantai")}]}),
+        (
+            "/api/v1/meetings",
+            {
+                "title": "M",
+                "kind": "online",
+                "starts_at": "2030-03-04T09:00:00+01:00",
+                "duration_minutes": 60,
+                "invited_city_ids": [api.city("rome")],
+            },
+        ),
+        (
+            "/api/v1/agreements",
+            {
+                "title": "A",
+                "kind": "mou",
+                "parties": [{"name": "X", "city_id": api.city("rome")}, {"name": "Y", "city_id": api.city("yantai")}],
+            },
+        ),
         ("/api/v1/users", {"name": "N", "email": "n@example.org", "role": "officer", "city_id": api.city("rome")}),
     ]
     for path, body in writes:
@@ -62,6 +83,7 @@ def test_an_auditor_writes_nothing(api):
 
 
 # -- the audit log -----------------------------------------------------------------------------------
+
 
 def test_the_audit_log_pages_through_every_event_in_order_with_its_hash(api):
     api.active_partnership()
@@ -111,17 +133,29 @@ def test_verify_answers_ok_and_proves_a_kept_head(api):
 
 # -- exports ---------------------------------------------------------------------------------------------
 
+
 def test_exports_keep_chinese_and_accented_names_intact(api, projector):
     liuzhou = _city(api, "Liuzhou", "CN", "Asia/Shanghai", local_name="柳州")
     malaga = _city(api, "Málaga", "ES", "Europe/Madrid")
     title = "柳州 – Málaga: 城市农业 (urban agriculture)"
-    response = api.post("facilitator", "/api/v1/partnerships",
-                        {"title": title, "proposer_city_id": malaga, "invited_city_ids": [liuzhou],
-                         "themes": ["urban-agriculture"], "description": "=HYPERLINK(\"http://evil\")"})
+    response = api.post(
+        "facilitator",
+        "/api/v1/partnerships",
+        {
+            "title": title,
+            "proposer_city_id": malaga,
+            "invited_city_ids": [liuzhou],
+            "themes": ["urban-agriculture"],
+            "description": '=HYPERLINK("http://evil")',
+        },
+    )
     assert response.status_code == 201
     pid = response.get_json()["id"]
-    response = api.post("rome", "/api/v1/partnerships", {"title": "Rome with Yantai", "proposer_city_id": api.city("rome"),
-                                                         "invited_city_ids": [api.city("yantai")]})
+    response = api.post(
+        "rome",
+        "/api/v1/partnerships",
+        {"title": "Rome with Yantai", "proposer_city_id": api.city("rome"), "invited_city_ids": [api.city("yantai")]},
+    )
     other, position = response.get_json(), response.headers["X-Log-Position"]
 
     exported = api.get("auditor", "/api/v1/exports/partnerships.csv", query_string={"after": position})
@@ -133,7 +167,7 @@ def test_exports_keep_chinese_and_accented_names_intact(api, projector):
     row = rows[pid]
     assert row["title"] == title and row["proposer"] == "Málaga" and row["invited (answer)"] == "Liuzhou (pending)"
     assert row["status"] == "proposed" and row["themes"] == "urban-agriculture"
-    assert row["description"] == "'=HYPERLINK(\"http://evil\")"  # shown, never run as a formula
+    assert row["description"] == '\'=HYPERLINK("http://evil")'  # shown, never run as a formula
 
     document = api.get("admin", "/api/v1/exports/partnerships.json").get_json()
     assert document["export"] == "partnerships" and document["position"] >= int(position)
@@ -153,15 +187,21 @@ def test_exports_of_sessions_agreements_and_projects_hold_the_right_rows(api, pr
     meeting = api.schedule()
     agreement = api.draft()
     project = api.launch(partnership["id"])
-    response = api.post("rome", f"/api/v1/projects/{project['id']}/milestones",
-                        {"title": "Faculty founded", "due_on": "2031-01-01", "milestone_id": "m1"})
+    response = api.post(
+        "rome",
+        f"/api/v1/projects/{project['id']}/milestones",
+        {"title": "Faculty founded", "due_on": "2031-01-01", "milestone_id": "m1"},
+    )
     after = response.headers["X-Log-Position"]
 
     meetings = _csv_rows(api.get("auditor", "/api/v1/exports/meetings.csv", query_string={"after": after}))
-    assert [(r["id"], r["status"], r["invited_cities"]) for r in meetings] == [(meeting["id"], "scheduled", "Rome; Yantai")]
+    assert [(r["id"], r["status"], r["invited_cities"]) for r in meetings] == [
+        (meeting["id"], "scheduled", "Rome; Yantai")
+    ]
     agreements = _csv_rows(api.get("auditor", "/api/v1/exports/agreements.csv"))
     assert [(r["id"], r["kind"], r["parties"]) for r in agreements] == [
-        (agreement["id"], "mou", "Yantai University; Tuscia University")]
+        (agreement["id"], "mou", "Yantai University; Tuscia University")
+    ]
     projects = _csv_rows(api.get("auditor", "/api/v1/exports/projects.csv"))
     assert [(r["id"], r["cities"], r["milestones_planned"]) for r in projects] == [(project["id"], "Rome; Yantai", "1")]
     for kind, expected in (("meetings", meeting["id"]), ("agreements", agreement["id"]), ("projects", project["id"])):
@@ -171,11 +211,12 @@ def test_exports_of_sessions_agreements_and_projects_hold_the_right_rows(api, pr
 
 # -- reports as recorded by an instant ------------------------------------------------------------------
 
+
 def test_reports_as_of_an_instant_are_rebuilt_from_the_log(api, projector):
     first = api.active_partnership()
     project = api.launch(first["id"])
     time.sleep(0.01)
-    between = datetime.now(timezone.utc)
+    between = datetime.now(UTC)
     time.sleep(0.01)
     api.propose("barcelona", ("chengdu",))
     response = api.post("rome", f"/api/v1/projects/{project['id']}/complete", {"summary": "Faculty founded"})
@@ -184,8 +225,7 @@ def test_reports_as_of_an_instant_are_rebuilt_from_the_log(api, projector):
     now = api.get("auditor", "/api/v1/reports/dashboard", query_string={"after": after}).get_json()
     assert now["partnerships"]["total"] == 2 and now["projects"]["by_status"] == {"completed": 1}
 
-    then = api.get("rome", "/api/v1/reports/dashboard",
-                   query_string={"as_of": between.isoformat()})
+    then = api.get("rome", "/api/v1/reports/dashboard", query_string={"as_of": between.isoformat()})
     assert then.status_code == 200, then.get_json()
     body = then.get_json()
     assert body["partnerships"]["total"] == 1 and body["partnerships"]["by_status"] == {"active": 1}

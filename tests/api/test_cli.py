@@ -13,8 +13,20 @@ from domain.views import Views
 from web import cli as twinning_cli
 
 COMMANDS = [
-    [], ["serve"], ["demo"], ["users"], ["users", "create"], ["views"], ["views", "rebuild"], ["audit"],
-    ["audit", "verify"], ["audit", "head"], ["dispatch"], ["project"], ["routes"], ["shell"],
+    [],
+    ["serve"],
+    ["demo"],
+    ["users"],
+    ["users", "create"],
+    ["views"],
+    ["views", "rebuild"],
+    ["audit"],
+    ["audit", "verify"],
+    ["audit", "head"],
+    ["dispatch"],
+    ["project"],
+    ["routes"],
+    ["shell"],
 ]
 
 
@@ -63,8 +75,9 @@ def test_main_is_the_console_script(monkeypatch, capsys):
 
 
 def test_users_create_prints_a_token_that_authenticates(env, programme, cast):
-    result = run("users", "create", "--role", "officer", "--email", "second.officer@rome.example",
-                 "--city", cast.city("rome"))
+    result = run(
+        "users", "create", "--role", "officer", "--email", "second.officer@rome.example", "--city", cast.city("rome")
+    )
     assert result.exit_code == 0, result.output
     token = result.stdout.strip().splitlines()[-1]
     principal = programme.authenticate(token)
@@ -80,8 +93,16 @@ def test_users_create_refuses_bad_input_with_a_message(env, programme, cast):
     assert bad_role.exit_code == 2
     duplicate = run("users", "create", "--role", "auditor", "--email", "auditor@iuc.example")
     assert duplicate.exit_code == 1 and "already exists" in duplicate.output
-    unknown_city = run("users", "create", "--role", "officer", "--email", "y@rome.example",
-                       "--city", "00000000-0000-0000-0000-000000000000")
+    unknown_city = run(
+        "users",
+        "create",
+        "--role",
+        "officer",
+        "--email",
+        "y@rome.example",
+        "--city",
+        "00000000-0000-0000-0000-000000000000",
+    )
     assert unknown_city.exit_code == 1 and "city" in unknown_city.output
 
 
@@ -109,7 +130,7 @@ def test_views_rebuild_replays_the_log(env, programme, cast):
     assert result.exit_code == 0, result.output
     head = programme.recorder.max_notification_id()
     assert f"{head} events replayed" in result.stdout
-    views = Views({"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": env[len("sqlite:///"):]})
+    views = Views({"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": env[len("sqlite:///") :]})
     try:
         assert views.position() == head
         assert {c["name"] for c in views.cities()["items"]} >= {"Rome", "Yantai"}
@@ -123,7 +144,7 @@ def test_project_once_catches_the_views_and_the_audit_chain_up(env, programme, c
     result = run("project", "--once")
     assert result.exit_code == 0, result.output
     assert chain_head(programme, catch_up=False).position == programme.recorder.max_notification_id()
-    views = Views({"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": env[len("sqlite:///"):]})
+    views = Views({"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": env[len("sqlite:///") :]})
     try:
         assert views.position() == programme.recorder.max_notification_id()
     finally:
@@ -143,7 +164,7 @@ def test_dispatch_once_enqueues_on_the_configured_redis(env, monkeypatch, redis_
     assert result.exit_code == 0, result.output
     queue = make_queue(redis_url)
     assert any(job_id.startswith("suggest-city-") for job_id in queue.job_ids)
-    assert queue.scheduled_job_registry.count >= 1            # the weekly digest at least
+    assert queue.scheduled_job_registry.count >= 1  # the weekly digest at least
     again = run("dispatch", "--once", "--rearm")
     assert again.exit_code == 0, again.output
 
@@ -187,8 +208,13 @@ def test_logging_is_one_line_per_event(capsys):
     finally:
         root.handlers[:] = saved[0]
         root.setLevel(saved[1])
-        logging.config.dictConfig({"version": 1, "disable_existing_loggers": False,
-                                   "loggers": {name: {"level": "NOTSET"} for name in logging_dict()["loggers"]}})
+        logging.config.dictConfig(
+            {
+                "version": 1,
+                "disable_existing_loggers": False,
+                "loggers": {name: {"level": "NOTSET"} for name in logging_dict()["loggers"]},
+            }
+        )
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 2
     assert " ERROR   twinning.test: it failed | Traceback" in lines[0] and "ValueError: bad | thing" in lines[0]
@@ -199,7 +225,9 @@ def test_logging_is_one_line_per_event(capsys):
 def test_gunicorn_config_reads_port_and_concurrency(monkeypatch):
     monkeypatch.setenv("PORT", "9123")
     monkeypatch.setenv("WEB_CONCURRENCY", "3")
-    spec = importlib.util.spec_from_file_location("gunicorn_conf", twinning_cli.__file__.replace("web/cli.py", "config/gunicorn.py"))
+    spec = importlib.util.spec_from_file_location(
+        "gunicorn_conf", twinning_cli.__file__.replace("web/cli.py", "config/gunicorn.py")
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert module.bind == "0.0.0.0:9123" and module.workers == 3
@@ -221,8 +249,19 @@ def test_wsgi_app_is_created_lazily(env, monkeypatch):
     def start_response(status, headers):
         seen["status"] = status
 
-    body = b"".join(lazy({"REQUEST_METHOD": "GET", "PATH_INFO": "/healthz", "SERVER_NAME": "x", "SERVER_PORT": "80",
-                          "wsgi.url_scheme": "http", "wsgi.input": None}, start_response))
+    body = b"".join(
+        lazy(
+            {
+                "REQUEST_METHOD": "GET",
+                "PATH_INFO": "/healthz",
+                "SERVER_NAME": "x",
+                "SERVER_PORT": "80",
+                "wsgi.url_scheme": "http",
+                "wsgi.input": None,
+            },
+            start_response,
+        )
+    )
     assert seen["status"].startswith("200") and b'"status":"ok"' in body.replace(b" ", b"")
     lazy.close()
     assert lazy._app is None

@@ -28,8 +28,11 @@ def open_dispatcher(programme, database_url, queue) -> Dispatcher:
 
 def schedule(cast, minutes: float, title: str = "Kick-off") -> str:
     starts_at = cast.programme.now() + timedelta(minutes=minutes)
-    return str(cast.programme.schedule_meeting(cast.facilitator, title, "online", starts_at, 60,
-                                               [cast.city("rome"), cast.city("yantai")]).aggregate.id)
+    return str(
+        cast.programme.schedule_meeting(
+            cast.facilitator, title, "online", starts_at, 60, [cast.city("rome"), cast.city("yantai")]
+        ).aggregate.id
+    )
 
 
 def scheduled_ids(queue) -> set[str]:
@@ -39,7 +42,7 @@ def scheduled_ids(queue) -> set[str]:
 def test_rearm_puts_back_the_reminders_a_lost_redis_had(programme, cast, database_url):
     later = schedule(cast, 60)
     cancelled = schedule(cast, 90, "Cancelled")
-    past_due = schedule(cast, 5, "Starting soon")       # its only reminder time (10 min before) has passed
+    past_due = schedule(cast, 5, "Starting soon")  # its only reminder time (10 min before) has passed
     before = make_queue(in_process_redis())
     dispatcher = open_dispatcher(programme, database_url, before)
     Follower(programme, dispatcher).run_once()
@@ -56,11 +59,13 @@ def test_rearm_puts_back_the_reminders_a_lost_redis_had(programme, cast, databas
         result = rearm(dispatcher)
         assert reminder in scheduled_ids(after)
         assert f"remind-{cancelled}-s0-600" not in scheduled_ids(after) | set(after.job_ids)
-        assert f"remind-{past_due}-s0-600" in after.job_ids          # due: at once, before the session starts
-        assert not any(job_id.startswith(("invite-", "suggest-")) for job_id in after.job_ids)   # clean stop: no at-once jobs
-        assert result.enqueued >= 2 and dispatcher.position() == position   # tracking untouched
+        assert f"remind-{past_due}-s0-600" in after.job_ids  # due: at once, before the session starts
+        assert not any(
+            job_id.startswith(("invite-", "suggest-")) for job_id in after.job_ids
+        )  # clean stop: no at-once jobs
+        assert result.enqueued >= 2 and dispatcher.position() == position  # tracking untouched
         again = rearm(dispatcher)
-        assert again.enqueued == 0 and again.already == result.enqueued    # the same ids: nothing twice
+        assert again.enqueued == 0 and again.already == result.enqueued  # the same ids: nothing twice
     finally:
         dispatcher.close()
 

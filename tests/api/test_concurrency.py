@@ -33,10 +33,13 @@ def test_if_match_with_the_current_version_acts_and_a_stale_one_is_412(api):
     assert api.patch("rome", url, {"description": "any"}, headers={"If-Match": "*"}).status_code == 200
 
 
-@pytest.mark.parametrize("path, body", [
-    ("/partnerships/{p}/accept", {"city_id": "{yantai}"}),
-    ("/partnerships/{p}/withdraw", {}),
-])
+@pytest.mark.parametrize(
+    "path, body",
+    [
+        ("/partnerships/{p}/accept", {"city_id": "{yantai}"}),
+        ("/partnerships/{p}/withdraw", {}),
+    ],
+)
 def test_if_match_on_partnership_commands(api, path, body):
     proposal = api.propose()
     url = "/api/v1" + path.format(p=proposal["id"])
@@ -55,19 +58,25 @@ def test_if_match_on_commands_without_an_expected_version_in_the_domain(api):
 
 @pytest.mark.parametrize("value", ["3", "W/", '"3", "4"', '"abc"', "'3'"])
 def test_malformed_if_match_is_a_400(api, value):
-    response = api.patch("rome", f"/api/v1/cities/{api.city('rome')}", {"description": "x"}, headers={"If-Match": value})
+    response = api.patch(
+        "rome", f"/api/v1/cities/{api.city('rome')}", {"description": "x"}, headers={"If-Match": value}
+    )
     assert_problem(response, 400, "malformed-if-match")
 
 
 def test_weak_etag_never_matches(api):
-    response = api.patch("rome", f"/api/v1/cities/{api.city('rome')}", {"description": "x"}, headers={"If-Match": 'W/"1"'})
+    response = api.patch(
+        "rome", f"/api/v1/cities/{api.city('rome')}", {"description": "x"}, headers={"If-Match": 'W/"1"'}
+    )
     assert_problem(response, 412)
 
 
 def test_idempotency_key_replays_the_first_answer_without_a_second_effect(api):
     body = {**MEETING, "invited_city_ids": [api.city("rome"), api.city("yantai")]}
     first = api.post("facilitator", "/api/v1/meetings", body, headers={"Idempotency-Key": "k-1"})
-    again = api.post("facilitator", "/api/v1/meetings", dict(reversed(body.items())), headers={"Idempotency-Key": "k-1"})
+    again = api.post(
+        "facilitator", "/api/v1/meetings", dict(reversed(body.items())), headers={"Idempotency-Key": "k-1"}
+    )
     assert first.status_code == again.status_code == 201
     assert again.get_json() == first.get_json()
     assert again.headers["ETag"] == first.headers["ETag"] and again.headers["Location"] == first.headers["Location"]
@@ -108,8 +117,12 @@ def test_same_key_with_another_body_is_a_422(api):
     assert api.post("facilitator", "/api/v1/meetings", body, headers={"Idempotency-Key": "k"}).status_code == 201
     other = api.post("facilitator", "/api/v1/meetings", {**body, "title": "Other"}, headers={"Idempotency-Key": "k"})
     assert_problem(other, 422, "idempotency-key-reused")
-    elsewhere = api.post("facilitator", "/api/v1/cities", {"name": "X", "country": "IT", "timezone": "Europe/Rome"},
-                         headers={"Idempotency-Key": "k"})
+    elsewhere = api.post(
+        "facilitator",
+        "/api/v1/cities",
+        {"name": "X", "country": "IT", "timezone": "Europe/Rome"},
+        headers={"Idempotency-Key": "k"},
+    )
     assert_problem(elsewhere, 422, "idempotency-key-reused")
 
 
@@ -138,7 +151,9 @@ def test_racing_requests_with_one_key_have_one_effect(api, monkeypatch):
     def send():
         client = api.app.test_client()
         barrier.wait()
-        response = client.post("/api/v1/meetings", json=body, headers=api.headers("facilitator", {"Idempotency-Key": "race"}))
+        response = client.post(
+            "/api/v1/meetings", json=body, headers=api.headers("facilitator", {"Idempotency-Key": "race"})
+        )
         answers.append((response.status_code, response.get_json()))
 
     threads = [threading.Thread(target=send) for _ in range(4)]

@@ -25,27 +25,38 @@ def test_wrong_method_is_a_405_problem_with_allow(api):
 
 def test_body_over_one_megabyte_is_a_413_problem(api):
     big = b'{"name": "' + b"x" * (1024 * 1024 + 10) + b'"}'
-    response = api.client.post("/api/v1/cities", data=big, headers=api.headers("facilitator", {"Content-Type": "application/json"}))
+    response = api.client.post(
+        "/api/v1/cities", data=big, headers=api.headers("facilitator", {"Content-Type": "application/json"})
+    )
     assert_problem(response, 413, "request-too-large")
 
 
 def test_a_write_with_a_non_json_body_is_a_415_problem(api):
-    response = api.client.post("/api/v1/cities", data="name=Rome", headers=api.headers(
-        "facilitator", {"Content-Type": "application/x-www-form-urlencoded"}))
+    response = api.client.post(
+        "/api/v1/cities",
+        data="name=Rome",
+        headers=api.headers("facilitator", {"Content-Type": "application/x-www-form-urlencoded"}),
+    )
     assert_problem(response, 415, "unsupported-media-type")
     response = api.client.post("/api/v1/cities", data=b'{"name": "x"}', headers=api.headers("facilitator"))
     assert_problem(response, 415)
 
 
-@pytest.mark.parametrize("raw", [b"{", b'{"name": }', b"\xff\xfe", b"[" * 200_000 + b"]" * 200_000, b'{"a": 1e99999999999}'])
+@pytest.mark.parametrize(
+    "raw", [b"{", b'{"name": }', b"\xff\xfe", b"[" * 200_000 + b"]" * 200_000, b'{"a": 1e99999999999}']
+)
 def test_malformed_json_is_a_400_problem(api, raw):
-    response = api.client.post("/api/v1/cities", data=raw, headers=api.headers("facilitator", {"Content-Type": "application/json"}))
+    response = api.client.post(
+        "/api/v1/cities", data=raw, headers=api.headers("facilitator", {"Content-Type": "application/json"})
+    )
     assert response.status_code in (400, 422), response.get_data()[:200]
     assert response.mimetype == "application/problem+json"
 
 
 def test_validation_names_each_bad_field_and_refuses_unknown_fields(api):
-    response = api.post("facilitator", "/api/v1/cities", {"name": 5, "country": "IT", "timezone": "Europe/Rome", "mayor": "X"})
+    response = api.post(
+        "facilitator", "/api/v1/cities", {"name": 5, "country": "IT", "timezone": "Europe/Rome", "mayor": "X"}
+    )
     body = assert_problem(response, 422)
     fields = {e["field"] for e in body["errors"]}
     assert {"name", "mayor"} <= fields
@@ -56,8 +67,11 @@ def test_validation_names_each_bad_field_and_refuses_unknown_fields(api):
 
 
 def test_domain_invalid_value_is_a_422_with_its_field(api):
-    response = api.post("rome", "/api/v1/partnerships", {"title": "T", "proposer_city_id": api.city("rome"),
-                                                        "invited_city_ids": [str(uuid.uuid4())]})
+    response = api.post(
+        "rome",
+        "/api/v1/partnerships",
+        {"title": "T", "proposer_city_id": api.city("rome"), "invited_city_ids": [str(uuid.uuid4())]},
+    )
     body = assert_problem(response, 422, "invalid-value")
     assert body["errors"][0]["field"] == "invited_city_ids"
 
@@ -72,7 +86,11 @@ def test_missing_or_bad_token_is_a_401_problem(api):
 
 
 def test_wrong_role_is_a_403_problem(api):
-    assert_problem(api.post("auditor", "/api/v1/cities", {"name": "X", "country": "IT", "timezone": "Europe/Rome"}), 403, "forbidden")
+    assert_problem(
+        api.post("auditor", "/api/v1/cities", {"name": "X", "country": "IT", "timezone": "Europe/Rome"}),
+        403,
+        "forbidden",
+    )
 
 
 def test_missing_resource_is_a_404_problem(api):
@@ -86,17 +104,24 @@ def test_each_rule_has_its_own_problem_type(api):
     partnership = api.propose("rome", ("yantai",))
     url = f"/api/v1/partnerships/{partnership['id']}"
     assert api.post("yantai", f"{url}/accept", {"city_id": api.city("yantai")}).status_code == 200
-    body = assert_problem(api.post("yantai", f"{url}/accept", {"city_id": api.city("yantai")}), 409, "invitation-not-pending")
+    body = assert_problem(
+        api.post("yantai", f"{url}/accept", {"city_id": api.city("yantai")}), 409, "invitation-not-pending"
+    )
     assert "already accepted" in body["detail"]
     assert_problem(api.post("rome", f"{url}/withdraw", {}), 409, "partnership-not-proposed")
-    single = api.post("rome", "/api/v1/partnerships", {"title": "Europe only", "proposer_city_id": api.city("rome"),
-                                                      "invited_city_ids": [api.city("mannheim")]})
+    single = api.post(
+        "rome",
+        "/api/v1/partnerships",
+        {"title": "Europe only", "proposer_city_id": api.city("rome"), "invited_city_ids": [api.city("mannheim")]},
+    )
     assert_problem(single, 409, "single-region-partnership")
 
 
 def test_stale_if_match_is_a_412_problem(api):
     url = f"/api/v1/cities/{api.city('rome')}"
-    body = assert_problem(api.patch("rome", url, {"description": "x"}, headers={"If-Match": '"99"'}), 412, "stale-version")
+    body = assert_problem(
+        api.patch("rome", url, {"description": "x"}, headers={"If-Match": '"99"'}), 412, "stale-version"
+    )
     assert body["current_version"] == 1
 
 
@@ -116,8 +141,12 @@ def test_unexpected_error_is_a_500_problem_without_internals_logged_with_the_req
 
     monkeypatch.setattr(api.programme, "register_city", broken)
     with caplog.at_level(logging.ERROR, logger="twinning.web"):
-        response = api.post("facilitator", "/api/v1/cities", {"name": "X", "country": "IT", "timezone": "Europe/Rome"},
-                            headers={"X-Request-Id": "req-42"})
+        response = api.post(
+            "facilitator",
+            "/api/v1/cities",
+            {"name": "X", "country": "IT", "timezone": "Europe/Rome"},
+            headers={"X-Request-Id": "req-42"},
+        )
     body = assert_problem(response, 500, "internal-error")
     assert "secret" not in response.get_data(as_text=True)
     assert body["request_id"] == "req-42" and response.headers["X-Request-Id"] == "req-42"
@@ -127,5 +156,7 @@ def test_unexpected_error_is_a_500_problem_without_internals_logged_with_the_req
 def test_request_id_is_generated_when_missing_or_unsafe(api):
     first = api.client.get("/api/v1/themes").headers["X-Request-Id"]
     assert len(first) >= 16
-    unsafe = api.client.get("/api/v1/themes", headers={"X-Request-Id": "bad id with spaces <script>"}).headers["X-Request-Id"]
+    unsafe = api.client.get("/api/v1/themes", headers={"X-Request-Id": "bad id with spaces <script>"}).headers[
+        "X-Request-Id"
+    ]
     assert " " not in unsafe and unsafe != first

@@ -28,7 +28,7 @@ def test_workers_starting_together_bootstrap_one_admin(sqlite_url):
             programme = build_programme(sqlite_url)
             programmes.append(programme)
             apps.append(create_app(make_settings(sqlite_url), programme=programme))
-        except Exception as error:  # noqa: BLE001 - collected and asserted below
+        except Exception as error:
             errors.append(repr(error))
 
     threads = [threading.Thread(target=start) for _ in range(4)]

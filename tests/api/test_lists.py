@@ -13,14 +13,25 @@ def _position(response) -> int:
 
 
 def test_city_directory_filters_and_pages(api, projector):
-    created = api.post("facilitator", "/api/v1/cities", {"name": "Lisbon", "local_name": "Lisboa", "country": "PT",
-                                                         "timezone": "Europe/Lisbon", "themes_offered": ["tourism"]})
+    created = api.post(
+        "facilitator",
+        "/api/v1/cities",
+        {
+            "name": "Lisbon",
+            "local_name": "Lisboa",
+            "country": "PT",
+            "timezone": "Europe/Lisbon",
+            "themes_offered": ["tourism"],
+        },
+    )
     after = _position(created)
     found = api.get("auditor", "/api/v1/cities", query_string={"q": "LISB", "after": after})
     assert found.status_code == 200, found.get_json()
     assert [c["name"] for c in found.get_json()["items"]] == ["Lisbon"]
     assert int(found.headers["X-View-Position"]) >= after
-    by_theme = api.get("auditor", "/api/v1/cities", query_string={"theme": "tourism", "after": after}).get_json()["items"]
+    by_theme = api.get("auditor", "/api/v1/cities", query_string={"theme": "tourism", "after": after}).get_json()[
+        "items"
+    ]
     assert [c["name"] for c in by_theme] == ["Lisbon"]
     asia = api.get("auditor", "/api/v1/cities", query_string={"region": "east-asia"}).get_json()["items"]
     assert {c["name"] for c in asia} == {"Yantai", "Chongqing", "Chengdu"}
@@ -62,14 +73,18 @@ def test_calendar_agreements_and_projects_lists(api, projector):
     agreement = api.draft()
     partnership = api.active_partnership()
     project = api.launch(partnership["id"])
-    planned = api.post("rome", f"/api/v1/projects/{project['id']}/milestones", {"title": "Summer school", "due_on": "2021-07-01"})
+    planned = api.post(
+        "rome", f"/api/v1/projects/{project['id']}/milestones", {"title": "Summer school", "due_on": "2021-07-01"}
+    )
     after = _position(planned)
 
     calendar = api.get("rome", "/api/v1/meetings", query_string={"after": after}).get_json()["items"]
     assert [m["id"] for m in calendar] == [early["id"], late["id"]]
     romes = api.get("rome", "/api/v1/meetings", query_string={"city_id": api.city("rome")}).get_json()["items"]
     assert [m["id"] for m in romes] == [early["id"]]
-    april = api.get("rome", "/api/v1/meetings", query_string={"from": "2030-04-01T00:00:00Z", "to": "2030-05-01T00:00:00Z"})
+    april = api.get(
+        "rome", "/api/v1/meetings", query_string={"from": "2030-04-01T00:00:00Z", "to": "2030-05-01T00:00:00Z"}
+    )
     assert [m["id"] for m in april.get_json()["items"]] == [late["id"]]
 
     agreements = api.get("rome", "/api/v1/agreements", query_string={"city_id": api.city("rome")}).get_json()["items"]
@@ -81,8 +96,11 @@ def test_calendar_agreements_and_projects_lists(api, projector):
 
 def test_city_timeline(api, projector):
     api.active_partnership("rome", ("yantai",))
-    response = api.get("auditor", f"/api/v1/cities/{api.city('rome')}/timeline",
-                       query_string={"after": api.programme.recorder.max_notification_id()})
+    response = api.get(
+        "auditor",
+        f"/api/v1/cities/{api.city('rome')}/timeline",
+        query_string={"after": api.programme.recorder.max_notification_id()},
+    )
     assert response.status_code == 200
     body = response.get_json()
     kinds = [item["subject"]["kind"] for item in body["items"]]
@@ -96,8 +114,16 @@ def test_inbox_newest_first(api, projector, programme):
     admin = programme.authenticate(api.tokens["admin"])
     recipient = api.user_ids["yantai"]
     for n in (1, 2):
-        programme.record_notification(admin, f"test/{n}", "invitation", recipient, {"kind": "partnership", "id": f"p{n}"},
-                                      f"Invitation {n}", "You are invited", ["inbox"])
+        programme.record_notification(
+            admin,
+            f"test/{n}",
+            "invitation",
+            recipient,
+            {"kind": "partnership", "id": f"p{n}"},
+            f"Invitation {n}",
+            "You are invited",
+            ["inbox"],
+        )
     after = programme.recorder.max_notification_id()
     inbox = api.get("yantai", "/api/v1/me/notifications", query_string={"after": after})
     assert inbox.status_code == 200, inbox.get_json()
@@ -109,7 +135,9 @@ def test_inbox_newest_first(api, projector, programme):
 
 def test_suggestions_carry_score_and_reasons(api, projector):
     after = api.programme.recorder.max_notification_id()
-    response = api.get("rome", f"/api/v1/cities/{api.city('rome')}/suggestions", query_string={"limit": 3, "after": after})
+    response = api.get(
+        "rome", f"/api/v1/cities/{api.city('rome')}/suggestions", query_string={"limit": 3, "after": after}
+    )
     assert response.status_code == 200, response.get_json()
     items = response.get_json()["items"]
     assert 1 <= len(items) <= 3
@@ -121,8 +149,14 @@ def test_suggestions_carry_score_and_reasons(api, projector):
 def test_dashboard_and_progress_review(api, projector):
     partnership = api.active_partnership()
     project = api.launch(partnership["id"])
-    api.post("rome", f"/api/v1/projects/{project['id']}/milestones", {"title": "Pilot", "due_on": "2021-01-01", "milestone_id": "m"})
-    done = api.post("yantai", f"/api/v1/projects/{project['id']}/milestones/m/achieve", {"achieved_on": "2021-01-05", "note": "ok"})
+    api.post(
+        "rome",
+        f"/api/v1/projects/{project['id']}/milestones",
+        {"title": "Pilot", "due_on": "2021-01-01", "milestone_id": "m"},
+    )
+    done = api.post(
+        "yantai", f"/api/v1/projects/{project['id']}/milestones/m/achieve", {"achieved_on": "2021-01-05", "note": "ok"}
+    )
     after = _position(done)
     dashboard = api.get("auditor", "/api/v1/reports/dashboard", query_string={"after": after})
     assert dashboard.status_code == 200, dashboard.get_json()
@@ -153,7 +187,17 @@ def test_a_list_without_after_answers_at_once(api):
     assert response.status_code == 200 and "X-View-Position" in response.headers
 
 
-@pytest.mark.parametrize("path", ["/api/v1/cities", "/api/v1/partnerships", "/api/v1/meetings", "/api/v1/agreements",
-                                  "/api/v1/projects", "/api/v1/me/notifications", "/api/v1/reports/progress-review"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/cities",
+        "/api/v1/partnerships",
+        "/api/v1/meetings",
+        "/api/v1/agreements",
+        "/api/v1/projects",
+        "/api/v1/me/notifications",
+        "/api/v1/reports/progress-review",
+    ],
+)
 def test_every_list_needs_a_token(api, path):
     assert_problem(api.client.get(path), 401)

@@ -5,24 +5,48 @@ from __future__ import annotations
 import re
 
 DESIGN_PATHS = {
-    ("post", "/api/v1/users"), ("post", "/api/v1/users/{user_id}/tokens"), ("post", "/api/v1/users/{user_id}/tokens/revoke"),
-    ("post", "/api/v1/users/{user_id}/deactivate"), ("get", "/api/v1/me"),
-    ("post", "/api/v1/cities"), ("get", "/api/v1/cities/{city_id}"), ("patch", "/api/v1/cities/{city_id}"),
+    ("post", "/api/v1/users"),
+    ("post", "/api/v1/users/{user_id}/tokens"),
+    ("post", "/api/v1/users/{user_id}/tokens/revoke"),
+    ("post", "/api/v1/users/{user_id}/deactivate"),
+    ("get", "/api/v1/me"),
+    ("post", "/api/v1/cities"),
+    ("get", "/api/v1/cities/{city_id}"),
+    ("patch", "/api/v1/cities/{city_id}"),
     ("post", "/api/v1/cities/{city_id}/stakeholders"),
-    ("post", "/api/v1/partnerships"), ("get", "/api/v1/partnerships/{partnership_id}"),
-    *(("post", f"/api/v1/partnerships/{{partnership_id}}/{a}") for a in ("invite", "accept", "decline", "withdraw", "action-plan", "conclude")),
-    ("post", "/api/v1/meetings"), ("get", "/api/v1/meetings/{meeting_id}"), ("get", "/api/v1/meetings/{meeting_id}/ics"),
+    ("post", "/api/v1/partnerships"),
+    ("get", "/api/v1/partnerships/{partnership_id}"),
+    *(
+        ("post", f"/api/v1/partnerships/{{partnership_id}}/{a}")
+        for a in ("invite", "accept", "decline", "withdraw", "action-plan", "conclude")
+    ),
+    ("post", "/api/v1/meetings"),
+    ("get", "/api/v1/meetings/{meeting_id}"),
+    ("get", "/api/v1/meetings/{meeting_id}/ics"),
     ("get", "/api/v1/meetings/slots"),
     *(("post", f"/api/v1/meetings/{{meeting_id}}/{a}") for a in ("reschedule", "cancel", "outcome")),
-    ("post", "/api/v1/agreements"), ("get", "/api/v1/agreements/{agreement_id}"),
-    ("post", "/api/v1/agreements/{agreement_id}/sign"), ("post", "/api/v1/agreements/{agreement_id}/terminate"),
-    ("post", "/api/v1/projects"), ("get", "/api/v1/projects/{project_id}"), ("post", "/api/v1/projects/{project_id}/milestones"),
+    ("post", "/api/v1/agreements"),
+    ("get", "/api/v1/agreements/{agreement_id}"),
+    ("post", "/api/v1/agreements/{agreement_id}/sign"),
+    ("post", "/api/v1/agreements/{agreement_id}/terminate"),
+    ("post", "/api/v1/projects"),
+    ("get", "/api/v1/projects/{project_id}"),
+    ("post", "/api/v1/projects/{project_id}/milestones"),
     ("post", "/api/v1/projects/{project_id}/milestones/{milestone_id}/achieve"),
     ("post", "/api/v1/projects/{project_id}/milestones/{milestone_id}/reschedule"),
     ("post", "/api/v1/projects/{project_id}/complete"),
-    *(("get", f"/api/v1/{kind}/{{{singular}_id}}/history") for kind, singular in (
-        ("cities", "city"), ("partnerships", "partnership"), ("meetings", "meeting"), ("agreements", "agreement"), ("projects", "project"))),
-    ("get", "/api/v1/themes"), ("get", "/healthz"),
+    *(
+        ("get", f"/api/v1/{kind}/{{{singular}_id}}/history")
+        for kind, singular in (
+            ("cities", "city"),
+            ("partnerships", "partnership"),
+            ("meetings", "meeting"),
+            ("agreements", "agreement"),
+            ("projects", "project"),
+        )
+    ),
+    ("get", "/api/v1/themes"),
+    ("get", "/healthz"),
 }
 
 
@@ -41,7 +65,10 @@ def test_openapi_document_covers_every_operation_with_schemas_problems_and_secur
     spec = response.get_json()
     assert spec["openapi"].startswith("3.1")
     assert spec["components"]["securitySchemes"]["bearerAuth"] == {
-        "type": "http", "scheme": "bearer", "description": "a token issued by an admin"}
+        "type": "http",
+        "scheme": "bearer",
+        "description": "a token issued by an admin",
+    }
     problem = spec["components"]["schemas"]["Problem"]
     assert {"type", "title", "status"} <= set(problem["required"])
     assert {"detail", "instance", "errors"} <= set(problem["properties"])
@@ -70,8 +97,12 @@ def test_openapi_document_covers_every_operation_with_schemas_problems_and_secur
             assert {"409", "412", "413", "415"} <= set(responses)
             if method == "post":
                 assert "Idempotency-Key" in names
-            if path not in ("/api/v1/users/{user_id}/tokens", "/api/v1/users/{user_id}/tokens/revoke", "/api/v1/users/{user_id}/deactivate",
-                            "/api/v1/admin/jobs/{job_id}/requeue"):
+            if path not in (
+                "/api/v1/users/{user_id}/tokens",
+                "/api/v1/users/{user_id}/tokens/revoke",
+                "/api/v1/users/{user_id}/deactivate",
+                "/api/v1/admin/jobs/{job_id}/requeue",
+            ):
                 body = operation["requestBody"]["content"]["application/json"]["schema"]
                 assert _resolve(spec, body).get("properties"), (method, path)
     city_in = spec["components"]["schemas"]["CityIn"]
@@ -83,7 +114,9 @@ def test_docs_page_renders_from_local_assets_only(api):
     assert page.status_code == 200 and page.mimetype == "text/html"
     html = page.get_data(as_text=True)
     assert "/openapi.json" in html
-    assert not re.search(r"(src|href)\s*=\s*[\"'](https?:)?//", html), "the page must not load anything from another host"
+    assert not re.search(r"(src|href)\s*=\s*[\"'](https?:)?//", html), (
+        "the page must not load anything from another host"
+    )
     code = "\n".join(line for line in html.splitlines() if not line.strip().startswith("//"))
     assert not re.search(r"https?://", code), "no other host is named outside comments"
     assets = re.findall(r"(?:src|href)=\"(/docs/assets/[^\"]+)\"", html)
@@ -107,7 +140,7 @@ def test_healthz_fails_when_the_store_fails_and_is_degraded_when_redis_fails(api
     from dataclasses import replace
 
     api.app.extensions["twinning"].settings = replace(settings, redis_url="redis://127.0.0.1:1/0")
-    response = api.client.get("/healthz")   # commands still work without Redis: degraded, not failing
+    response = api.client.get("/healthz")  # commands still work without Redis: degraded, not failing
     assert response.status_code == 200 and response.get_json()["redis"]["ok"] is False
     assert response.get_json()["status"] == "degraded"
     api.app.extensions["twinning"].settings = settings
@@ -118,4 +151,7 @@ def test_healthz_fails_when_the_store_fails_and_is_degraded_when_redis_fails(api
     monkeypatch.setattr(api.programme.recorder, "max_notification_id", broken)
     response = api.client.get("/healthz")
     assert response.status_code == 503 and response.get_json()["store"] == {
-        "ok": False, "detail": "OSError", "latency_ms": response.get_json()["store"]["latency_ms"]}
+        "ok": False,
+        "detail": "OSError",
+        "latency_ms": response.get_json()["store"]["latency_ms"],
+    }

@@ -5,7 +5,7 @@ city / facilitator / auditor / admin / no token. The Application decides; the we
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -17,7 +17,9 @@ OTHER_CITY = "barcelona"
 
 
 def _fresh_user(api) -> str:
-    response = api.post("admin", "/api/v1/users", {"name": "Temp", "email": f"{uuid.uuid4().hex}@example.org", "role": "auditor"})
+    response = api.post(
+        "admin", "/api/v1/users", {"name": "Temp", "email": f"{uuid.uuid4().hex}@example.org", "role": "auditor"}
+    )
     return response.get_json()["id"]
 
 
@@ -29,7 +31,9 @@ def _partnership(api, *, active=False) -> str:
 
 
 def _meeting(api, *, past=False) -> str:
-    starts = (datetime.now(timezone.utc) - timedelta(hours=2)).isoformat(timespec="seconds") if past else "2030-03-04T09:00:00+01:00"
+    starts = (
+        (datetime.now(UTC) - timedelta(hours=2)).isoformat(timespec="seconds") if past else "2030-03-04T09:00:00+01:00"
+    )
     return api.schedule(starts)["id"]
 
 
@@ -37,47 +41,207 @@ def _agreement(api, *, in_force=False) -> str:
     agreement = api.draft(who="facilitator")
     if in_force:
         for party in ("Yantai University", "Tuscia University"):
-            api.post("facilitator", f"/api/v1/agreements/{agreement['id']}/sign", {"party": party, "signed_on": "2020-10-30"})
+            api.post(
+                "facilitator", f"/api/v1/agreements/{agreement['id']}/sign", {"party": party, "signed_on": "2020-10-30"}
+            )
     return agreement["id"]
 
 
 def _project(api, milestone=False) -> str:
     project = api.launch(_partnership(api, active=True), who="facilitator")
     if milestone:
-        api.post("facilitator", f"/api/v1/projects/{project['id']}/milestones", {"title": "M", "due_on": "2031-01-01", "milestone_id": "m1"})
+        api.post(
+            "facilitator",
+            f"/api/v1/projects/{project['id']}/milestones",
+            {"title": "M", "due_on": "2031-01-01", "milestone_id": "m1"},
+        )
     return project["id"]
 
 
 # name: (own city, who may, arrange → (method, path, body))
 WRITES = {
-    "create user": ("rome", ADMIN, lambda api: ("POST", "/api/v1/users", {"name": "N", "email": f"{uuid.uuid4().hex}@example.org", "role": "auditor"})),
+    "create user": (
+        "rome",
+        ADMIN,
+        lambda api: (
+            "POST",
+            "/api/v1/users",
+            {"name": "N", "email": f"{uuid.uuid4().hex}@example.org", "role": "auditor"},
+        ),
+    ),
     "issue token": ("rome", ADMIN, lambda api: ("POST", f"/api/v1/users/{_fresh_user(api)}/tokens", {})),
     "revoke tokens": ("rome", ADMIN, lambda api: ("POST", f"/api/v1/users/{_fresh_user(api)}/tokens/revoke", {})),
     "deactivate user": ("rome", ADMIN, lambda api: ("POST", f"/api/v1/users/{_fresh_user(api)}/deactivate", {})),
-    "register city": ("rome", STAFF, lambda api: ("POST", "/api/v1/cities", {"name": f"C{uuid.uuid4().hex[:8]}", "country": "IT", "timezone": "Europe/Rome"})),
-    "update city": ("rome", OFFICER_OR_STAFF, lambda api: ("PATCH", f"/api/v1/cities/{api.city('rome')}", {"description": uuid.uuid4().hex})),
-    "add stakeholder": ("rome", OFFICER_OR_STAFF, lambda api: ("POST", f"/api/v1/cities/{api.city('rome')}/stakeholders", {"name": "S", "kind": "public"})),
-    "propose partnership": ("rome", OFFICER_OR_STAFF, lambda api: ("POST", "/api/v1/partnerships", {"title": "P", "proposer_city_id": api.city("rome"), "invited_city_ids": [api.city("yantai")]})),
-    "invite to partnership": ("rome", OFFICER_OR_STAFF, lambda api: ("POST", f"/api/v1/partnerships/{_partnership(api)}/invite", {"city_id": api.city("chengdu")})),
-    "accept invitation": ("yantai", OFFICER_OR_STAFF, lambda api: ("POST", f"/api/v1/partnerships/{_partnership(api)}/accept", {"city_id": api.city("yantai")})),
-    "decline invitation": ("yantai", OFFICER_OR_STAFF, lambda api: ("POST", f"/api/v1/partnerships/{_partnership(api)}/decline", {"city_id": api.city("yantai")})),
-    "withdraw proposal": ("rome", OFFICER_OR_STAFF, lambda api: ("POST", f"/api/v1/partnerships/{_partnership(api)}/withdraw", {})),
-    "adopt action plan": ("rome", OFFICER_OR_STAFF, lambda api: ("POST", f"/api/v1/partnerships/{_partnership(api, active=True)}/action-plan", {"summary": "S", "adopted_on": "2020-11-30"})),
-    "conclude partnership": ("yantai", OFFICER_OR_STAFF, lambda api: ("POST", f"/api/v1/partnerships/{_partnership(api, active=True)}/conclude", {"outcome": "O"})),
-    "schedule meeting": ("rome", STAFF, lambda api: ("POST", "/api/v1/meetings", {"title": "M", "kind": "online", "starts_at": "2030-03-04T09:00:00+01:00", "duration_minutes": 60, "invited_city_ids": [api.city("rome")]})),
-    "invite to meeting": ("rome", STAFF, lambda api: ("POST", f"/api/v1/meetings/{_meeting(api)}/invite", {"city_id": api.city("chengdu")})),
-    "reschedule meeting": ("rome", STAFF, lambda api: ("POST", f"/api/v1/meetings/{_meeting(api)}/reschedule", {"starts_at": "2030-03-05T09:00:00+01:00"})),
-    "cancel meeting": ("rome", STAFF, lambda api: ("POST", f"/api/v1/meetings/{_meeting(api)}/cancel", {"reason": "R"})),
-    "record outcome": ("rome", STAFF, lambda api: ("POST", f"/api/v1/meetings/{_meeting(api, past=True)}/outcome", {"attendance": 3, "summary": "S"})),
-    "draft agreement": ("yantai", OFFICER_OR_STAFF, lambda api: ("POST", "/api/v1/agreements", {"title": "A", "kind": "mou", "parties": [{"name": "Y", "city_id": api.city("yantai")}, {"name": "R", "city_id": api.city("rome")}]})),
-    "sign agreement": ("rome", OFFICER_OR_STAFF, lambda api: ("POST", f"/api/v1/agreements/{_agreement(api)}/sign", {"party": "Tuscia University", "signed_on": "2020-10-30"})),
-    "terminate agreement": ("rome", OFFICER_OR_STAFF, lambda api: ("POST", f"/api/v1/agreements/{_agreement(api, in_force=True)}/terminate", {"reason": "R", "on": "2022-01-01"})),
-    "launch project": ("rome", OFFICER_OR_STAFF, lambda api: ("POST", "/api/v1/projects", {"title": "P", "partnership_id": _partnership(api, active=True)})),
-    "plan milestone": ("yantai", OFFICER_OR_STAFF, lambda api: ("POST", f"/api/v1/projects/{_project(api)}/milestones", {"title": "M", "due_on": "2031-01-01"})),
-    "achieve milestone": ("yantai", OFFICER_OR_STAFF, lambda api: ("POST", f"/api/v1/projects/{_project(api, True)}/milestones/m1/achieve", {"achieved_on": "2031-01-02"})),
-    "reschedule milestone": ("rome", OFFICER_OR_STAFF, lambda api: ("POST", f"/api/v1/projects/{_project(api, True)}/milestones/m1/reschedule", {"due_on": "2031-02-01", "reason": "R"})),
-    "complete project": ("yantai", OFFICER_OR_STAFF, lambda api: ("POST", f"/api/v1/projects/{_project(api)}/complete", {"summary": "S"})),
-    "cancel project": ("rome", OFFICER_OR_STAFF, lambda api: ("POST", f"/api/v1/projects/{_project(api)}/cancel", {"reason": "R"})),
+    "register city": (
+        "rome",
+        STAFF,
+        lambda api: (
+            "POST",
+            "/api/v1/cities",
+            {"name": f"C{uuid.uuid4().hex[:8]}", "country": "IT", "timezone": "Europe/Rome"},
+        ),
+    ),
+    "update city": (
+        "rome",
+        OFFICER_OR_STAFF,
+        lambda api: ("PATCH", f"/api/v1/cities/{api.city('rome')}", {"description": uuid.uuid4().hex}),
+    ),
+    "add stakeholder": (
+        "rome",
+        OFFICER_OR_STAFF,
+        lambda api: ("POST", f"/api/v1/cities/{api.city('rome')}/stakeholders", {"name": "S", "kind": "public"}),
+    ),
+    "propose partnership": (
+        "rome",
+        OFFICER_OR_STAFF,
+        lambda api: (
+            "POST",
+            "/api/v1/partnerships",
+            {"title": "P", "proposer_city_id": api.city("rome"), "invited_city_ids": [api.city("yantai")]},
+        ),
+    ),
+    "invite to partnership": (
+        "rome",
+        OFFICER_OR_STAFF,
+        lambda api: ("POST", f"/api/v1/partnerships/{_partnership(api)}/invite", {"city_id": api.city("chengdu")}),
+    ),
+    "accept invitation": (
+        "yantai",
+        OFFICER_OR_STAFF,
+        lambda api: ("POST", f"/api/v1/partnerships/{_partnership(api)}/accept", {"city_id": api.city("yantai")}),
+    ),
+    "decline invitation": (
+        "yantai",
+        OFFICER_OR_STAFF,
+        lambda api: ("POST", f"/api/v1/partnerships/{_partnership(api)}/decline", {"city_id": api.city("yantai")}),
+    ),
+    "withdraw proposal": (
+        "rome",
+        OFFICER_OR_STAFF,
+        lambda api: ("POST", f"/api/v1/partnerships/{_partnership(api)}/withdraw", {}),
+    ),
+    "adopt action plan": (
+        "rome",
+        OFFICER_OR_STAFF,
+        lambda api: (
+            "POST",
+            f"/api/v1/partnerships/{_partnership(api, active=True)}/action-plan",
+            {"summary": "S", "adopted_on": "2020-11-30"},
+        ),
+    ),
+    "conclude partnership": (
+        "yantai",
+        OFFICER_OR_STAFF,
+        lambda api: ("POST", f"/api/v1/partnerships/{_partnership(api, active=True)}/conclude", {"outcome": "O"}),
+    ),
+    "schedule meeting": (
+        "rome",
+        STAFF,
+        lambda api: (
+            "POST",
+            "/api/v1/meetings",
+            {
+                "title": "M",
+                "kind": "online",
+                "starts_at": "2030-03-04T09:00:00+01:00",
+                "duration_minutes": 60,
+                "invited_city_ids": [api.city("rome")],
+            },
+        ),
+    ),
+    "invite to meeting": (
+        "rome",
+        STAFF,
+        lambda api: ("POST", f"/api/v1/meetings/{_meeting(api)}/invite", {"city_id": api.city("chengdu")}),
+    ),
+    "reschedule meeting": (
+        "rome",
+        STAFF,
+        lambda api: (
+            "POST",
+            f"/api/v1/meetings/{_meeting(api)}/reschedule",
+            {"starts_at": "2030-03-05T09:00:00+01:00"},
+        ),
+    ),
+    "cancel meeting": (
+        "rome",
+        STAFF,
+        lambda api: ("POST", f"/api/v1/meetings/{_meeting(api)}/cancel", {"reason": "R"}),
+    ),
+    "record outcome": (
+        "rome",
+        STAFF,
+        lambda api: ("POST", f"/api/v1/meetings/{_meeting(api, past=True)}/outcome", {"attendance": 3, "summary": "S"}),
+    ),
+    "draft agreement": (
+        "yantai",
+        OFFICER_OR_STAFF,
+        lambda api: (
+            "POST",
+            "/api/v1/agreements",
+            {
+                "title": "A",
+                "kind": "mou",
+                "parties": [{"name": "Y", "city_id": api.city("yantai")}, {"name": "R", "city_id": api.city("rome")}],
+            },
+        ),
+    ),
+    "sign agreement": (
+        "rome",
+        OFFICER_OR_STAFF,
+        lambda api: (
+            "POST",
+            f"/api/v1/agreements/{_agreement(api)}/sign",
+            {"party": "Tuscia University", "signed_on": "2020-10-30"},
+        ),
+    ),
+    "terminate agreement": (
+        "rome",
+        OFFICER_OR_STAFF,
+        lambda api: (
+            "POST",
+            f"/api/v1/agreements/{_agreement(api, in_force=True)}/terminate",
+            {"reason": "R", "on": "2022-01-01"},
+        ),
+    ),
+    "launch project": (
+        "rome",
+        OFFICER_OR_STAFF,
+        lambda api: ("POST", "/api/v1/projects", {"title": "P", "partnership_id": _partnership(api, active=True)}),
+    ),
+    "plan milestone": (
+        "yantai",
+        OFFICER_OR_STAFF,
+        lambda api: ("POST", f"/api/v1/projects/{_project(api)}/milestones", {"title": "M", "due_on": "2031-01-01"}),
+    ),
+    "achieve milestone": (
+        "yantai",
+        OFFICER_OR_STAFF,
+        lambda api: (
+            "POST",
+            f"/api/v1/projects/{_project(api, True)}/milestones/m1/achieve",
+            {"achieved_on": "2031-01-02"},
+        ),
+    ),
+    "reschedule milestone": (
+        "rome",
+        OFFICER_OR_STAFF,
+        lambda api: (
+            "POST",
+            f"/api/v1/projects/{_project(api, True)}/milestones/m1/reschedule",
+            {"due_on": "2031-02-01", "reason": "R"},
+        ),
+    ),
+    "complete project": (
+        "yantai",
+        OFFICER_OR_STAFF,
+        lambda api: ("POST", f"/api/v1/projects/{_project(api)}/complete", {"summary": "S"}),
+    ),
+    "cancel project": (
+        "rome",
+        OFFICER_OR_STAFF,
+        lambda api: ("POST", f"/api/v1/projects/{_project(api)}/cancel", {"reason": "R"}),
+    ),
 }
 
 

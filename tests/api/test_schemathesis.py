@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 import schemathesis
-import schemathesis.generation.jsonschema.builder  # noqa: F401 - imported now, not lazily deep inside hypothesis
+import schemathesis.generation.jsonschema.builder
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
@@ -32,8 +32,13 @@ from schemathesis.specs.openapi.checks import (
 from tests.api.conftest import ADMIN_TOKEN, make_settings
 from web.app import close_app, create_app
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
-          response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
 MAX_EXAMPLES = int(os.environ.get("TWINNING_SCHEMATHESIS_EXAMPLES", "15"))  # raise it for a deeper local run
 
 
@@ -54,8 +59,7 @@ def app(programme, database_url, views, redis_url):
     import redis
 
     connection = redis.Redis.from_url(redis_url)
-    application = create_app(make_settings(database_url), programme=programme, views=views,
-                             queue_connection=connection)
+    application = create_app(make_settings(database_url), programme=programme, views=views, queue_connection=connection)
     application.config["TESTING"] = True
     yield application
     close_app(application)
@@ -77,11 +81,20 @@ def _failed_job(api) -> str:
 def _real_ids(api) -> dict[str, str]:
     partnership = api.active_partnership()
     project = api.launch(partnership["id"])
-    api.post("rome", f"/api/v1/projects/{project['id']}/milestones", {"title": "M", "due_on": "2031-01-01", "milestone_id": "m1"})
+    api.post(
+        "rome",
+        f"/api/v1/projects/{project['id']}/milestones",
+        {"title": "M", "due_on": "2031-01-01", "milestone_id": "m1"},
+    )
     return {
-        "city_id": api.city("rome"), "partnership_id": partnership["id"], "meeting_id": api.schedule()["id"],
-        "agreement_id": api.draft()["id"], "project_id": project["id"], "milestone_id": "m1",
-        "user_id": api.user_ids["auditor"], "job_id": _failed_job(api),
+        "city_id": api.city("rome"),
+        "partnership_id": partnership["id"],
+        "meeting_id": api.schedule()["id"],
+        "agreement_id": api.draft()["id"],
+        "project_id": project["id"],
+        "milestone_id": "m1",
+        "user_id": api.user_ids["auditor"],
+        "job_id": _failed_job(api),
     }
 
 
@@ -90,16 +103,22 @@ def test_every_operation_survives_generated_requests(api, projector, label):
     schema = schemathesis.openapi.from_wsgi("/openapi.json", api.app)
     operation = schema.find_operation_by_label(label)
     assert operation is not None, label
-    real = {name: value for name, value in _real_ids(api).items()
-            if any(p.name == name for p in operation.path_parameters)}
+    real = {
+        name: value for name, value in _real_ids(api).items() if any(p.name == name for p in operation.path_parameters)
+    }
     strategies = [operation.as_strategy(GenerationMode.POSITIVE), operation.as_strategy(GenerationMode.NEGATIVE)]
     if real:
         strategies.append(operation.as_strategy(GenerationMode.POSITIVE, path_parameters=real))
     auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
     @given(case=st.one_of(strategies))
-    @settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=MAX_EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
     def drive(case):
         case.call_and_validate(headers=auth, checks=CHECKS)
 

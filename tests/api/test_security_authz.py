@@ -38,9 +38,8 @@ def _disabled_token(api, how: str, role: str, city: str | None) -> str:
     programme = api.programme
     admin = programme.authenticate(api.tokens["admin"])
     email = f"{how}-{role}-{city or 'staff'}@security.example"
-    issued = programme.create_user(admin, f"{how} {role}", email, role,
-                                   city_id=api.city(city) if city else None)
-    assert programme.authenticate(issued.token).role == role   # it worked before
+    issued = programme.create_user(admin, f"{how} {role}", email, role, city_id=api.city(city) if city else None)
+    assert programme.authenticate(issued.token).role == role  # it worked before
     if how == "revoked":
         programme.revoke_tokens(admin, str(issued.user.id))
     else:
@@ -92,8 +91,11 @@ def test_a_revoked_admin_cannot_administer(api):
     issued = api.programme.create_user(admin, "Second admin", "admin2@security.example", "admin")
     api.programme.revoke_tokens(admin, str(issued.user.id))
     before = _head(api)
-    response = api.client.post("/api/v1/users", json={"name": "Mallory", "email": "mallory@example.org", "role": "admin"},
-                               headers={"Authorization": f"Bearer {issued.token}"})
+    response = api.client.post(
+        "/api/v1/users",
+        json={"name": "Mallory", "email": "mallory@example.org", "role": "admin"},
+        headers={"Authorization": f"Bearer {issued.token}"},
+    )
     assert_problem(response, 401)
     assert _head(api) == before
 
@@ -103,11 +105,13 @@ def test_a_revoked_admin_cannot_administer(api):
 
 def _scene(api) -> dict:
     """Rome and Yantai's things; Barcelona's officer is the outsider who knows (guesses) their ids."""
-    proposed = _partnership(api)                              # rome proposes, yantai invited
+    proposed = _partnership(api)  # rome proposes, yantai invited
     active = _partnership(api, active=True)
     return {
-        "proposed": proposed, "active": active, "project": _project(api, milestone=True),
-        "agreement": _agreement(api),                       # Yantai University & Tuscia University (Rome)
+        "proposed": proposed,
+        "active": active,
+        "project": _project(api, milestone=True),
+        "agreement": _agreement(api),  # Yantai University & Tuscia University (Rome)
         "in_force": _agreement(api, in_force=True),
     }
 
@@ -116,29 +120,98 @@ OUTSIDER_ATTEMPTS = {
     # name: (who, method, path template, body template)
     "accept rome-yantai as yantai": ("barcelona", "POST", "/partnerships/{proposed}/accept", {"city_id": "{yantai}"}),
     "decline rome-yantai as yantai": ("barcelona", "POST", "/partnerships/{proposed}/decline", {"city_id": "{yantai}"}),
-    "invite self to rome's proposal": ("barcelona", "POST", "/partnerships/{proposed}/invite", {"city_id": "{barcelona}"}),
+    "invite self to rome's proposal": (
+        "barcelona",
+        "POST",
+        "/partnerships/{proposed}/invite",
+        {"city_id": "{barcelona}"},
+    ),
     "withdraw rome's proposal": ("barcelona", "POST", "/partnerships/{proposed}/withdraw", {"reason": "mine now"}),
-    "adopt rome-yantai action plan": ("barcelona", "POST", "/partnerships/{active}/action-plan", {"summary": "S", "adopted_on": "2021-01-01"}),
+    "adopt rome-yantai action plan": (
+        "barcelona",
+        "POST",
+        "/partnerships/{active}/action-plan",
+        {"summary": "S", "adopted_on": "2021-01-01"},
+    ),
     "conclude rome-yantai": ("barcelona", "POST", "/partnerships/{active}/conclude", {"outcome": "ended by outsider"}),
-    "propose in rome's name": ("barcelona", "POST", "/partnerships", {"title": "Fake", "proposer_city_id": "{rome}", "invited_city_ids": ["{chengdu}"]}),
-    "launch project on rome-yantai": ("barcelona", "POST", "/projects", {"title": "Hijack", "partnership_id": "{active}"}),
-    "plan milestone in their project": ("barcelona", "POST", "/projects/{project}/milestones", {"title": "M", "due_on": "2031-01-01"}),
-    "achieve their milestone": ("barcelona", "POST", "/projects/{project}/milestones/m1/achieve", {"achieved_on": "2031-01-02"}),
-    "reschedule their milestone": ("barcelona", "POST", "/projects/{project}/milestones/m1/reschedule", {"due_on": "2032-01-01", "reason": "R"}),
+    "propose in rome's name": (
+        "barcelona",
+        "POST",
+        "/partnerships",
+        {"title": "Fake", "proposer_city_id": "{rome}", "invited_city_ids": ["{chengdu}"]},
+    ),
+    "launch project on rome-yantai": (
+        "barcelona",
+        "POST",
+        "/projects",
+        {"title": "Hijack", "partnership_id": "{active}"},
+    ),
+    "plan milestone in their project": (
+        "barcelona",
+        "POST",
+        "/projects/{project}/milestones",
+        {"title": "M", "due_on": "2031-01-01"},
+    ),
+    "achieve their milestone": (
+        "barcelona",
+        "POST",
+        "/projects/{project}/milestones/m1/achieve",
+        {"achieved_on": "2031-01-02"},
+    ),
+    "reschedule their milestone": (
+        "barcelona",
+        "POST",
+        "/projects/{project}/milestones/m1/reschedule",
+        {"due_on": "2032-01-01", "reason": "R"},
+    ),
     "complete their project": ("barcelona", "POST", "/projects/{project}/complete", {"summary": "S"}),
     "cancel their project": ("barcelona", "POST", "/projects/{project}/cancel", {"reason": "R"}),
-    "draft an agreement between others": ("barcelona", "POST", "/agreements", {"title": "A", "kind": "mou", "parties": [{"name": "Y", "city_id": "{yantai}"}, {"name": "R", "city_id": "{rome}"}]}),
-    "sign for Tuscia University": ("barcelona", "POST", "/agreements/{agreement}/sign", {"party": "Tuscia University", "signed_on": "2020-10-30"}),
-    "terminate their agreement": ("barcelona", "POST", "/agreements/{in_force}/terminate", {"reason": "R", "on": "2022-01-01"}),
+    "draft an agreement between others": (
+        "barcelona",
+        "POST",
+        "/agreements",
+        {
+            "title": "A",
+            "kind": "mou",
+            "parties": [{"name": "Y", "city_id": "{yantai}"}, {"name": "R", "city_id": "{rome}"}],
+        },
+    ),
+    "sign for Tuscia University": (
+        "barcelona",
+        "POST",
+        "/agreements/{agreement}/sign",
+        {"party": "Tuscia University", "signed_on": "2020-10-30"},
+    ),
+    "terminate their agreement": (
+        "barcelona",
+        "POST",
+        "/agreements/{in_force}/terminate",
+        {"reason": "R", "on": "2022-01-01"},
+    ),
     "edit rome's profile": ("barcelona", "PATCH", "/cities/{rome}", {"description": "defaced"}),
-    "add a stakeholder to rome": ("barcelona", "POST", "/cities/{rome}/stakeholders", {"name": "Fake Ltd", "kind": "private"}),
+    "add a stakeholder to rome": (
+        "barcelona",
+        "POST",
+        "/cities/{rome}/stakeholders",
+        {"name": "Fake Ltd", "kind": "private"},
+    ),
     # a party to the agreement, but signing for the OTHER party
-    "yantai signs for Tuscia University": ("yantai", "POST", "/agreements/{agreement}/sign", {"party": "Tuscia University", "signed_on": "2020-10-30"}),
+    "yantai signs for Tuscia University": (
+        "yantai",
+        "POST",
+        "/agreements/{agreement}/sign",
+        {"party": "Tuscia University", "signed_on": "2020-10-30"},
+    ),
     # invited itself, but answering for a fellow invitee
     "chengdu accepts for yantai": ("chengdu", "POST", "/partnerships/{two_invited}/accept", {"city_id": "{yantai}"}),
     # a member of the partnership, but the proposer's right
     "yantai withdraws rome's proposal": ("yantai", "POST", "/partnerships/{proposed}/withdraw", {}),
-    "yantai invites to rome's proposal": ("yantai", "POST", "/partnerships/{proposed}/invite", {"city_id": "{chengdu}"}),
+    "yantai invites to rome's proposal": (
+        "yantai",
+        "POST",
+        "/partnerships/{proposed}/invite",
+        {"city_id": "{chengdu}"},
+    ),
     # reading another user's account
     "read another officer's user": ("barcelona", "GET", "/users/{rome_user}", None),
     "read another officer's history": ("barcelona", "GET", "/users/{rome_user}/history", None),
@@ -160,12 +233,20 @@ def test_an_officer_guessing_ids_of_another_citys_things_is_refused_and_nothing_
     ids = {**_scene(api), **api.city_ids, "rome_user": api.user_ids["rome"]}
     ids["two_invited"] = api.propose("rome", ("yantai", "chengdu"))["id"]
     who, method, path, body = OUTSIDER_ATTEMPTS[name]
-    watched = (("partnerships", "proposed"), ("partnerships", "active"), ("partnerships", "two_invited"),
-               ("projects", "project"), ("agreements", "agreement"), ("agreements", "in_force"), ("cities", "rome"))
+    watched = (
+        ("partnerships", "proposed"),
+        ("partnerships", "active"),
+        ("partnerships", "two_invited"),
+        ("projects", "project"),
+        ("agreements", "agreement"),
+        ("agreements", "in_force"),
+        ("cities", "rome"),
+    )
     before_head = _head(api)
     before = {key: api.get("admin", f"/api/v1/{kind}/{ids[key]}").get_json() for kind, key in watched}
-    response = api.client.open("/api/v1" + path.format(**ids), method=method, json=_fill(body, ids),
-                               headers=api.headers(who))
+    response = api.client.open(
+        "/api/v1" + path.format(**ids), method=method, json=_fill(body, ids), headers=api.headers(who)
+    )
     assert_problem(response, 403, "forbidden")
     assert _head(api) == before_head, f"{name}: something was recorded"
     assert {key: api.get("admin", f"/api/v1/{kind}/{ids[key]}").get_json() for kind, key in watched} == before

@@ -34,14 +34,20 @@ def limiter_clock(api):
 
 
 def test_no_token_reaches_the_logs_or_an_error_body(api, monkeypatch, caplog):
-    caplog.set_level(logging.DEBUG)   # every logger, every level
+    caplog.set_level(logging.DEBUG)  # every logger, every level
     for name in ("werkzeug", "twinning", "eventsourcing", "psycopg"):
         caplog.set_level(logging.DEBUG, logger=name)
     good, admin = api.tokens["rome"], api.tokens["admin"]
-    created = api.post("admin", "/api/v1/users", {"name": "Fresh", "email": "fresh@security.example", "role": "auditor"},
-                       headers={"Idempotency-Key": "fresh-user"})
+    created = api.post(
+        "admin",
+        "/api/v1/users",
+        {"name": "Fresh", "email": "fresh@security.example", "role": "auditor"},
+        headers={"Idempotency-Key": "fresh-user"},
+    )
     fresh = created.get_json()["token"]
-    revoked_user = api.post("admin", "/api/v1/users", {"name": "Gone", "email": "gone@security.example", "role": "auditor"})
+    revoked_user = api.post(
+        "admin", "/api/v1/users", {"name": "Gone", "email": "gone@security.example", "role": "auditor"}
+    )
     revoked = revoked_user.get_json()["token"]
     api.post("admin", f"/api/v1/users/{revoked_user.get_json()['id']}/tokens/revoke", {})
     secrets = [good, admin, fresh, revoked, good[:-2] + "zz"]
@@ -58,28 +64,49 @@ def test_no_token_reaches_the_logs_or_an_error_body(api, monkeypatch, caplog):
     assert call(revoked).status_code == 401
     assert call(good[:-2] + "zz").status_code == 401
     assert call(good, headers={"Authorization": f"Basic {good}"}).status_code == 401
-    assert call(None, "POST", "/api/v1/cities", json={"name": good, "country": "XX", "timezone": "Europe/Rome"},
-                headers={"Authorization": f"Bearer {api.tokens['facilitator']}"}).status_code == 422
+    assert (
+        call(
+            None,
+            "POST",
+            "/api/v1/cities",
+            json={"name": good, "country": "XX", "timezone": "Europe/Rome"},
+            headers={"Authorization": f"Bearer {api.tokens['facilitator']}"},
+        ).status_code
+        == 422
+    )
     # a replay of the answer that carried the token answers it again, and only to its owner
-    replay = call(admin, "POST", "/api/v1/users", json={"name": "Fresh", "email": "fresh@security.example", "role": "auditor"},
-                  headers={"Idempotency-Key": "fresh-user"})
+    replay = call(
+        admin,
+        "POST",
+        "/api/v1/users",
+        json={"name": "Fresh", "email": "fresh@security.example", "role": "auditor"},
+        headers={"Idempotency-Key": "fresh-user"},
+    )
     assert replay.get_json()["token"] == fresh
     bodies.pop()
+
     # an unexpected error while a request is authenticated …
     def broken(*args, **kwargs):
         raise RuntimeError("the store's driver crashed")
 
     monkeypatch.setattr(api.programme, "register_city", broken)
-    assert call(api.tokens["facilitator"], "POST", "/api/v1/cities",
-                json={"name": "X", "country": "IT", "timezone": "Europe/Rome"}).status_code == 500
+    assert (
+        call(
+            api.tokens["facilitator"],
+            "POST",
+            "/api/v1/cities",
+            json={"name": "X", "country": "IT", "timezone": "Europe/Rome"},
+        ).status_code
+        == 500
+    )
     # … and one while the token itself is being checked
     monkeypatch.setattr(api.programme, "authenticate", broken)
     assert call(good).status_code == 500
 
     logged = "\n".join(f"{r.getMessage()} {r.exc_text or ''} {r.args!r}" for r in caplog.records)
-    assert any(r.levelno >= logging.ERROR for r in caplog.records)   # the 500s were logged …
+    assert any(r.levelno >= logging.ERROR for r in caplog.records)  # the 500s were logged …
     for secret in secrets + [api.tokens["facilitator"]]:
-        assert secret not in logged                                    # … without a token
+        assert secret not in logged  # … without a token
         assert all(secret not in body for body in bodies), secret
 
 
@@ -96,7 +123,9 @@ def test_a_401_says_why_without_echoing_what_was_sent(api):
 
 
 def _fail(api, address: str = "203.0.113.7", token: str = "guess"):
-    return api.client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}, environ_base={"REMOTE_ADDR": address})
+    return api.client.get(
+        "/api/v1/me", headers={"Authorization": f"Bearer {token}"}, environ_base={"REMOTE_ADDR": address}
+    )
 
 
 def test_twenty_failures_a_minute_from_one_address_get_429_with_retry_after(api, limiter_clock):
@@ -108,12 +137,21 @@ def test_twenty_failures_a_minute_from_one_address_get_429_with_retry_after(api,
     wait = int(refused.headers["Retry-After"])
     assert 1 <= wait <= 60 and str(wait) in body["detail"]
     # while refused, even a valid token is not looked at (or a 200 would tell a right guess from a wrong one)
-    valid = api.client.get("/api/v1/me", headers={"Authorization": f"Bearer {api.tokens['rome']}"},
-                           environ_base={"REMOTE_ADDR": "203.0.113.7"})
+    valid = api.client.get(
+        "/api/v1/me",
+        headers={"Authorization": f"Bearer {api.tokens['rome']}"},
+        environ_base={"REMOTE_ADDR": "203.0.113.7"},
+    )
     assert_problem(valid, 429)
     # other clients are not affected, and public endpoints stay open
-    assert api.client.get("/api/v1/me", headers={"Authorization": f"Bearer {api.tokens['rome']}"},
-                          environ_base={"REMOTE_ADDR": "198.51.100.1"}).status_code == 200
+    assert (
+        api.client.get(
+            "/api/v1/me",
+            headers={"Authorization": f"Bearer {api.tokens['rome']}"},
+            environ_base={"REMOTE_ADDR": "198.51.100.1"},
+        ).status_code
+        == 200
+    )
     assert api.client.get("/healthz", environ_base={"REMOTE_ADDR": "203.0.113.7"}).status_code in (200, 503)
     assert api.client.get("/api/v1/themes", environ_base={"REMOTE_ADDR": "203.0.113.7"}).status_code == 200
     # the window slides: once the oldest failure is a minute old, one more try is allowed
@@ -125,8 +163,11 @@ def test_twenty_failures_a_minute_from_one_address_get_429_with_retry_after(api,
 def test_successful_authentications_are_not_counted_and_do_not_reset_the_count(api, limiter_clock):
     for attempt in range(19):
         assert_problem(_fail(api, token=f"guess-{attempt}"), 401)
-        ok = api.client.get("/api/v1/me", headers={"Authorization": f"Bearer {api.tokens['rome']}"},
-                            environ_base={"REMOTE_ADDR": "203.0.113.7"})
+        ok = api.client.get(
+            "/api/v1/me",
+            headers={"Authorization": f"Bearer {api.tokens['rome']}"},
+            environ_base={"REMOTE_ADDR": "203.0.113.7"},
+        )
         assert ok.status_code == 200
     assert_problem(_fail(api, token="guess-19"), 401)
     assert_problem(_fail(api, token="guess-20"), 429)
@@ -147,5 +188,5 @@ def test_the_failure_window_forgets_the_stalest_clients_first():
     for client in ("a", "b", "c", "a", "d"):
         window.failed(client)
     assert window.clients() == 3
-    assert window.retry_after("b", 1, 60) is None        # b was the stalest: forgotten
+    assert window.retry_after("b", 1, 60) is None  # b was the stalest: forgotten
     assert window.retry_after("a", 2, 60) == 60

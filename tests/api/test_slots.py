@@ -13,24 +13,42 @@ ROME, SHANGHAI = ZoneInfo("Europe/Rome"), ZoneInfo("Asia/Shanghai")
 
 
 def _slots(api, *, start, end, duration=60, cities=("rome", "yantai")):
-    response = api.get("rome", "/api/v1/meetings/slots", query_string={
-        "city_ids": ",".join(api.city(c) for c in cities), "duration_minutes": duration, "from": start, "to": end})
+    response = api.get(
+        "rome",
+        "/api/v1/meetings/slots",
+        query_string={
+            "city_ids": ",".join(api.city(c) for c in cities),
+            "duration_minutes": duration,
+            "from": start,
+            "to": end,
+        },
+    )
     assert response.status_code == 200, response.get_json()
-    return [(datetime.fromisoformat(s["starts_at"]), datetime.fromisoformat(s["ends_at"])) for s in response.get_json()["items"]]
+    return [
+        (datetime.fromisoformat(s["starts_at"]), datetime.fromisoformat(s["ends_at"]))
+        for s in response.get_json()["items"]
+    ]
 
 
 def _inside_working_hours(start: datetime, end: datetime, zone: ZoneInfo) -> bool:
     local_start, local_end = start.astimezone(zone), end.astimezone(zone)
-    return (local_start.date() == local_end.date() and local_start.weekday() < 5
-            and time(9) <= local_start.time() and local_end.time() <= time(18))
+    return (
+        local_start.date() == local_end.date()
+        and local_start.weekday() < 5
+        and time(9) <= local_start.time()
+        and local_end.time() <= time(18)
+    )
 
 
-@pytest.mark.parametrize("week, rome_offset, last_start", [
-    # Rome UTC+1, Shanghai UTC+8: 09:00-11:00 Rome overlaps 16:00-18:00 Yantai
-    ("2030-01-07", 1, time(10, 0)),
-    # Rome UTC+2 (DST): 09:00-12:00 Rome overlaps 15:00-18:00 Yantai
-    ("2030-07-08", 2, time(11, 0)),
-])
+@pytest.mark.parametrize(
+    "week, rome_offset, last_start",
+    [
+        # Rome UTC+1, Shanghai UTC+8: 09:00-11:00 Rome overlaps 16:00-18:00 Yantai
+        ("2030-01-07", 1, time(10, 0)),
+        # Rome UTC+2 (DST): 09:00-12:00 Rome overlaps 15:00-18:00 Yantai
+        ("2030-07-08", 2, time(11, 0)),
+    ],
+)
 def test_rome_and_yantai_share_only_their_morning_afternoon_overlap(api, week, rome_offset, last_start):
     monday = datetime.fromisoformat(week)
     slots = _slots(api, start=f"{week}T00:00:00Z", end=(monday + timedelta(days=7)).strftime("%Y-%m-%dT00:00:00Z"))
@@ -49,8 +67,11 @@ def test_rome_and_yantai_share_only_their_morning_afternoon_overlap(api, week, r
 
 
 def test_slots_follow_a_city_working_hours_profile(api):
-    api.patch("yantai", f"/api/v1/cities/{api.city('yantai')}",
-              {"working_hours": {"start": "08:00", "end": "17:00", "days": [0, 1, 2, 3, 4, 5]}})
+    api.patch(
+        "yantai",
+        f"/api/v1/cities/{api.city('yantai')}",
+        {"working_hours": {"start": "08:00", "end": "17:00", "days": [0, 1, 2, 3, 4, 5]}},
+    )
     slots = _slots(api, start="2030-01-07T00:00:00Z", end="2030-01-14T00:00:00Z", duration=30)
     for start, end in slots:
         local = start.astimezone(SHANGHAI), end.astimezone(SHANGHAI)

@@ -6,8 +6,11 @@ from tests.api.conftest import assert_problem
 
 
 def test_admin_creates_an_officer_whose_token_works_until_revoked(api):
-    response = api.post("admin", "/api/v1/users", {"name": "Ana", "email": "ana@rome.example", "role": "officer",
-                                                   "city_id": api.city("rome")})
+    response = api.post(
+        "admin",
+        "/api/v1/users",
+        {"name": "Ana", "email": "ana@rome.example", "role": "officer", "city_id": api.city("rome")},
+    )
     assert response.status_code == 201
     created = response.get_json()
     assert created["token"] and created["role"] == "officer" and created["city_id"] == api.city("rome")
@@ -21,7 +24,10 @@ def test_admin_creates_an_officer_whose_token_works_until_revoked(api):
 
     second = api.post("admin", f"/api/v1/users/{created['id']}/tokens")
     assert second.status_code == 201 and second.get_json()["token"] != created["token"]
-    assert api.client.get("/api/v1/me", headers={"Authorization": f"Bearer {second.get_json()['token']}"}).status_code == 200
+    assert (
+        api.client.get("/api/v1/me", headers={"Authorization": f"Bearer {second.get_json()['token']}"}).status_code
+        == 200
+    )
 
     revoked = api.post("admin", f"/api/v1/users/{created['id']}/tokens/revoke")
     assert revoked.status_code == 200 and revoked.get_json()["status"] == "active"
@@ -47,9 +53,17 @@ def test_duplicate_email_is_a_conflict(api):
 
 
 def test_facilitator_registers_a_city_and_its_officer_edits_it(api):
-    body = {"name": "Lisbon", "local_name": "Lisboa", "country": "PT", "timezone": "Europe/Lisbon", "population": 545000,
-            "themes_offered": ["tourism", "culture"], "themes_sought": ["smart-city"], "description": "Capital",
-            "working_hours": {"start": "08:30", "end": "17:00", "days": [0, 1, 2, 3, 4]}}
+    body = {
+        "name": "Lisbon",
+        "local_name": "Lisboa",
+        "country": "PT",
+        "timezone": "Europe/Lisbon",
+        "population": 545000,
+        "themes_offered": ["tourism", "culture"],
+        "themes_sought": ["smart-city"],
+        "description": "Capital",
+        "working_hours": {"start": "08:30", "end": "17:00", "days": [0, 1, 2, 3, 4]},
+    }
     response = api.post("facilitator", "/api/v1/cities", body)
     assert response.status_code == 201, response.get_json()
     city = response.get_json()
@@ -60,7 +74,9 @@ def test_facilitator_registers_a_city_and_its_officer_edits_it(api):
     got = api.get("auditor", f"/api/v1/cities/{city['id']}")
     assert got.status_code == 200 and got.get_json() == city and got.headers["ETag"] == '"1"'
 
-    patched = api.patch("facilitator", f"/api/v1/cities/{city['id']}", {"population": 550000, "themes_sought": ["mobility"]})
+    patched = api.patch(
+        "facilitator", f"/api/v1/cities/{city['id']}", {"population": 550000, "themes_sought": ["mobility"]}
+    )
     assert patched.status_code == 200, patched.get_json()
     assert patched.get_json()["population"] == 550000 and patched.get_json()["themes_sought"] == ["mobility"]
     assert patched.headers["ETag"] == '"2"'
@@ -70,19 +86,27 @@ def test_facilitator_registers_a_city_and_its_officer_edits_it(api):
 
 
 def test_officer_adds_a_stakeholder_to_own_city(api):
-    response = api.post("rome", f"/api/v1/cities/{api.city('rome')}/stakeholders",
-                        {"name": "Tuscia University", "kind": "research", "themes": ["urban-agriculture"]})
+    response = api.post(
+        "rome",
+        f"/api/v1/cities/{api.city('rome')}/stakeholders",
+        {"name": "Tuscia University", "kind": "research", "themes": ["urban-agriculture"]},
+    )
     assert response.status_code == 201, response.get_json()
     stakeholders = response.get_json()["stakeholders"]
     assert stakeholders[-1]["name"] == "Tuscia University" and stakeholders[-1]["kind"] == "research"
 
 
 def test_city_rules_answer_422_and_409(api):
-    bad_zone = api.post("facilitator", "/api/v1/cities", {"name": "Nowhere", "country": "IT", "timezone": "Mars/Olympus"})
+    bad_zone = api.post(
+        "facilitator", "/api/v1/cities", {"name": "Nowhere", "country": "IT", "timezone": "Mars/Olympus"}
+    )
     body = assert_problem(bad_zone, 422, "invalid-value")
     assert body["errors"] == [{"field": "timezone", "message": body["errors"][0]["message"]}]
-    bad_theme = api.post("facilitator", "/api/v1/cities", {"name": "Nowhere", "country": "IT", "timezone": "Europe/Rome",
-                                                           "themes_offered": ["space-travel"]})
+    bad_theme = api.post(
+        "facilitator",
+        "/api/v1/cities",
+        {"name": "Nowhere", "country": "IT", "timezone": "Europe/Rome", "themes_offered": ["space-travel"]},
+    )
     assert assert_problem(bad_theme, 422)["errors"][0]["field"] == "themes_offered"
     again = api.post("facilitator", "/api/v1/cities", {"name": "Rome", "country": "IT", "timezone": "Europe/Rome"})
     assert_problem(again, 409, "duplicate")

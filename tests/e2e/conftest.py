@@ -16,6 +16,7 @@ import urllib.error
 import urllib.request
 import uuid
 from dataclasses import dataclass
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +28,16 @@ from tests.support.workers import free_port, wait_until
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 ADMIN_TOKEN = "e2e-admin-token-" + "a" * 32
-_OURS = ("TWINNING_", "REDIS_URL", "SMTP_URL", "MEETING_REMINDER_OFFSETS", "INVITATION_NUDGE_AFTER", "PORT",
-         "WEB_CONCURRENCY", "GUNICORN_")
+_OURS = (
+    "TWINNING_",
+    "REDIS_URL",
+    "SMTP_URL",
+    "MEETING_REMINDER_OFFSETS",
+    "INVITATION_NUDGE_AFTER",
+    "PORT",
+    "WEB_CONCURRENCY",
+    "GUNICORN_",
+)
 
 __all__ = ["ADMIN_TOKEN", "BIN", "ROOT", "Api", "Proc", "base_env", "free_port", "iso_in", "pids_gone", "wait_until"]
 
@@ -47,9 +56,16 @@ class Proc:
 
     def __init__(self, args: list[str], cwd: Path, env: dict[str, str], log_path: Path) -> None:
         self.args, self.log_path = args, log_path
-        self._log = open(log_path, "ab")  # noqa: SIM115 - closed in wait()
-        self.popen = subprocess.Popen(args, cwd=cwd, env=env, stdout=self._log, stderr=subprocess.STDOUT,
-                                      stdin=subprocess.DEVNULL, start_new_session=True)
+        self._log = open(log_path, "ab")
+        self.popen = subprocess.Popen(
+            args,
+            cwd=cwd,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
 
     @property
     def pid(self) -> int:
@@ -169,14 +185,22 @@ class Api:
         return self.post("/api/v1/users", admin, body)["token"]
 
     def city(self, facilitator: str, name: str, country: str, tz: str) -> str:
-        body = {"name": name, "country": country, "timezone": tz, "themes_offered": ["urban-agriculture"],
-                "themes_sought": ["smart-city"]}
+        body = {
+            "name": name,
+            "country": country,
+            "timezone": tz,
+            "themes_offered": ["urban-agriculture"],
+            "themes_sought": ["smart-city"],
+        }
         return self.post("/api/v1/cities", facilitator, body)["id"]
 
     def inbox(self, token: str, kind: str | None = None, subject_id: str | None = None) -> list[dict]:
         items = self.get("/api/v1/me/notifications?limit=100", token)["items"]
-        return [n for n in items if (kind is None or n["kind"] == kind)
-                and (subject_id is None or n["subject"]["id"] == subject_id)]
+        return [
+            n
+            for n in items
+            if (kind is None or n["kind"] == kind) and (subject_id is None or n["subject"]["id"] == subject_id)
+        ]
 
 
 def create_database() -> tuple[str, str]:
@@ -185,8 +209,9 @@ def create_database() -> tuple[str, str]:
 
     name = f"twinning_e2e_{uuid.uuid4().hex[:10]}"
     try:
-        with psycopg.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres", autocommit=True,
-                             connect_timeout=3) as conn:
+        with psycopg.connect(
+            host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres", autocommit=True, connect_timeout=3
+        ) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
     except psycopg.OperationalError:
         from tests.support.services import service_missing
@@ -229,6 +254,6 @@ def pids_gone(pids: list[int]) -> bool:
 
 
 def iso_in(seconds: float) -> str:
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
-    return (datetime.now(timezone.utc) + timedelta(seconds=seconds)).isoformat(timespec="seconds")
+    return (datetime.now(UTC) + timedelta(seconds=seconds)).isoformat(timespec="seconds")

@@ -44,7 +44,7 @@ def test_demo_twice_records_nothing_the_second_time_and_prints_the_same_tokens(t
     assert after_first > 400
     assert after_second == after_first, "the second run recorded events"
     assert "Recorded" in first.stderr and "Already loaded: nothing recorded" in second.stderr
-    assert "cities: 32/32" in first.stderr          # progress, one line per step when not on a terminal
+    assert "cities: 32/32" in first.stderr  # progress, one line per step when not on a terminal
     tokens = TOKEN_ROW.findall(first.stdout)
     assert tokens == TOKEN_ROW.findall(second.stdout)
     labels = [label for label, _, _ in tokens]
@@ -85,13 +85,28 @@ def test_processes_starting_at_once_on_a_fresh_database_create_the_tables_once(t
     """Two web workers, two projectors and two dispatchers start in the same millisecond on an empty
     PostgreSQL database; every one of them must come up (without the schema lock, CREATE TYPE /
     CREATE TABLE IF NOT EXISTS collide: a unique violation on pg_type)."""
-    env = base_env(TWINNING_DATABASE=fresh_database, REDIS_URL=redis_url, TWINNING_MODE="production",
-                   TWINNING_SECRET="e2e-race-secret", TWINNING_ADMIN_TOKEN=ADMIN_TOKEN, TWINNING_LOG_LEVEL="WARNING")
+    env = base_env(
+        TWINNING_DATABASE=fresh_database,
+        REDIS_URL=redis_url,
+        TWINNING_MODE="production",
+        TWINNING_SECRET="e2e-race-secret",
+        TWINNING_ADMIN_TOKEN=ADMIN_TOKEN,
+        TWINNING_LOG_LEVEL="WARNING",
+    )
     go = tmp_path / "go"
     kinds = ["web", "project", "dispatch"] * 2
-    starters = [subprocess.Popen([sys.executable, "-c", STARTER, kind, str(go)], cwd=ROOT, env=env,
-                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for kind in kinds]
-    time.sleep(2.5)   # let every process finish its imports and wait at the line
+    starters = [
+        subprocess.Popen(
+            [sys.executable, "-c", STARTER, kind, str(go)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for kind in kinds
+    ]
+    time.sleep(2.5)  # let every process finish its imports and wait at the line
     go.touch()
     outcomes = [(kind, p.wait(60), p.stdout.read()) for kind, p in zip(kinds, starters)]
     failed = [(kind, rc, out[-2000:]) for kind, rc, out in outcomes if rc != 0]

@@ -24,8 +24,9 @@ pytestmark = pytest.mark.slow
 
 
 def start_serve(processes, workdir: Path, port: int, env: dict[str, str], log_name: str):
-    return processes.start([BIN / "twinning", "serve", "--host", "127.0.0.1", "--port", str(port)],
-                           workdir, env, workdir / log_name)
+    return processes.start(
+        [BIN / "twinning", "serve", "--host", "127.0.0.1", "--port", str(port)], workdir, env, workdir / log_name
+    )
 
 
 def reminder_mails(outbox: Path, to: str, meeting_id: str) -> list[email.message.EmailMessage]:
@@ -41,8 +42,12 @@ def reminder_mails(outbox: Path, to: str, meeting_id: str) -> list[email.message
 
 def test_serve_story_reminders_survive_a_restart(tmp_path, processes):
     port = free_port()
-    env = base_env(TWINNING_ADMIN_TOKEN=ADMIN_TOKEN, MEETING_REMINDER_OFFSETS="3s", TWINNING_SECRET="e2e-serve-secret",
-                   TWINNING_VAR_DIR=str(tmp_path / "var"))
+    env = base_env(
+        TWINNING_ADMIN_TOKEN=ADMIN_TOKEN,
+        MEETING_REMINDER_OFFSETS="3s",
+        TWINNING_SECRET="e2e-serve-secret",
+        TWINNING_VAR_DIR=str(tmp_path / "var"),
+    )
     outbox = tmp_path / "var" / "outbox"
     api = Api(f"http://127.0.0.1:{port}")
     serve = start_serve(processes, tmp_path, port, env, "serve-1.log")
@@ -55,25 +60,49 @@ def test_serve_story_reminders_survive_a_restart(tmp_path, processes):
     yantai = api.city(facilitator, "Yantai", "CN", "Asia/Shanghai")
     rome_officer = api.user(ADMIN_TOKEN, "officer", "officer@rome.example", rome)
     yantai_officer = api.user(ADMIN_TOKEN, "officer", "officer@yantai.example", yantai)
-    partnership = api.post("/api/v1/partnerships", rome_officer, {
-        "title": "Urban agriculture exchange", "proposer_city_id": rome, "invited_city_ids": [yantai],
-        "themes": ["urban-agriculture"]})
+    partnership = api.post(
+        "/api/v1/partnerships",
+        rome_officer,
+        {
+            "title": "Urban agriculture exchange",
+            "proposer_city_id": rome,
+            "invited_city_ids": [yantai],
+            "themes": ["urban-agriculture"],
+        },
+    )
     accepted = api.post(f"/api/v1/partnerships/{partnership['id']}/accept", yantai_officer, {"city_id": yantai}, 200)
     assert accepted["status"] == "active"
 
     def schedule(title: str, seconds: float) -> str:
-        return api.post("/api/v1/meetings", facilitator, {
-            "title": title, "kind": "online", "starts_at": iso_in(seconds), "duration_minutes": 60,
-            "invited_city_ids": [rome, yantai], "partnership_id": partnership["id"]})["id"]
+        return api.post(
+            "/api/v1/meetings",
+            facilitator,
+            {
+                "title": title,
+                "kind": "online",
+                "starts_at": iso_in(seconds),
+                "duration_minutes": 60,
+                "invited_city_ids": [rome, yantai],
+                "partnership_id": partnership["id"],
+            },
+        )["id"]
 
     # A session in ~6 s: its reminder (3 s before) reaches the inbox and the outbox.
     first = schedule("Kick-off", 6)
-    reminder = wait_until(lambda: api.inbox(yantai_officer, "meeting_reminder", first), 20, 0.2,
-                          "the first session's reminder in Yantai's inbox")[0]
+    reminder = wait_until(
+        lambda: api.inbox(yantai_officer, "meeting_reminder", first),
+        20,
+        0.2,
+        "the first session's reminder in Yantai's inbox",
+    )[0]
     assert reminder["subject"] == {"kind": "meeting", "id": first}
     assert "email" in reminder["channels"]
-    mail = wait_until(lambda: reminder_mails(outbox, "officer@yantai.example", first), 10, 0.2,
-                      "the first reminder as an .eml in var/outbox")[0]
+    mail = wait_until(
+        lambda: reminder_mails(outbox, "officer@yantai.example", first),
+        10,
+        0.2,
+        "the first reminder as an .eml in var/outbox",
+    )[0]
     assert "BEGIN:VCALENDAR" in next(p for p in mail.walk() if p.get_content_type() == "text/calendar").get_content()
 
     # A session in ~20 s, scheduled before the restart; its invitation shows the dispatcher has
@@ -94,8 +123,12 @@ def test_serve_story_reminders_survive_a_restart(tmp_path, processes):
     assert api.get(f"/api/v1/partnerships/{partnership['id']}/history", facilitator) == history
     assert "the last stop was clean" in serve.output()
 
-    late = wait_until(lambda: api.inbox(yantai_officer, "meeting_reminder", second), 35, 0.25,
-                      "the second session's reminder after the restart")[0]
+    late = wait_until(
+        lambda: api.inbox(yantai_officer, "meeting_reminder", second),
+        35,
+        0.25,
+        "the second session's reminder after the restart",
+    )[0]
     assert datetime.fromisoformat(late["sent_at"].replace("Z", "+00:00")) > stopped_at
     wait_until(lambda: reminder_mails(outbox, "officer@yantai.example", second), 10, 0.2, "the second reminder's .eml")
     # Each reminder once per officer, restart or not.

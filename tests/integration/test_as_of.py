@@ -6,7 +6,7 @@ recorded); business dates (signed_on, due_on) are data and stay as given.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
@@ -22,30 +22,41 @@ CST = timezone(timedelta(hours=8))
 
 def test_partnership_as_of_before_and_after_its_acceptance(cast):
     app, yantai = cast.programme, cast.city("yantai")
-    pid = str(app.propose_partnership(cast.officer("rome"), "Urban agriculture research", cast.city("rome"),
-                                      [yantai], ["urban-agriculture"]).aggregate.id)
+    pid = str(
+        app.propose_partnership(
+            cast.officer("rome"), "Urban agriculture research", cast.city("rome"), [yantai], ["urban-agriculture"]
+        ).aggregate.id
+    )
     app.accept_invitation(cast.officer("yantai"), pid, yantai)
     proposed, accepted, activated = (entry.recorded_at for entry in app.history(Partnership, pid))
 
     with pytest.raises(NotFound):
         app.load_as_of(Partnership, pid, proposed - MICRO)
     as_proposed = app.load_as_of(Partnership, pid, proposed)
-    assert (as_proposed.status, as_proposed.version, as_proposed.invitations[yantai]["status"]) == ("proposed", 1, "pending")
+    assert (as_proposed.status, as_proposed.version, as_proposed.invitations[yantai]["status"]) == (
+        "proposed",
+        1,
+        "pending",
+    )
     assert app.load_as_of(Partnership, pid, accepted - MICRO).status == "proposed"
     assert app.load_as_of(Partnership, pid, activated).status == "active"
-    now = app.load_as_of(Partnership, pid, datetime.now(timezone.utc) + timedelta(seconds=1))
+    now = app.load_as_of(Partnership, pid, datetime.now(UTC) + timedelta(seconds=1))
     assert (now.status, now.version) == ("active", 3)
 
 
 def test_as_of_reads_the_same_instant_whatever_its_offset(cast):
     app, yantai = cast.programme, cast.city("yantai")
-    pid = str(app.propose_partnership(cast.officer("rome"), "Urban agriculture", cast.city("rome"), [yantai]).aggregate.id)
+    pid = str(
+        app.propose_partnership(cast.officer("rome"), "Urban agriculture", cast.city("rome"), [yantai]).aggregate.id
+    )
     app.accept_invitation(cast.officer("yantai"), pid, yantai)
     accepted = app.history(Partnership, pid)[1].recorded_at
     in_yantai = (accepted - MICRO).astimezone(CST)
     assert in_yantai.utcoffset() == timedelta(hours=8)
     assert app.load_as_of(Partnership, pid, in_yantai).status == "proposed"
-    assert app.load_as_of(Partnership, pid, accepted.astimezone(CST) + MICRO).invitations[yantai]["status"] == "accepted"
+    assert (
+        app.load_as_of(Partnership, pid, accepted.astimezone(CST) + MICRO).invitations[yantai]["status"] == "accepted"
+    )
 
 
 def test_as_of_needs_an_aware_instant_and_the_right_kind_of_aggregate(cast):
@@ -54,23 +65,31 @@ def test_as_of_needs_an_aware_instant_and_the_right_kind_of_aggregate(cast):
         app.load_as_of(City, cast.city("rome"), datetime(2030, 1, 1))
     assert refused.value.field == "as_of"
     with pytest.raises(NotFound):
-        app.load_as_of(Partnership, cast.city("rome"), datetime.now(timezone.utc))
+        app.load_as_of(Partnership, cast.city("rome"), datetime.now(UTC))
     with pytest.raises(NotFound):
-        app.load_as_of(City, "00000000-0000-0000-0000-000000000000", datetime.now(timezone.utc))
+        app.load_as_of(City, "00000000-0000-0000-0000-000000000000", datetime.now(UTC))
 
 
 def test_business_dates_stay_as_given_while_recording_time_is_now(cast, clock):
     """Signed in October 2020, recorded today; the programme's own clock does not move recording time."""
     app = cast.programme
-    clock.current = datetime(2020, 11, 2, 10, 0, tzinfo=timezone.utc)
-    aid = str(app.draft_agreement(
-        cast.officer("yantai"), "Yantai University – Tuscia University MoU", "mou",
-        [{"name": "Yantai University", "city_id": cast.city("yantai")},
-         {"name": "Tuscia University", "city_id": cast.city("rome")}], ["urban-agriculture"]).aggregate.id)
-    before = datetime.now(timezone.utc)
+    clock.current = datetime(2020, 11, 2, 10, 0, tzinfo=UTC)
+    aid = str(
+        app.draft_agreement(
+            cast.officer("yantai"),
+            "Yantai University – Tuscia University MoU",
+            "mou",
+            [
+                {"name": "Yantai University", "city_id": cast.city("yantai")},
+                {"name": "Tuscia University", "city_id": cast.city("rome")},
+            ],
+            ["urban-agriculture"],
+        ).aggregate.id
+    )
+    before = datetime.now(UTC)
     app.sign_agreement(cast.officer("yantai"), aid, "Yantai University", date(2020, 10, 29))
     app.sign_agreement(cast.officer("rome"), aid, "Tuscia University", date(2020, 10, 30))
-    after = datetime.now(timezone.utc)
+    after = datetime.now(UTC)
 
     history = app.history(Agreement, aid)
     assert [e.type for e in history] == ["AgreementDrafted", "PartySigned", "PartySigned", "AgreementInForce"]

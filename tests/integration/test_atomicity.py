@@ -17,8 +17,11 @@ def log_end(app) -> int:
 
 
 def events_named(app, name: str) -> list:
-    return [e for e in map(app.mapper.to_domain_event, app.recorder.select_notifications(1, 100_000))
-            if type(e).__name__ == name]
+    return [
+        e
+        for e in map(app.mapper.to_domain_event, app.recorder.select_notifications(1, 100_000))
+        if type(e).__name__ == name
+    ]
 
 
 def test_city_whose_name_is_claimed_is_not_registered_at_all(cast):
@@ -35,7 +38,9 @@ def test_user_whose_email_is_taken_leaves_no_user_and_no_token(cast):
     end = log_end(app)
     token = "a-token-that-must-never-be-recorded-" + "y" * 16
     with pytest.raises(Duplicate):
-        app.create_user(cast.admin, "Impostor", "officer@rome.example", "officer", city_id=cast.city("rome"), token=token)
+        app.create_user(
+            cast.admin, "Impostor", "officer@rome.example", "officer", city_id=cast.city("rome"), token=token
+        )
     assert log_end(app) == end
     assert not app.exists(TokenOwner.create_id(hash_token(token)))
     assert len(app.officers_of(cast.city("rome"))) == 1
@@ -63,14 +68,18 @@ def test_rename_refused_at_the_last_moment_changes_neither_the_city_nor_the_name
     assert (city.name, city.population, city.version) == ("Rome", None, 1)
     assert app.load(CityName, CityName.create_id("IT", "Rome")).city_id == rome, "the old name was not released"
     assert app.load(CityName, CityName.create_id("IT", "Roma")).city_id != rome
-    assert [type(e).__name__ for e in map(app.mapper.to_domain_event, app.recorder.select_notifications(end, 1))] \
-        == ["CityNameClaimed"], "the last thing recorded is the other process's claim"
+    assert [type(e).__name__ for e in map(app.mapper.to_domain_event, app.recorder.select_notifications(end, 1))] == [
+        "CityNameClaimed"
+    ], "the last thing recorded is the other process's claim"
 
 
 def test_stale_expected_version_raises_and_records_nothing(cast):
     app, yantai = cast.programme, cast.city("yantai")
-    pid = str(app.propose_partnership(cast.officer("rome"), "Urban agriculture", cast.city("rome"),
-                                      [yantai, cast.city("chengdu")]).aggregate.id)
+    pid = str(
+        app.propose_partnership(
+            cast.officer("rome"), "Urban agriculture", cast.city("rome"), [yantai, cast.city("chengdu")]
+        ).aggregate.id
+    )
     app.decline_invitation(cast.officer("chengdu"), pid, cast.city("chengdu"))
     end = log_end(app)
     with pytest.raises(StaleVersion) as stale:
@@ -89,11 +98,14 @@ def test_stale_expected_version_raises_and_records_nothing(cast):
 def test_command_with_several_events_is_recorded_in_one_piece(cast):
     """The last answer records the answer and the activation together, at consecutive log positions."""
     app, yantai = cast.programme, cast.city("yantai")
-    pid = str(app.propose_partnership(cast.officer("rome"), "Urban agriculture", cast.city("rome"), [yantai]).aggregate.id)
+    pid = str(
+        app.propose_partnership(cast.officer("rome"), "Urban agriculture", cast.city("rome"), [yantai]).aggregate.id
+    )
     end = log_end(app)
     position = app.accept_invitation(cast.officer("yantai"), pid, yantai).position
     assert position == log_end(app) == end + 2
     recorded = [app.mapper.to_domain_event(n) for n in app.recorder.select_notifications(end + 1, 10)]
     assert [(type(e).__name__, e.originator_version) for e in recorded] == [
-        ("InvitationAccepted", 2), ("PartnershipActivated", 3),
+        ("InvitationAccepted", 2),
+        ("PartnershipActivated", 3),
     ]

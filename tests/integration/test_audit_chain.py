@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from domain.audit import audit_chain_for, chain_head, last_position_at, reports_as_of, verify_programme
 from domain.followers import Follower
@@ -16,7 +16,10 @@ def test_two_followers_chain_every_event_once(cast, database_url):
     app = cast.programme
     other = build_programme(database_url)  # a second process, say: its own connections
     stop = threading.Event()
-    followers = [Follower(app, audit_chain_for(app), batch_size=7), Follower(other, audit_chain_for(other), batch_size=11)]
+    followers = [
+        Follower(app, audit_chain_for(app), batch_size=7),
+        Follower(other, audit_chain_for(other), batch_size=11),
+    ]
     threads = [threading.Thread(target=f.run, args=(stop, 0.005), daemon=True) for f in followers]
     try:
         for thread in threads:
@@ -46,13 +49,13 @@ def test_the_prefix_recorded_by_an_instant(cast):
     positions, instants = [], []
     for n in range(5):
         time.sleep(0.005)
-        instants.append(datetime.now(timezone.utc))  # recording times are the library's own (now)
+        instants.append(datetime.now(UTC))  # recording times are the library's own (now)
         time.sleep(0.005)
         positions.append(app.update_city(cast.officer("rome"), cast.city("rome"), {"description": f"v{n}"}).position)
     assert last_position_at(app, instants[0]) == positions[0] - 1
     assert last_position_at(app, instants[3]) == positions[2]
-    assert last_position_at(app, datetime.now(timezone.utc)) == positions[-1]
-    assert last_position_at(app, datetime(2000, 1, 1, tzinfo=timezone.utc)) == 0
+    assert last_position_at(app, datetime.now(UTC)) == positions[-1]
+    assert last_position_at(app, datetime(2000, 1, 1, tzinfo=UTC)) == 0
 
     reports = reports_as_of(app)
     city, position = reports.ask(instants[2], lambda views: views.city(cast.city("rome")))

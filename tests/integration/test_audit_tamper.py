@@ -18,12 +18,19 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from domain.audit import (
-    ZERO_HASH, audit_chain_for, canonical, catch_up_chain, chain_head, link, parse_head, verify_programme,
+    ZERO_HASH,
+    audit_chain_for,
+    canonical,
+    catch_up_chain,
+    chain_head,
+    link,
+    parse_head,
+    verify_programme,
 )
 from domain.errors import InvalidValue
 
-
 # -- an intruder's view of the database ------------------------------------------------------------
+
 
 class Intruder:
     """Direct SQL on the store's tables, bypassing the Programme (and the chain's guards, when asked)."""
@@ -36,12 +43,17 @@ class Intruder:
             import psycopg
 
             parts = urlsplit(database_url)
-            self.conn = psycopg.connect(host=parts.hostname, port=parts.port or 5432, user=parts.username,
-                                        dbname=parts.path.lstrip("/"), autocommit=True)
+            self.conn = psycopg.connect(
+                host=parts.hostname,
+                port=parts.port or 5432,
+                user=parts.username,
+                dbname=parts.path.lstrip("/"),
+                autocommit=True,
+            )
             schema = parse_qs(parts.query)["schema"][0]
             self.conn.execute(f'SET search_path TO "{schema}"')
         else:
-            self.conn = sqlite3.connect(database_url[len("sqlite:///"):], timeout=10, isolation_level=None)
+            self.conn = sqlite3.connect(database_url[len("sqlite:///") :], timeout=10, isolation_level=None)
 
     def close(self) -> None:
         self.conn.close()
@@ -62,7 +74,8 @@ class Intruder:
     def record(self, position: int) -> tuple[uuid.UUID, int, str, bytes]:
         oid, version, topic, state = self.sql(
             f"SELECT originator_id, originator_version, topic, state FROM {self.events} WHERE {self.pos} = ?",
-            (position,))[0]
+            (position,),
+        )[0]
         return (oid if isinstance(oid, uuid.UUID) else uuid.UUID(oid)), version, topic, bytes(state)
 
     def set_state(self, position: int, state: bytes) -> None:
@@ -80,11 +93,16 @@ class Intruder:
 
     def insert(self, oid: uuid.UUID, version: int, topic: str, state: bytes, position: int | None = None) -> int:
         if position is None:
-            self.sql(f"INSERT INTO {self.events} (originator_id, originator_version, topic, state) VALUES (?, ?, ?, ?)",
-                     (self._id(oid), version, topic, state))
+            self.sql(
+                f"INSERT INTO {self.events} (originator_id, originator_version, topic, state) VALUES (?, ?, ?, ?)",
+                (self._id(oid), version, topic, state),
+            )
         else:
-            self.sql(f"INSERT INTO {self.events} ({self.pos}, originator_id, originator_version, topic, state)"
-                     " VALUES (?, ?, ?, ?, ?)", (position, self._id(oid), version, topic, state))
+            self.sql(
+                f"INSERT INTO {self.events} ({self.pos}, originator_id, originator_version, topic, state)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (position, self._id(oid), version, topic, state),
+            )
         return self.sql(f"SELECT MAX({self.pos}) FROM {self.events}")[0][0] if position is None else position
 
     def swap_rows(self, p: int, q: int) -> None:
@@ -93,8 +111,11 @@ class Intruder:
         parked = uuid.uuid4()
         self.sql(f"UPDATE {self.events} SET originator_id = ? WHERE {self.pos} = ?", (self._id(parked), p))
         for position, (oid, version, topic, state) in ((q, a), (p, b)):
-            self.sql(f"UPDATE {self.events} SET originator_id = ?, originator_version = ?, topic = ?, state = ?"
-                     f" WHERE {self.pos} = ?", (self._id(oid), version, topic, state, position))
+            self.sql(
+                f"UPDATE {self.events} SET originator_id = ?, originator_version = ?, topic = ?, state = ?"
+                f" WHERE {self.pos} = ?",
+                (self._id(oid), version, topic, state, position),
+            )
 
     def drop_chain_guards(self) -> None:
         if self.postgres:
@@ -112,12 +133,16 @@ class Intruder:
         for position in self.positions():
             oid, version, topic, state = self.record(position)
             previous = link(previous, position, oid, version, topic, state)
-            self.sql("INSERT INTO audit_chain (position, originator_id, originator_version, hash) VALUES (?, ?, ?, ?)",
-                     (position, str(oid), version, previous))
-        self.sql("UPDATE programme_tracking SET notification_id = ? WHERE application_name = 'audit-chain'"
-                 if self.postgres else
-                 "UPDATE tracking SET notification_id = ? WHERE application_name = 'audit-chain'",
-                 (max(self.positions()),))
+            self.sql(
+                "INSERT INTO audit_chain (position, originator_id, originator_version, hash) VALUES (?, ?, ?, ?)",
+                (position, str(oid), version, previous),
+            )
+        self.sql(
+            "UPDATE programme_tracking SET notification_id = ? WHERE application_name = 'audit-chain'"
+            if self.postgres
+            else "UPDATE tracking SET notification_id = ? WHERE application_name = 'audit-chain'",
+            (max(self.positions()),),
+        )
 
 
 @pytest.fixture
@@ -127,9 +152,13 @@ def story(cast):
     pid = str(app.propose_partnership(cast.officer("rome"), "Urban agriculture", rome, [yantai]).aggregate.id)
     app.accept_invitation(cast.officer("yantai"), pid, yantai)
     app.adopt_action_plan(cast.facilitator, pid, "Joint research agenda", date(2020, 11, 16))
-    app.draft_agreement(cast.officer("yantai"), "Universities MoU", "mou",
-                        [{"name": "Yantai University", "city_id": yantai}, {"name": "Tuscia University", "city_id": rome}],
-                        ["urban-agriculture"])
+    app.draft_agreement(
+        cast.officer("yantai"),
+        "Universities MoU",
+        "mou",
+        [{"name": "Yantai University", "city_id": yantai}, {"name": "Tuscia University", "city_id": rome}],
+        ["urban-agriculture"],
+    )
     return cast
 
 
@@ -146,6 +175,7 @@ def middle(positions: list[int]) -> int:
 
 # -- the untouched log -------------------------------------------------------------------------------
 
+
 def test_an_untouched_log_verifies(story, intruder):
     app = story.programme
     result = verify_programme(app)
@@ -159,8 +189,11 @@ def test_an_untouched_log_verifies(story, intruder):
     # The head is what an auditor keeps: POSITION:HASH, and it proves the log up to it.
     kept = str(result.head)
     assert parse_head(kept) == result.head
-    assert verify_programme(app, head=kept).anchor == {"position": result.head.position, "hash": result.head.hex,
-                                                       "matches": True}
+    assert verify_programme(app, head=kept).anchor == {
+        "position": result.head.position,
+        "hash": result.head.hex,
+        "matches": True,
+    }
 
 
 def test_new_events_are_chained_before_verifying(story, intruder):
@@ -181,8 +214,12 @@ def test_the_chain_is_the_documented_hash_of_the_stored_bytes(story, intruder):
     previous = ZERO_HASH
     for position in positions:
         oid, version, topic, state = intruder.record(position)
-        encoded = struct.pack(">QQIII", position, version, 16, len(topic.encode()), len(state)) + oid.bytes \
-            + topic.encode() + state
+        encoded = (
+            struct.pack(">QQIII", position, version, 16, len(topic.encode()), len(state))
+            + oid.bytes
+            + topic.encode()
+            + state
+        )
         assert canonical(position, oid, version, topic, state) == encoded
         previous = hashlib.sha256(previous + encoded).digest()
     assert chain_head(story.programme).hash == previous
@@ -196,6 +233,7 @@ def test_a_malformed_head_is_refused(story):
 
 # -- edits of the store --------------------------------------------------------------------------------
 
+
 def test_one_changed_byte_is_named(story, intruder):
     app = story.programme
     chain_head(app)
@@ -205,8 +243,12 @@ def test_one_changed_byte_is_named(story, intruder):
     intruder.flip_one_byte(target)
     result = verify_programme(app)
     assert not result.ok
-    assert result.first_bad.to_dict() == {"position": target, "originator_id": str(oid), "version": version,
-                                          "problem": "changed"}
+    assert result.first_bad.to_dict() == {
+        "position": target,
+        "originator_id": str(oid),
+        "version": version,
+        "problem": "changed",
+    }
     assert result.events_checked == positions.index(target)
 
 
@@ -218,8 +260,12 @@ def test_a_deleted_event_is_named(story, intruder):
     intruder.delete(target)
     result = verify_programme(app)
     assert not result.ok
-    assert result.first_bad.to_dict() == {"position": target, "originator_id": str(oid), "version": version,
-                                          "problem": "removed"}
+    assert result.first_bad.to_dict() == {
+        "position": target,
+        "originator_id": str(oid),
+        "version": version,
+        "problem": "removed",
+    }
 
 
 def test_the_last_event_deleted_is_named(story, intruder):
@@ -240,8 +286,12 @@ def test_two_events_swapped_are_named_as_reordered(story, intruder):
     intruder.swap_rows(first, second)
     result = verify_programme(app)
     assert not result.ok
-    assert result.first_bad.to_dict() == {"position": first, "originator_id": str(original[0]),
-                                          "version": original[1], "problem": "reordered"}
+    assert result.first_bad.to_dict() == {
+        "position": first,
+        "originator_id": str(original[0]),
+        "version": original[1],
+        "problem": "reordered",
+    }
 
 
 def test_two_states_swapped_are_named_as_changed(story, intruder):
@@ -283,7 +333,10 @@ def test_a_chain_row_removed_from_the_table_is_found(story, intruder):
 
 def test_the_chain_table_refuses_updates_and_deletes(story, intruder):
     chain_head(story.programme)
-    for statement in ("UPDATE audit_chain SET hash = ? WHERE position = 1", "DELETE FROM audit_chain WHERE position = ?"):
+    for statement in (
+        "UPDATE audit_chain SET hash = ? WHERE position = 1",
+        "DELETE FROM audit_chain WHERE position = ?",
+    ):
         params = (b"\0" * 32,) if statement.startswith("UPDATE") else (1,)
         with pytest.raises(Exception, match="append-only"):
             intruder.sql(statement, params)
@@ -291,6 +344,7 @@ def test_the_chain_table_refuses_updates_and_deletes(story, intruder):
 
 
 # -- an intruder who rewrites the chain table too: the kept head ---------------------------------------
+
 
 def test_a_rewritten_store_and_chain_pass_plain_verify_but_not_the_kept_head(story, intruder):
     app = story.programme

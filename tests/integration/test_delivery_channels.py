@@ -8,7 +8,7 @@ import email.policy
 import hashlib
 import hmac
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from icalendar import Calendar
@@ -16,9 +16,9 @@ from rq import Retry
 from rq.job import Job
 
 from domain.model.notification import Notification
+from tests.support.workers import free_port, outbox_files, run_worker
 from workers import jobs
 from workers.channels.webhook import sign
-from tests.support.workers import free_port, outbox_files, run_worker
 
 
 @pytest.fixture
@@ -28,7 +28,10 @@ def database_url(sqlite_url):
 
 def propose(cast, invited=("yantai",)):
     return cast.programme.propose_partnership(
-        cast.officer("rome"), "Urban agriculture research", cast.city("rome"), [cast.city(k) for k in invited],
+        cast.officer("rome"),
+        "Urban agriculture research",
+        cast.city("rome"),
+        [cast.city(k) for k in invited],
         ["urban-agriculture"],
     ).aggregate
 
@@ -40,7 +43,7 @@ def test_the_webhook_receives_each_notification_signed_with_hmac_sha256(cast, jo
     result = jobs.send_partnership_invitation(str(proposal.id), [cast.city("yantai")], 1)
     assert result["sent"] == 1
 
-    (headers, body), = webhook_server.received
+    ((headers, body),) = webhook_server.received
     expected = "sha256=" + hmac.new(b"s3cret-for-hooks", body, hashlib.sha256).hexdigest()
     assert headers["X-Twinning-Signature"] == expected == sign(body, "s3cret-for-hooks")
     assert headers["Content-Type"] == "application/json"
@@ -62,8 +65,14 @@ def test_without_smtp_mail_is_written_as_eml_files_in_the_outbox(cast, job_conte
     job_context.replace(smtp_url=None, outbox_dir=outbox)
     app = cast.programme
     proposal = propose(cast, invited=("yantai", "chongqing"))
-    session = app.schedule_meeting(cast.facilitator, "Urban agriculture kick-off", "online",
-                                   datetime.now(timezone.utc) + timedelta(days=3), 60, [cast.city("yantai")]).aggregate
+    session = app.schedule_meeting(
+        cast.facilitator,
+        "Urban agriculture kick-off",
+        "online",
+        datetime.now(UTC) + timedelta(days=3),
+        60,
+        [cast.city("yantai")],
+    ).aggregate
 
     jobs.send_partnership_invitation(str(proposal.id), [cast.city("yantai"), cast.city("chongqing")], 1)
     jobs.send_meeting_invitation(str(session.id), [cast.city("yantai")], 1)
@@ -90,23 +99,35 @@ def test_without_smtp_mail_is_written_as_eml_files_in_the_outbox(cast, job_conte
 
 
 def test_a_failed_email_is_resent_by_the_retry_once_and_the_notification_stays_single(
-    cast, queue, job_context, smtp_server,
+    cast,
+    queue,
+    job_context,
+    smtp_server,
 ):
-    job_context.replace(smtp_url=f"smtp://127.0.0.1:{free_port()}")     # nobody listens there
+    job_context.replace(smtp_url=f"smtp://127.0.0.1:{free_port()}")  # nobody listens there
     proposal = propose(cast)
-    job = queue.enqueue("workers.jobs.send_partnership_invitation", str(proposal.id), [cast.city("yantai")], 1,
-                        job_id="invite-retry-check", retry=Retry(max=2, interval=1))
+    job = queue.enqueue(
+        "workers.jobs.send_partnership_invitation",
+        str(proposal.id),
+        [cast.city("yantai")],
+        1,
+        job_id="invite-retry-check",
+        retry=Retry(max=2, interval=1),
+    )
 
-    run_worker(queue)                                   # first attempt: recorded, the email fails
+    run_worker(queue)  # first attempt: recorded, the email fails
     job = Job.fetch(job.id, connection=queue.connection)
     assert job.get_status() == "scheduled" and job.retries_left == 1
     assert list(job.meta["undelivered"].values()) == [["email"]]
 
-    job_context.replace(smtp_url=smtp_server.url)        # the mail server is back
+    job_context.replace(smtp_url=smtp_server.url)  # the mail server is back
     run_worker(queue, until=lambda: smtp_server.to("officer@yantai.example"), timeout=10)
     job = Job.fetch(job.id, connection=queue.connection)
     assert job.get_status() == "finished" and job.meta["undelivered"] == {}
     assert len(smtp_server.to("officer@yantai.example")) == 1
-    notes = [n for n in cast.programme.recorder.select_notifications(1, 100_000)
-             if n.topic.endswith("Notification.NotificationSent")]
+    notes = [
+        n
+        for n in cast.programme.recorder.select_notifications(1, 100_000)
+        if n.topic.endswith("Notification.NotificationSent")
+    ]
     assert len(notes) == 1

@@ -16,28 +16,41 @@ CET = timezone(timedelta(hours=1))
 def test_rome_and_yantai_cooperate_from_proposal_to_achieved_milestone(cast, database_url, clock):
     app, rome, yantai = cast.programme, cast.city("rome"), cast.city("yantai")
     proposal = app.propose_partnership(
-        cast.officer("rome"), "Urban agriculture research", rome, [yantai], ["urban-agriculture"],
+        cast.officer("rome"),
+        "Urban agriculture research",
+        rome,
+        [yantai],
+        ["urban-agriculture"],
     ).aggregate
     app.accept_invitation(cast.officer("yantai"), str(proposal.id), yantai)
 
     starts = datetime(2020, 10, 28, 9, 0, tzinfo=CET)
-    session = app.schedule_meeting(cast.facilitator, "MoU signing ceremony", "online", starts, 90, [rome, yantai],
-                                   partnership_id=str(proposal.id)).aggregate
+    session = app.schedule_meeting(
+        cast.facilitator, "MoU signing ceremony", "online", starts, 90, [rome, yantai], partnership_id=str(proposal.id)
+    ).aggregate
     clock.current = starts + timedelta(hours=2)
     app.record_meeting_outcome(cast.facilitator, str(session.id), 40, "Yantai and Tuscia universities signed an MoU")
 
     mou = app.draft_agreement(
-        cast.officer("yantai"), "Yantai University – Tuscia University MoU", "mou",
+        cast.officer("yantai"),
+        "Yantai University – Tuscia University MoU",
+        "mou",
         [{"name": "Yantai University", "city_id": yantai}, {"name": "Tuscia University", "city_id": rome}],
-        ["urban-agriculture"], partnership_id=str(proposal.id),
+        ["urban-agriculture"],
+        partnership_id=str(proposal.id),
     ).aggregate
     app.sign_agreement(cast.officer("yantai"), str(mou.id), "Yantai University", date(2020, 10, 29))
     app.sign_agreement(cast.officer("rome"), str(mou.id), "Tuscia University", date(2020, 10, 30))
 
-    project = app.launch_project(cast.officer("rome"), "Sino-Italian Faculty of Urban Agriculture", str(proposal.id),
-                                 ["urban-agriculture"]).aggregate
-    app.plan_milestone(cast.officer("rome"), str(project.id), "Summer school held", date(2021, 7, 1), milestone_id="summer-school")
-    app.achieve_milestone(cast.officer("yantai"), str(project.id), "summer-school", date(2021, 7, 15), note="First cohort")
+    project = app.launch_project(
+        cast.officer("rome"), "Sino-Italian Faculty of Urban Agriculture", str(proposal.id), ["urban-agriculture"]
+    ).aggregate
+    app.plan_milestone(
+        cast.officer("rome"), str(project.id), "Summer school held", date(2021, 7, 1), milestone_id="summer-school"
+    )
+    app.achieve_milestone(
+        cast.officer("yantai"), str(project.id), "summer-school", date(2021, 7, 15), note="First cohort"
+    )
 
     fresh = build_programme(database_url)
     try:

@@ -9,7 +9,6 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 
-
 from domain.errors import ConcurrencyConflict, Duplicate, RuleBroken
 from domain.model.city import City
 from domain.model.indexes import CityName, UserEmail
@@ -32,7 +31,7 @@ def race(database_url: str, command: Callable, threads: int = THREADS) -> list:
         try:
             barrier.wait(timeout=10)
             outcomes[index] = command(programmes[index], index)
-        except BaseException as error:  # noqa: BLE001 - the outcome is what the test inspects
+        except BaseException as error:
             outcomes[index] = error
 
     workers = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(threads)]
@@ -51,7 +50,9 @@ def race(database_url: str, command: Callable, threads: int = THREADS) -> list:
 def winners_and_losers(outcomes: list) -> tuple[list, list]:
     unexpected = [o for o in outcomes if isinstance(o, BaseException) and not isinstance(o, RuleBroken)]
     assert not unexpected, f"only rule errors may answer a loser: {unexpected!r}"
-    return [o for o in outcomes if not isinstance(o, BaseException)], [o for o in outcomes if isinstance(o, BaseException)]
+    return [o for o in outcomes if not isinstance(o, BaseException)], [
+        o for o in outcomes if isinstance(o, BaseException)
+    ]
 
 
 def events_named(programme, name: str) -> list:
@@ -61,8 +62,15 @@ def events_named(programme, name: str) -> list:
 
 def test_racing_acceptances_of_one_invitation_record_exactly_one(cast, database_url):
     app, yantai = cast.programme, cast.city("yantai")
-    pid = str(app.propose_partnership(cast.officer("rome"), "Urban agriculture research", cast.city("rome"),
-                                      [yantai, cast.city("chengdu")], ["urban-agriculture"]).aggregate.id)
+    pid = str(
+        app.propose_partnership(
+            cast.officer("rome"),
+            "Urban agriculture research",
+            cast.city("rome"),
+            [yantai, cast.city("chengdu")],
+            ["urban-agriculture"],
+        ).aggregate.id
+    )
     officer = cast.officer("yantai")
 
     outcomes = race(database_url, lambda programme, _: programme.accept_invitation(officer, pid, yantai))
@@ -80,8 +88,11 @@ def test_racing_acceptances_of_one_invitation_record_exactly_one(cast, database_
 def test_racing_answers_of_two_invitees_both_count_and_activate_once(cast, database_url):
     """Yantai accepts while Chengdu declines, four times each: the two answers land, the partnership activates once."""
     app, yantai, chengdu = cast.programme, cast.city("yantai"), cast.city("chengdu")
-    pid = str(app.propose_partnership(cast.officer("rome"), "Urban agriculture research", cast.city("rome"),
-                                      [yantai, chengdu]).aggregate.id)
+    pid = str(
+        app.propose_partnership(
+            cast.officer("rome"), "Urban agriculture research", cast.city("rome"), [yantai, chengdu]
+        ).aggregate.id
+    )
 
     def answer(programme, index):
         if index % 2:
@@ -92,8 +103,9 @@ def test_racing_answers_of_two_invitees_both_count_and_activate_once(cast, datab
     assert len(winners) == 2
     assert all(isinstance(error, (InvitationNotPending, ConcurrencyConflict)) for error in losers)
     counts = Counter(entry.type for entry in app.history(Partnership, pid))
-    assert counts == Counter({"PartnershipProposed": 1, "InvitationAccepted": 1, "InvitationDeclined": 1,
-                              "PartnershipActivated": 1})
+    assert counts == Counter(
+        {"PartnershipProposed": 1, "InvitationAccepted": 1, "InvitationDeclined": 1, "PartnershipActivated": 1}
+    )
     assert app.load(Partnership, pid).status == "active"
 
 
@@ -101,8 +113,12 @@ def test_racing_registrations_of_one_city_make_one_city(cast, database_url):
     app, facilitator = cast.programme, cast.facilitator
     spellings = ["Bologna", "BOLOGNA", "bologna", " Bologna "]
 
-    outcomes = race(database_url, lambda programme, i: programme.register_city(
-        facilitator, spellings[i % len(spellings)], "IT", "Europe/Rome", ["smart-city"]))
+    outcomes = race(
+        database_url,
+        lambda programme, i: programme.register_city(
+            facilitator, spellings[i % len(spellings)], "IT", "Europe/Rome", ["smart-city"]
+        ),
+    )
 
     winners, losers = winners_and_losers(outcomes)
     assert len(winners) == 1
@@ -119,8 +135,12 @@ def test_racing_registrations_of_one_email_make_one_user(cast, database_url):
     app, admin = cast.programme, cast.admin
     bologna = app.register_city(cast.facilitator, "Bologna", "IT", "Europe/Rome").aggregate
 
-    outcomes = race(database_url, lambda programme, i: programme.create_user(
-        admin, f"Bologna officer {i}", "officer@bologna.example", "officer", city_id=str(bologna.id)))
+    outcomes = race(
+        database_url,
+        lambda programme, i: programme.create_user(
+            admin, f"Bologna officer {i}", "officer@bologna.example", "officer", city_id=str(bologna.id)
+        ),
+    )
 
     winners, losers = winners_and_losers(outcomes)
     assert len(winners) == 1
@@ -138,8 +158,12 @@ def test_racing_registrations_of_different_officers_of_one_city_all_land(cast, d
     app, admin = cast.programme, cast.admin
     bologna = str(app.register_city(cast.facilitator, "Bologna", "IT", "Europe/Rome").aggregate.id)
 
-    outcomes = race(database_url, lambda programme, i: programme.create_user(
-        admin, f"Bologna officer {i}", f"officer{i}@bologna.example", "officer", city_id=bologna))
+    outcomes = race(
+        database_url,
+        lambda programme, i: programme.create_user(
+            admin, f"Bologna officer {i}", f"officer{i}@bologna.example", "officer", city_id=bologna
+        ),
+    )
 
     winners, losers = winners_and_losers(outcomes)
     assert losers == [] or all(isinstance(error, ConcurrencyConflict) for error in losers)

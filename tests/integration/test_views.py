@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
@@ -34,39 +34,64 @@ def story_steps(cast: Cast, story: Story) -> Iterator[str]:
     app, fac = cast.programme, cast.facilitator
     rome, yantai, mannheim = cast.city("rome"), cast.city("yantai"), cast.city("mannheim")
     chongqing, chengdu, barcelona = cast.city("chongqing"), cast.city("chengdu"), cast.city("barcelona")
-    story.ids.update(rome=rome, yantai=yantai, mannheim=mannheim, chongqing=chongqing, chengdu=chengdu,
-                     barcelona=barcelona)
+    story.ids.update(
+        rome=rome, yantai=yantai, mannheim=mannheim, chongqing=chongqing, chengdu=chengdu, barcelona=barcelona
+    )
 
-    liuzhou = app.register_city(fac, "Liuzhou", "CN", "Asia/Shanghai", ["advanced-manufacturing"], ["mobility"],
-                                local_name="柳州").aggregate
-    malaga = app.register_city(fac, "Málaga", "ES", "Europe/Madrid", ["tourism", "smart-city"], ["hydrogen"],
-                               working_hours={"start": "08:00", "end": "15:00", "days": [0, 1, 2, 3, 4]}).aggregate
+    liuzhou = app.register_city(
+        fac, "Liuzhou", "CN", "Asia/Shanghai", ["advanced-manufacturing"], ["mobility"], local_name="柳州"
+    ).aggregate
+    malaga = app.register_city(
+        fac,
+        "Málaga",
+        "ES",
+        "Europe/Madrid",
+        ["tourism", "smart-city"],
+        ["hydrogen"],
+        working_hours={"start": "08:00", "end": "15:00", "days": [0, 1, 2, 3, 4]},
+    ).aggregate
     story.ids.update(liuzhou=str(liuzhou.id), malaga=str(malaga.id))
     app.update_city(cast.officer("rome"), rome, {"local_name": "Roma", "population": 2_800_000})
     app.add_stakeholder(cast.officer("rome"), rome, "Tuscia University", "research", ["urban-agriculture"])
     app.add_stakeholder(cast.officer("rome"), rome, "Roma Capitale", "public", ["urban-agriculture", "smart-city"])
     yield "cities"
 
-    p1 = app.propose_partnership(cast.officer("rome"), "Urban agriculture research", rome, [yantai],
-                                 ["urban-agriculture"]).aggregate
+    p1 = app.propose_partnership(
+        cast.officer("rome"), "Urban agriculture research", rome, [yantai], ["urban-agriculture"]
+    ).aggregate
     app.accept_invitation(cast.officer("yantai"), str(p1.id), yantai)
-    p2 = app.propose_partnership(cast.officer("mannheim"), "Advanced manufacturing exchange", mannheim,
-                                 [chongqing, chengdu], ["advanced-manufacturing", "connectivity"]).aggregate
+    p2 = app.propose_partnership(
+        cast.officer("mannheim"),
+        "Advanced manufacturing exchange",
+        mannheim,
+        [chongqing, chengdu],
+        ["advanced-manufacturing", "connectivity"],
+    ).aggregate
     app.accept_invitation(cast.officer("chongqing"), str(p2.id), chongqing)
-    p3 = app.propose_partnership(cast.officer("barcelona"), "Hydrogen mobility", barcelona, [chengdu],
-                                 ["hydrogen"]).aggregate
+    p3 = app.propose_partnership(
+        cast.officer("barcelona"), "Hydrogen mobility", barcelona, [chengdu], ["hydrogen"]
+    ).aggregate
     app.decline_invitation(cast.officer("chengdu"), str(p3.id), chengdu, reason="Not this year")
     p4 = app.propose_partnership(cast.officer("rome"), "Smart city twins", rome, [chengdu], ["smart-city"]).aggregate
     app.withdraw_proposal(cast.officer("rome"), str(p4.id), reason="Merged into another proposal")
     story.ids.update(p1=str(p1.id), p2=str(p2.id), p3=str(p3.id), p4=str(p4.id))
     yield "partnerships"
 
-    m1 = app.schedule_meeting(fac, "MoU signing ceremony", "online", datetime(2020, 10, 28, 9, 0, tzinfo=CET), 90,
-                              [rome, yantai], partnership_id=str(p1.id)).aggregate
-    m2 = app.schedule_meeting(fac, "Industry 4.0 workshop", "workshop", datetime(2020, 11, 5, 10, 0, tzinfo=CST), 120,
-                              [mannheim, chongqing]).aggregate
-    m3 = app.schedule_meeting(fac, "Smart city webinar", "webinar", datetime(2020, 12, 3, 9, 30, tzinfo=CET), 60,
-                              [rome, barcelona]).aggregate
+    m1 = app.schedule_meeting(
+        fac,
+        "MoU signing ceremony",
+        "online",
+        datetime(2020, 10, 28, 9, 0, tzinfo=CET),
+        90,
+        [rome, yantai],
+        partnership_id=str(p1.id),
+    ).aggregate
+    m2 = app.schedule_meeting(
+        fac, "Industry 4.0 workshop", "workshop", datetime(2020, 11, 5, 10, 0, tzinfo=CST), 120, [mannheim, chongqing]
+    ).aggregate
+    m3 = app.schedule_meeting(
+        fac, "Smart city webinar", "webinar", datetime(2020, 12, 3, 9, 30, tzinfo=CET), 60, [rome, barcelona]
+    ).aggregate
     app.record_meeting_outcome(fac, str(m1.id), 40, "Yantai and Tuscia universities signed an MoU")
     app.reschedule_meeting(fac, str(m2.id), datetime(2020, 11, 6, 10, 0, tzinfo=CST))
     app.invite_to_meeting(fac, str(m2.id), chengdu)
@@ -75,26 +100,47 @@ def story_steps(cast: Cast, story: Story) -> Iterator[str]:
     yield "meetings"
 
     a1 = app.draft_agreement(
-        cast.officer("yantai"), "Yantai University – Tuscia University MoU", "mou",
+        cast.officer("yantai"),
+        "Yantai University – Tuscia University MoU",
+        "mou",
         [{"name": "Yantai University", "city_id": yantai}, {"name": "Tuscia University", "city_id": rome}],
-        ["urban-agriculture"], partnership_id=str(p1.id)).aggregate
+        ["urban-agriculture"],
+        partnership_id=str(p1.id),
+    ).aggregate
     app.sign_agreement(cast.officer("yantai"), str(a1.id), "Yantai University", date(2020, 10, 29))
     app.sign_agreement(cast.officer("rome"), str(a1.id), "Tuscia University", date(2020, 10, 30), signatory="Rector")
     a2 = app.draft_agreement(
-        cast.officer("mannheim"), "Mannheim–Chongqing framework", "framework",
+        cast.officer("mannheim"),
+        "Mannheim–Chongqing framework",
+        "framework",
         [{"name": "City of Mannheim", "city_id": mannheim}, {"name": "Chongqing Municipality", "city_id": chongqing}],
-        ["advanced-manufacturing"]).aggregate
+        ["advanced-manufacturing"],
+    ).aggregate
     app.sign_agreement(cast.officer("mannheim"), str(a2.id), "City of Mannheim", date(2020, 11, 10))
     story.ids.update(a1=str(a1.id), a2=str(a2.id))
     yield "agreements"
 
-    pr1 = app.launch_project(cast.officer("rome"), "Sino-Italian Faculty of Urban Agriculture", str(p1.id),
-                             ["urban-agriculture"], description="A joint faculty").aggregate
-    app.plan_milestone(cast.officer("rome"), str(pr1.id), "Summer school held", date(2021, 7, 1), milestone_id="summer-school")
-    app.plan_milestone(cast.officer("rome"), str(pr1.id), "Pilot greenhouse", date(2021, 3, 1), milestone_id="greenhouse")
+    pr1 = app.launch_project(
+        cast.officer("rome"),
+        "Sino-Italian Faculty of Urban Agriculture",
+        str(p1.id),
+        ["urban-agriculture"],
+        description="A joint faculty",
+    ).aggregate
+    app.plan_milestone(
+        cast.officer("rome"), str(pr1.id), "Summer school held", date(2021, 7, 1), milestone_id="summer-school"
+    )
+    app.plan_milestone(
+        cast.officer("rome"), str(pr1.id), "Pilot greenhouse", date(2021, 3, 1), milestone_id="greenhouse"
+    )
     app.achieve_milestone(cast.officer("yantai"), str(pr1.id), "summer-school", date(2021, 7, 15), note="First cohort")
-    pr2 = app.launch_project(cast.officer("yantai"), "Vertical farm demonstrator", str(p1.id), ["urban-agriculture"],
-                             description="A demonstrator in Yantai").aggregate
+    pr2 = app.launch_project(
+        cast.officer("yantai"),
+        "Vertical farm demonstrator",
+        str(p1.id),
+        ["urban-agriculture"],
+        description="A demonstrator in Yantai",
+    ).aggregate
     app.plan_milestone(cast.officer("yantai"), str(pr2.id), "Farm built", date(2021, 5, 1), milestone_id="built")
     app.reschedule_milestone(cast.officer("yantai"), str(pr2.id), "built", date(2021, 6, 1), "Supply delays")
     app.complete_project(cast.officer("yantai"), str(pr2.id), "Demonstrator running, 2 t of greens a month")
@@ -102,13 +148,26 @@ def story_steps(cast: Cast, story: Story) -> Iterator[str]:
     yield "projects"
 
     chengdu_officer = cast.officer("chengdu").user_id
-    app.record_notification(cast.admin, f"invitation/partnership/{p2.id}/1/{chengdu_officer}", "invitation",
-                            chengdu_officer, {"kind": "partnership", "id": str(p2.id)},
-                            "Mannheim invites Chengdu", "Advanced manufacturing exchange awaits your answer",
-                            ["inbox", "email"])
-    app.record_notification(cast.admin, f"meeting_reminder/meeting/{m2.id}/2/{chengdu_officer}", "meeting_reminder",
-                            chengdu_officer, {"kind": "meeting", "id": str(m2.id)},
-                            "Industry 4.0 workshop tomorrow", "Starts at 10:00 Asia/Shanghai", ["inbox"])
+    app.record_notification(
+        cast.admin,
+        f"invitation/partnership/{p2.id}/1/{chengdu_officer}",
+        "invitation",
+        chengdu_officer,
+        {"kind": "partnership", "id": str(p2.id)},
+        "Mannheim invites Chengdu",
+        "Advanced manufacturing exchange awaits your answer",
+        ["inbox", "email"],
+    )
+    app.record_notification(
+        cast.admin,
+        f"meeting_reminder/meeting/{m2.id}/2/{chengdu_officer}",
+        "meeting_reminder",
+        chengdu_officer,
+        {"kind": "meeting", "id": str(m2.id)},
+        "Industry 4.0 workshop tomorrow",
+        "Starts at 10:00 Asia/Shanghai",
+        ["inbox"],
+    )
     app.retire_city(fac, str(liuzhou.id), reason="Left the programme")
     yield "notifications"
 
@@ -173,7 +232,10 @@ def test_city_directory_filters_and_search(views, told):
 
     rome = views.city(told["rome"])
     assert (rome["local_name"], rome["population"], rome["region"]) == ("Roma", 2_800_000, "europe")
-    assert {(s["name"], s["kind"]) for s in rome["stakeholders"]} == {("Tuscia University", "research"), ("Roma Capitale", "public")}
+    assert {(s["name"], s["kind"]) for s in rome["stakeholders"]} == {
+        ("Tuscia University", "research"),
+        ("Roma Capitale", "public"),
+    }
     assert views.city("00000000-0000-0000-0000-000000000000") is None
 
 
@@ -225,9 +287,17 @@ def test_limits_and_cursors_are_checked(views, told):
 def test_partnership_board(views, told):
     board = walk(views.partnerships)
     assert [p["title"] for p in board] == [  # newest first
-        "Smart city twins", "Hydrogen mobility", "Advanced manufacturing exchange", "Urban agriculture research"]
+        "Smart city twins",
+        "Hydrogen mobility",
+        "Advanced manufacturing exchange",
+        "Urban agriculture research",
+    ]
     assert {p["id"]: p["status"] for p in board} == {
-        told["p1"]: "active", told["p2"]: "proposed", told["p3"]: "declined", told["p4"]: "withdrawn"}
+        told["p1"]: "active",
+        told["p2"]: "proposed",
+        told["p3"]: "declined",
+        told["p4"]: "withdrawn",
+    }
     assert [p["id"] for p in walk(views.partnerships, status="active")] == [told["p1"]]
     assert [p["id"] for p in walk(views.partnerships, city_id=told["chengdu"])] == [told["p4"], told["p3"], told["p2"]]
     assert [p["id"] for p in walk(views.partnerships, city_id=told["mannheim"])] == [told["p2"]]  # as proposer
@@ -260,7 +330,7 @@ def test_calendar(views, told):
     assert {c["name"]: c["attended"] for c in m1["invited_cities"]} == {"Rome": True, "Yantai": True}
 
     m2 = views.meeting(told["m2"])
-    assert (m2["starts_at"], m2["sequence"]) == (datetime(2020, 11, 6, 2, 0, tzinfo=timezone.utc), 1)
+    assert (m2["starts_at"], m2["sequence"]) == (datetime(2020, 11, 6, 2, 0, tzinfo=UTC), 1)
     assert [c["name"] for c in m2["invited_cities"]] == ["Mannheim", "Chongqing", "Chengdu"]
     assert views.meeting(told["m3"])["status"] == "cancelled"
 
@@ -269,7 +339,10 @@ def test_calendar(views, told):
     november = {"from_": datetime(2020, 11, 1, tzinfo=CET), "to": datetime(2020, 12, 1, tzinfo=CET)}
     assert [m["id"] for m in walk(views.meetings, **november)] == [told["m2"]]
     assert [m["id"] for m in walk(views.meetings, city_id=told["rome"], **november)] == []
-    assert [m["id"] for m in walk(views.meetings, from_=datetime(2020, 11, 6, 2, 0, tzinfo=timezone.utc))] == [told["m2"], told["m3"]]
+    assert [m["id"] for m in walk(views.meetings, from_=datetime(2020, 11, 6, 2, 0, tzinfo=UTC))] == [
+        told["m2"],
+        told["m3"],
+    ]
     assert [m["id"] for m in walk(views.meetings, status="cancelled")] == [told["m3"]]
     assert [m["id"] for m in walk(views.meetings, limit=1)] == [m["id"] for m in everything]
     with pytest.raises(InvalidValue):
@@ -281,7 +354,9 @@ def test_agreements_and_projects(views, told):
     a1 = views.agreement(told["a1"])
     assert (a1["status"], a1["in_force_on"]) == ("in_force", date(2020, 10, 30))
     assert [(p["name"], p["signed_on"], p["signatory"]) for p in a1["parties"]] == [
-        ("Yantai University", date(2020, 10, 29), None), ("Tuscia University", date(2020, 10, 30), "Rector")]
+        ("Yantai University", date(2020, 10, 29), None),
+        ("Tuscia University", date(2020, 10, 30), "Rector"),
+    ]
     assert [a["id"] for a in walk(views.agreements, status="in_force")] == [told["a1"]]
     assert [a["id"] for a in walk(views.agreements, city_id=told["mannheim"])] == [told["a2"]]
     assert [a["id"] for a in walk(views.agreements, kind="mou", partnership_id=told["p1"])] == [told["a1"]]
@@ -324,7 +399,10 @@ def test_progress_review(views, told):
         ("Sino-Italian Faculty of Urban Agriculture", ["Rome", "Yantai"], "active"),
         ("Vertical farm demonstrator", ["Rome", "Yantai"], "completed"),
     ]
-    assert (rows[0]["latest_result"], rows[0]["latest_result_on"]) == ("Summer school held: First cohort", date(2021, 7, 15))
+    assert (rows[0]["latest_result"], rows[0]["latest_result_on"]) == (
+        "Summer school held: First cohort",
+        date(2021, 7, 15),
+    )
     assert rows[1]["latest_result"] == "Demonstrator running, 2 t of greens a month"
     before = views.progress_review(as_of=date(2021, 1, 1))["items"][0]
     assert (before["latest_result"], before["latest_result_source"]) == ("A joint faculty", "description")
@@ -345,13 +423,31 @@ def test_timeline_of_rome_in_log_order(views, told):
     positions = [t["position"] for t in timeline]
     assert positions == sorted(positions) and len(set(positions)) == len(positions)
     assert [t["type"] for t in timeline] == [
-        "CityRegistered", "ProfileUpdated", "StakeholderAdded", "StakeholderAdded",
-        "PartnershipProposed", "InvitationAccepted", "PartnershipActivated",
-        "PartnershipProposed", "ProposalWithdrawn",
-        "MeetingScheduled", "MeetingScheduled", "MeetingHeld", "MeetingCancelled",
-        "AgreementDrafted", "PartySigned", "PartySigned", "AgreementInForce",
-        "ProjectLaunched", "MilestonePlanned", "MilestonePlanned", "MilestoneAchieved",
-        "ProjectLaunched", "MilestonePlanned", "MilestoneRescheduled", "ProjectCompleted",
+        "CityRegistered",
+        "ProfileUpdated",
+        "StakeholderAdded",
+        "StakeholderAdded",
+        "PartnershipProposed",
+        "InvitationAccepted",
+        "PartnershipActivated",
+        "PartnershipProposed",
+        "ProposalWithdrawn",
+        "MeetingScheduled",
+        "MeetingScheduled",
+        "MeetingHeld",
+        "MeetingCancelled",
+        "AgreementDrafted",
+        "PartySigned",
+        "PartySigned",
+        "AgreementInForce",
+        "ProjectLaunched",
+        "MilestonePlanned",
+        "MilestonePlanned",
+        "MilestoneAchieved",
+        "ProjectLaunched",
+        "MilestonePlanned",
+        "MilestoneRescheduled",
+        "ProjectCompleted",
     ]
     assert timeline[4]["summary"] == "Rome proposed \u201cUrban agriculture research\u201d to Yantai"
     assert timeline[0]["recorded_at"].tzinfo is not None

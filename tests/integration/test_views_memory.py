@@ -56,7 +56,9 @@ def test_a_projector_does_not_trust_its_memory_after_another_one_wrote(cast, env
         app.accept_invitation(fac, pid, chongqing)  # activates it: involves only the cities still in
         one.run_once()
         incremental = first.dump()
-        accepted = [r for r in incremental["view_timeline"] if r["type"] in ("InvitationAccepted", "PartnershipActivated")]
+        accepted = [
+            r for r in incremental["view_timeline"] if r["type"] in ("InvitationAccepted", "PartnershipActivated")
+        ]
         assert {r["city_id"] for r in accepted} == {rome, chongqing}  # not Yantai, which had declined
         assert any("Chongqing Municipality accepted" in r["summary"] for r in accepted)
         first.rebuild(app)

@@ -54,9 +54,21 @@ def test_small_incremental_batches_equal_a_rebuild_from_zero(cast, views):
         runs += 1
     assert runs == 7  # the cast, then six steps of the story
     incremental = views.dump()
-    assert all(incremental[t] for t in ("view_cities", "view_partnerships", "view_invitations", "view_meetings",
-                                        "view_agreements", "view_projects", "view_milestones", "view_timeline",
-                                        "view_inbox", "view_stakeholders"))
+    assert all(
+        incremental[t]
+        for t in (
+            "view_cities",
+            "view_partnerships",
+            "view_invitations",
+            "view_meetings",
+            "view_agreements",
+            "view_projects",
+            "view_milestones",
+            "view_timeline",
+            "view_inbox",
+            "view_stakeholders",
+        )
+    )
     head = app.recorder.max_notification_id()
 
     replayed = views.rebuild(app)
@@ -70,8 +82,12 @@ def test_small_incremental_batches_equal_a_rebuild_from_zero(cast, views):
 
 
 def rows_after(dump: dict, position: int) -> list:
-    return [(table, row) for table, rows in dump.items() for row in rows
-            if max(row.get("position") or 0, row.get("updated_position") or 0) > position]
+    return [
+        (table, row)
+        for table, rows in dump.items()
+        for row in rows
+        if max(row.get("position") or 0, row.get("updated_position") or 0) > position
+    ]
 
 
 def test_a_crash_between_rows_and_commit_writes_nothing_and_a_rerun_processes_once(cast, env, views):

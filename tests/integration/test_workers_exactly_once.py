@@ -13,9 +13,9 @@ from rq.registry import ScheduledJobRegistry
 
 from config.settings import persistence_env
 from domain.model.notification import Notification
+from tests.support.workers import dispatch, pending_batch, run_worker
 from workers import jobs
 from workers.dispatcher import Dispatcher
-from tests.support.workers import dispatch, pending_batch, run_worker
 
 
 class Crash(RuntimeError):
@@ -30,9 +30,11 @@ class CrashingDispatcher(Dispatcher):
 
 
 def notifications(programme) -> list[Notification]:
-    return [programme.load(Notification, n.originator_id)
-            for n in programme.recorder.select_notifications(1, 100_000)
-            if n.topic.endswith("Notification.NotificationSent")]
+    return [
+        programme.load(Notification, n.originator_id)
+        for n in programme.recorder.select_notifications(1, 100_000)
+        if n.topic.endswith("Notification.NotificationSent")
+    ]
 
 
 def all_job_ids(queue) -> list[str]:
@@ -40,11 +42,21 @@ def all_job_ids(queue) -> list[str]:
 
 
 def test_a_crash_between_enqueue_and_tracking_enqueues_nothing_twice(
-    cast, programme, queue, database_url, job_context, smtp_server,
+    cast,
+    programme,
+    queue,
+    database_url,
+    job_context,
+    smtp_server,
 ):
     app = cast.programme
-    app.propose_partnership(cast.officer("rome"), "Urban agriculture research", cast.city("rome"),
-                            [cast.city("yantai"), cast.city("chongqing")], ["urban-agriculture"])
+    app.propose_partnership(
+        cast.officer("rome"),
+        "Urban agriculture research",
+        cast.city("rome"),
+        [cast.city("yantai"), cast.city("chongqing")],
+        ["urban-agriculture"],
+    )
     env = persistence_env(database_url)
 
     crashing = CrashingDispatcher.open(app, queue, env)
@@ -55,11 +67,11 @@ def test_a_crash_between_enqueue_and_tracking_enqueues_nothing_twice(
         assert crashing.position() == 0, "the tracking was not recorded"
         first = sorted(all_job_ids(queue))
         assert any(j.startswith("digest-") for j in first)
-        assert crashing.enqueued == len(first) - 1 > 0     # every job of the batch, and the weekly digest
+        assert crashing.enqueued == len(first) - 1 > 0  # every job of the batch, and the weekly digest
     finally:
         crashing.close()
 
-    restarted = Dispatcher.open(app, queue, env)       # the process comes back: same batch again
+    restarted = Dispatcher.open(app, queue, env)  # the process comes back: same batch again
     try:
         assert restarted.position() == 0
         assert dispatch(app, restarted) == len(batch)
@@ -80,8 +92,13 @@ def test_a_crash_between_enqueue_and_tracking_enqueues_nothing_twice(
 
 def test_a_job_that_runs_twice_records_one_notification_and_sends_one_email(cast, job_context, smtp_server):
     app = cast.programme
-    proposal = app.propose_partnership(cast.officer("rome"), "Urban agriculture research", cast.city("rome"),
-                                       [cast.city("yantai")], ["urban-agriculture"]).aggregate
+    proposal = app.propose_partnership(
+        cast.officer("rome"),
+        "Urban agriculture research",
+        cast.city("rome"),
+        [cast.city("yantai")],
+        ["urban-agriculture"],
+    ).aggregate
     pid, yantai = str(proposal.id), cast.city("yantai")
 
     first = jobs.send_partnership_invitation(pid, [yantai], 1)
@@ -96,14 +113,19 @@ def test_a_job_that_runs_twice_records_one_notification_and_sends_one_email(cast
 def test_a_job_enqueued_twice_by_two_dispatchers_is_one_job(cast, queue, database_url, job_context):
     """Two dispatchers of the same log (a restart racing an old process) enqueue the same ids."""
     app = cast.programme
-    app.propose_partnership(cast.officer("rome"), "Urban agriculture research", cast.city("rome"),
-                            [cast.city("yantai")], ["urban-agriculture"])
+    app.propose_partnership(
+        cast.officer("rome"),
+        "Urban agriculture research",
+        cast.city("rome"),
+        [cast.city("yantai")],
+        ["urban-agriculture"],
+    )
     env = persistence_env(database_url)
     one, two = Dispatcher.open(app, queue, env), Dispatcher.open(app, queue, env)
     try:
         batch, tracking = pending_batch(app)
         one.process(batch, tracking)
-        dispatch(app, two)                 # sees the recorded position: nothing left to do
+        dispatch(app, two)  # sees the recorded position: nothing left to do
         assert two.enqueued == 0
         invite = [j for j in all_job_ids(queue) if j.startswith("invite-partnership-")]
         assert len(invite) == 1

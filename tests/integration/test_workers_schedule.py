@@ -3,17 +3,17 @@ RQ's scheduled registry, the scheduled jobs' decisions when they run, and the em
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from rq.job import Job
 from rq.registry import ScheduledJobRegistry
 
 from domain.model.notification import Notification
+from tests.support.workers import dispatch, run_worker
 from workers import jobs
 from workers.scheduling import iso_week, next_digest_at
 from workers.worker import EmbeddedWorker
-from tests.support.workers import dispatch, run_worker
 
 
 @pytest.fixture
@@ -38,36 +38,61 @@ def kinds(programme) -> list[tuple[str, str]]:
 @pytest.fixture
 def active_partnership(cast):
     app = cast.programme
-    partnership = app.propose_partnership(cast.officer("rome"), "Urban agriculture research", cast.city("rome"),
-                                          [cast.city("yantai")], ["urban-agriculture"]).aggregate
+    partnership = app.propose_partnership(
+        cast.officer("rome"),
+        "Urban agriculture research",
+        cast.city("rome"),
+        [cast.city("yantai")],
+        ["urban-agriculture"],
+    ).aggregate
     app.accept_invitation(cast.officer("yantai"), str(partnership.id), cast.city("yantai"))
     return partnership
 
 
 @pytest.fixture
 def pending_proposal(cast):
-    return cast.programme.propose_partnership(cast.officer("rome"), "Hydrogen valleys", cast.city("rome"),
-                                              [cast.city("chengdu")], ["hydrogen"]).aggregate
+    return cast.programme.propose_partnership(
+        cast.officer("rome"), "Hydrogen valleys", cast.city("rome"), [cast.city("chengdu")], ["hydrogen"]
+    ).aggregate
 
 
 def test_the_dispatcher_schedules_nudges_milestones_agreements_reminders_and_the_digest(
-    cast, active_partnership, pending_proposal, dispatcher, queue, job_context,
+    cast,
+    active_partnership,
+    pending_proposal,
+    dispatcher,
+    queue,
+    job_context,
 ):
     app, pid = cast.programme, str(active_partnership.id)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     today = now.date()
-    project = app.launch_project(cast.officer("rome"), "Sino-Italian Faculty of Urban Agriculture", pid,
-                                 ["urban-agriculture"]).aggregate
-    app.plan_milestone(cast.officer("rome"), str(project.id), "Summer school held", today + timedelta(days=30),
-                       milestone_id="summer-school")
-    app.plan_milestone(cast.officer("rome"), str(project.id), "Curriculum agreed", today + timedelta(days=3),
-                       milestone_id="curriculum")
-    mou = app.draft_agreement(cast.officer("yantai"), "Yantai University – Tuscia University MoU", "mou",
-                              [{"name": "Yantai University", "city_id": cast.city("yantai")},
-                               {"name": "Tuscia University", "city_id": cast.city("rome")}]).aggregate
+    project = app.launch_project(
+        cast.officer("rome"), "Sino-Italian Faculty of Urban Agriculture", pid, ["urban-agriculture"]
+    ).aggregate
+    app.plan_milestone(
+        cast.officer("rome"),
+        str(project.id),
+        "Summer school held",
+        today + timedelta(days=30),
+        milestone_id="summer-school",
+    )
+    app.plan_milestone(
+        cast.officer("rome"), str(project.id), "Curriculum agreed", today + timedelta(days=3), milestone_id="curriculum"
+    )
+    mou = app.draft_agreement(
+        cast.officer("yantai"),
+        "Yantai University – Tuscia University MoU",
+        "mou",
+        [
+            {"name": "Yantai University", "city_id": cast.city("yantai")},
+            {"name": "Tuscia University", "city_id": cast.city("rome")},
+        ],
+    ).aggregate
     starts = now + timedelta(days=2)
-    session = app.schedule_meeting(cast.facilitator, "Kick-off", "online", starts, 60,
-                                   [cast.city("rome"), cast.city("yantai")]).aggregate
+    session = app.schedule_meeting(
+        cast.facilitator, "Kick-off", "online", starts, 60, [cast.city("rome"), cast.city("yantai")]
+    ).aggregate
     dispatch(app, dispatcher)
 
     plan = scheduled(queue)
@@ -76,8 +101,9 @@ def test_the_dispatcher_schedules_nudges_milestones_agreements_reminders_and_the
     assert abs(nudge - (pending_proposal.created_on + timedelta(days=7))) < timedelta(seconds=1)
     assert not any(j.startswith(f"nudge-{pid}-") for j in plan), "Yantai has answered"
     soon = [j for j in plan if j.startswith(f"milestone-{project.id}-") and j.endswith("-soon")]
-    assert [plan[j] for j in soon] == [datetime.combine(today + timedelta(days=23), datetime.min.time(), timezone.utc)
-                                       + timedelta(hours=8)]
+    assert [plan[j] for j in soon] == [
+        datetime.combine(today + timedelta(days=23), datetime.min.time(), UTC) + timedelta(hours=8)
+    ]
     overdue = sorted(plan[j] for j in plan if j.endswith("-overdue"))
     assert [d.date() for d in overdue] == [today + timedelta(days=4), today + timedelta(days=31)]
     assert any(j.startswith(f"milestone-{project.id}") and j.endswith("-soon") for j in queue.job_ids)
@@ -90,7 +116,11 @@ def test_the_dispatcher_schedules_nudges_milestones_agreements_reminders_and_the
 
 
 def test_scheduled_jobs_send_while_it_still_matters_and_nothing_after(
-    cast, active_partnership, pending_proposal, job_context, smtp_server,
+    cast,
+    active_partnership,
+    pending_proposal,
+    job_context,
+    smtp_server,
 ):
     app, pid = cast.programme, str(active_partnership.id)
     chengdu, rome, proposal = cast.city("chengdu"), cast.city("rome"), str(pending_proposal.id)
@@ -105,8 +135,10 @@ def test_scheduled_jobs_send_while_it_still_matters_and_nothing_after(
     assert "skipped" in jobs.send_invitation_nudge(proposal, chengdu, 99)
 
     # A milestone due in 3 days: its members' officers hear of it; achieved, nothing.
-    today = datetime.now(timezone.utc).date()
-    project = app.launch_project(cast.officer("rome"), "Faculty of Urban Agriculture", pid, ["urban-agriculture"]).aggregate
+    today = datetime.now(UTC).date()
+    project = app.launch_project(
+        cast.officer("rome"), "Faculty of Urban Agriculture", pid, ["urban-agriculture"]
+    ).aggregate
     due = today + timedelta(days=3)
     app.plan_milestone(cast.officer("rome"), str(project.id), "Curriculum agreed", due, milestone_id="curriculum")
     jobs.send_milestone_due(str(project.id), "curriculum", due.isoformat(), "soon")
@@ -121,9 +153,12 @@ def test_scheduled_jobs_send_while_it_still_matters_and_nothing_after(
     assert "skipped" in jobs.send_milestone_due(str(project.id), "curriculum", later.isoformat(), "soon")
 
     # An MoU unsigned by Tuscia: both parties' cities hear; once all signed, nothing.
-    mou = app.draft_agreement(cast.officer("yantai"), "Yantai University – Tuscia University MoU", "mou",
-                              [{"name": "Yantai University", "city_id": cast.city("yantai")},
-                               {"name": "Tuscia University", "city_id": rome}]).aggregate
+    mou = app.draft_agreement(
+        cast.officer("yantai"),
+        "Yantai University – Tuscia University MoU",
+        "mou",
+        [{"name": "Yantai University", "city_id": cast.city("yantai")}, {"name": "Tuscia University", "city_id": rome}],
+    ).aggregate
     app.sign_agreement(cast.officer("yantai"), str(mou.id), "Yantai University", today)
     jobs.send_agreement_unsigned(str(mou.id))
     (mail,) = smtp_server.to("officer@rome.example", "agreement_unsigned")
@@ -150,16 +185,27 @@ def test_suggestions_explain_themselves_and_the_weekly_digest_re_arms_itself(cas
     assert job.get_status() == "finished", job.exc_info
     assert job.return_value()["recorded"] == len(cast.officers)
     rearmed = [j for j in ScheduledJobRegistry(queue=queue).get_job_ids() if j.startswith("digest-")]
-    assert rearmed == [f"digest-{iso_week(next_digest_at(datetime.now(timezone.utc)))}"]
+    assert rearmed == [f"digest-{iso_week(next_digest_at(datetime.now(UTC)))}"]
     assert len(smtp_server.to("officer@yantai.example", "suggestion")) == 1
 
 
 def test_the_embedded_worker_and_scheduler_threads_run_due_jobs(cast, queue, job_context, smtp_server):
     app = cast.programme
-    proposal = app.propose_partnership(cast.officer("rome"), "Urban agriculture research", cast.city("rome"),
-                                       [cast.city("yantai")], ["urban-agriculture"]).aggregate
-    queue.enqueue_in(timedelta(seconds=1), "workers.jobs.send_partnership_invitation",
-                     str(proposal.id), [cast.city("yantai")], 1, job_id="embedded-check")
+    proposal = app.propose_partnership(
+        cast.officer("rome"),
+        "Urban agriculture research",
+        cast.city("rome"),
+        [cast.city("yantai")],
+        ["urban-agriculture"],
+    ).aggregate
+    queue.enqueue_in(
+        timedelta(seconds=1),
+        "workers.jobs.send_partnership_invitation",
+        str(proposal.id),
+        [cast.city("yantai")],
+        1,
+        job_id="embedded-check",
+    )
     embedded = EmbeddedWorker(queue, scheduler_interval=0.2).start()
     try:
         smtp_server.wait_for("officer@yantai.example", "invitation", timeout=10)

@@ -10,21 +10,19 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
-from pathlib import Path
-
 import threading
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from icalendar import Calendar
 from rq.job import Job
 
 from config.settings import Settings
-from workers.channels.webhook import sign
-from workers.dispatcher import open_tracking_recorder, run_dispatcher
-
 from domain.model.notification import Notification, dedup_key
 from tests.support.workers import dispatch, run_worker, wait_until
+from workers.channels.webhook import sign
+from workers.dispatcher import open_tracking_recorder, run_dispatcher
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -64,11 +62,16 @@ def job_finished(queue, job_id: str) -> bool:
 
 
 def test_rome_proposes_and_yantais_officer_is_told_once_in_the_inbox_and_by_email(
-    cast, dispatcher, queue, job_context, smtp_server,
+    cast,
+    dispatcher,
+    queue,
+    job_context,
+    smtp_server,
 ):
     app, rome, yantai = cast.programme, cast.city("rome"), cast.city("yantai")
-    proposal = app.propose_partnership(cast.officer("rome"), "Urban agriculture research", rome, [yantai],
-                                       ["urban-agriculture"]).aggregate
+    proposal = app.propose_partnership(
+        cast.officer("rome"), "Urban agriculture research", rome, [yantai], ["urban-agriculture"]
+    ).aggregate
 
     assert dispatch(app, dispatcher) > 0
     run_worker(queue, until=lambda: smtp_server.to(officer_email("yantai"), "invitation"))
@@ -80,7 +83,9 @@ def test_rome_proposes_and_yantais_officer_is_told_once_in_the_inbox_and_by_emai
     assert note.key == dedup_key("invitation", "partnership", str(proposal.id), 1, officer.user_id)
     (mail,) = smtp_server.to(officer_email("yantai"), "invitation")
     assert mail["Subject"] == note.title
-    assert "Rome invites Yantai to the partnership 'Urban agriculture research'" in mail.get_body(("plain",)).get_content()
+    assert (
+        "Rome invites Yantai to the partnership 'Urban agriculture research'" in mail.get_body(("plain",)).get_content()
+    )
     assert mail["Message-ID"] == f"<{note.id}@twinning>"
     assert not smtp_server.to(officer_email("rome"), "invitation"), "the proposer is not invited"
 
@@ -94,16 +99,29 @@ def test_rome_proposes_and_yantais_officer_is_told_once_in_the_inbox_and_by_emai
 
 
 def test_a_session_reminder_arrives_before_the_start_with_an_ics_of_the_session(
-    cast, dispatcher, queue, job_context, smtp_server,
+    cast,
+    dispatcher,
+    queue,
+    job_context,
+    smtp_server,
 ):
     app = cast.programme
-    starts = (datetime.now(timezone.utc) + timedelta(seconds=5)).replace(microsecond=0)
-    session = app.schedule_meeting(cast.facilitator, "Urban agriculture kick-off", "online", starts, 60,
-                                   [cast.city("rome"), cast.city("yantai")], url="https://meet.example/kickoff").aggregate
+    starts = (datetime.now(UTC) + timedelta(seconds=5)).replace(microsecond=0)
+    session = app.schedule_meeting(
+        cast.facilitator,
+        "Urban agriculture kick-off",
+        "online",
+        starts,
+        60,
+        [cast.city("rome"), cast.city("yantai")],
+        url="https://meet.example/kickoff",
+    ).aggregate
     dispatch(app, dispatcher)
 
-    (reminder,) = run_worker(queue, until=lambda: smtp_server.to(officer_email("yantai"), "meeting_reminder"), timeout=12)
-    assert datetime.now(timezone.utc) < starts, "the reminder came before the start"
+    (reminder,) = run_worker(
+        queue, until=lambda: smtp_server.to(officer_email("yantai"), "meeting_reminder"), timeout=12
+    )
+    assert datetime.now(UTC) < starts, "the reminder came before the start"
     assert reminder["Subject"] == "Reminder: the online session 'Urban agriculture kick-off' starts in 3 seconds"
     calendar, event = ics_event(reminder)
     assert str(calendar["METHOD"]) == "REQUEST"
@@ -121,10 +139,17 @@ def test_a_session_reminder_arrives_before_the_start_with_an_ics_of_the_session(
 
 def test_a_cancelled_session_sends_its_cancellation_and_no_reminder(cast, dispatcher, queue, job_context, smtp_server):
     app = cast.programme
-    starts = (datetime.now(timezone.utc) + timedelta(seconds=5)).replace(microsecond=0)
-    session = app.schedule_meeting(cast.facilitator, "Hydrogen workshop", "workshop", starts, 90,
-                                   [cast.city("chengdu"), cast.city("rome")], location="Chengdu").aggregate
-    dispatch(app, dispatcher)                    # the reminder is scheduled for the session as it was
+    starts = (datetime.now(UTC) + timedelta(seconds=5)).replace(microsecond=0)
+    session = app.schedule_meeting(
+        cast.facilitator,
+        "Hydrogen workshop",
+        "workshop",
+        starts,
+        90,
+        [cast.city("chengdu"), cast.city("rome")],
+        location="Chengdu",
+    ).aggregate
+    dispatch(app, dispatcher)  # the reminder is scheduled for the session as it was
     reminder_id = f"remind-{session.id}-s0-3"
     assert Job.fetch(reminder_id, connection=queue.connection).get_status() == "scheduled"
     app.cancel_meeting(cast.facilitator, str(session.id), "The venue is closed")
@@ -145,15 +170,20 @@ def test_a_cancelled_session_sends_its_cancellation_and_no_reminder(cast, dispat
 
 
 def test_a_moved_session_keeps_its_uid_with_a_higher_sequence_and_is_reminded_at_its_new_time(
-    cast, dispatcher, queue, job_context, smtp_server,
+    cast,
+    dispatcher,
+    queue,
+    job_context,
+    smtp_server,
 ):
     app = cast.programme
-    starts = (datetime.now(timezone.utc) + timedelta(seconds=5)).replace(microsecond=0)
-    session = app.schedule_meeting(cast.facilitator, "Smart city seminar", "seminar", starts, 60,
-                                   [cast.city("mannheim"), cast.city("chongqing")]).aggregate
+    starts = (datetime.now(UTC) + timedelta(seconds=5)).replace(microsecond=0)
+    session = app.schedule_meeting(
+        cast.facilitator, "Smart city seminar", "seminar", starts, 60, [cast.city("mannheim"), cast.city("chongqing")]
+    ).aggregate
     address = officer_email("chongqing")
     dispatch(app, dispatcher)
-    run_worker(queue, until=lambda: smtp_server.to(address, "invitation"))    # sent with SEQUENCE 0
+    run_worker(queue, until=lambda: smtp_server.to(address, "invitation"))  # sent with SEQUENCE 0
     moved = starts + timedelta(seconds=2)
     app.reschedule_meeting(cast.facilitator, str(session.id), moved)
     dispatch(app, dispatcher)
@@ -176,12 +206,18 @@ def test_a_moved_session_keeps_its_uid_with_a_higher_sequence_and_is_reminded_at
 def test_run_dispatcher_follows_the_log_until_stopped(cast, queue, redis_url, sqlite_url, tmp_path):
     """The long-running ``twinning dispatch`` loop: Follower + Dispatcher, stopped by an Event."""
     app = cast.programme
-    proposal = app.propose_partnership(cast.officer("rome"), "Urban agriculture research", cast.city("rome"),
-                                       [cast.city("yantai")], ["urban-agriculture"]).aggregate
+    proposal = app.propose_partnership(
+        cast.officer("rome"),
+        "Urban agriculture research",
+        cast.city("rome"),
+        [cast.city("yantai")],
+        ["urban-agriculture"],
+    ).aggregate
     settings = Settings(mode="test", var_dir=tmp_path, database_url=sqlite_url, redis_url=redis_url)
     stop = threading.Event()
-    thread = threading.Thread(target=run_dispatcher, args=(settings, stop),
-                              kwargs={"programme": app, "poll_interval": 0.05}, daemon=True)
+    thread = threading.Thread(
+        target=run_dispatcher, args=(settings, stop), kwargs={"programme": app, "poll_interval": 0.05}, daemon=True
+    )
     thread.start()
     try:
         wait_until(lambda: f"invite-partnership-{proposal.id}-v1" in queue.job_ids, 10, what="the invitation job")
@@ -199,22 +235,46 @@ def test_run_dispatcher_follows_the_log_until_stopped(cast, queue, redis_url, sq
 
 
 def test_a_separate_rq_worker_process_builds_its_context_from_the_environment(
-    cast, dispatcher, queue, smtp_server, webhook_server, redis_url, sqlite_url, tmp_path,
+    cast,
+    dispatcher,
+    queue,
+    smtp_server,
+    webhook_server,
+    redis_url,
+    sqlite_url,
+    tmp_path,
 ):
     """``rq worker --burst --with-scheduler``: jobs import by path and read TWINNING_DATABASE, SMTP_URL,
     TWINNING_WEBHOOK_URL, TWINNING_SECRET… from the environment."""
     app = cast.programme
-    app.propose_partnership(cast.officer("mannheim"), "Industry 4.0 corridor", cast.city("mannheim"),
-                            [cast.city("chongqing")], ["advanced-manufacturing"])
+    app.propose_partnership(
+        cast.officer("mannheim"),
+        "Industry 4.0 corridor",
+        cast.city("mannheim"),
+        [cast.city("chongqing")],
+        ["advanced-manufacturing"],
+    )
     dispatch(app, dispatcher)
     env = {
-        **os.environ, "PYTHONPATH": str(ROOT), "TWINNING_MODE": "test", "TWINNING_DATABASE": sqlite_url,
-        "SMTP_URL": smtp_server.url, "REDIS_URL": redis_url, "TWINNING_VAR_DIR": str(tmp_path / "var"),
-        "TWINNING_WEBHOOK_URL": webhook_server.url, "TWINNING_SECRET": "process-secret",
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "TWINNING_MODE": "test",
+        "TWINNING_DATABASE": sqlite_url,
+        "SMTP_URL": smtp_server.url,
+        "REDIS_URL": redis_url,
+        "TWINNING_VAR_DIR": str(tmp_path / "var"),
+        "TWINNING_WEBHOOK_URL": webhook_server.url,
+        "TWINNING_SECRET": "process-secret",
     }
     rq = str(Path(sys.executable).with_name("rq"))
-    result = subprocess.run([rq, "worker", "--burst", "--with-scheduler", "--url", redis_url, "twinning"],
-                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [rq, "worker", "--burst", "--with-scheduler", "--url", redis_url, "twinning"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     (mail,) = smtp_server.to(officer_email("chongqing"), "invitation")
     assert mail["Subject"] == "Mannheim invites Chongqing to the partnership 'Industry 4.0 corridor'"

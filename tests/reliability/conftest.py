@@ -78,7 +78,7 @@ def race(count: int, action: Callable[[int], object], timeout: float = 60.0) -> 
         try:
             barrier.wait(timeout=30)
             outcomes[index] = action(index)
-        except BaseException as error:  # noqa: BLE001 - the test inspects each outcome
+        except BaseException as error:
             outcomes[index] = error
 
     threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(count)]
@@ -105,8 +105,9 @@ class OwnDatabase:
         import psycopg
 
         self.name = f"twinning_fault_{uuid.uuid4().hex[:10]}"
-        self._admin = psycopg.connect(host=PG_HOST, port=PG_PORT, user="postgres", dbname="postgres", autocommit=True,
-                                      connect_timeout=3)
+        self._admin = psycopg.connect(
+            host=PG_HOST, port=PG_PORT, user="postgres", dbname="postgres", autocommit=True, connect_timeout=3
+        )
         self._admin.execute(f'CREATE DATABASE "{self.name}"')
         self.url = f"postgresql://postgres@{PG_HOST}:{PG_PORT}/{self.name}"
 
@@ -119,8 +120,10 @@ class OwnDatabase:
         self._admin.execute(f'ALTER DATABASE "{self.name}" ALLOW_CONNECTIONS true')
 
     def terminate_connections(self) -> int:
-        rows = self._admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s "
-                                   "AND pid <> pg_backend_pid()", (self.name,)).fetchall()
+        rows = self._admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            (self.name,),
+        ).fetchall()
         return len(rows)
 
     def drop(self) -> None:
@@ -168,11 +171,15 @@ class OwnCluster:
         self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
 
     def _run(self, *args: str) -> None:
-        subprocess.run([*self.as_user, *args], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=60)
+        subprocess.run(
+            [*self.as_user, *args], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=60
+        )
 
     def start(self) -> None:
         options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50"
-        self._run(self.pg_ctl, "-D", str(self.data), "-o", options, "-l", str(self.dir / "log"), "-w", "-t", "30", "start")
+        self._run(
+            self.pg_ctl, "-D", str(self.data), "-o", options, "-l", str(self.dir / "log"), "-w", "-t", "30", "start"
+        )
 
     def stop(self, mode: str = "immediate") -> None:
         self._run(self.pg_ctl, "-D", str(self.data), "-m", mode, "-w", "-t", "30", "stop")
@@ -212,8 +219,24 @@ class OwnRedis:
         import redis
 
         self.process = subprocess.Popen(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--daemonize", "no", "--loglevel", "warning"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                self.binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "no",
+                "--loglevel",
+                "warning",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         client = redis.Redis(port=self.port, socket_connect_timeout=0.2)
         wait_until(lambda: _pings(client), timeout=10, what="redis-server to answer")
         client.close()
@@ -228,7 +251,7 @@ class OwnRedis:
 def _pings(client) -> bool:
     try:
         return bool(client.ping())
-    except Exception:  # noqa: BLE001
+    except Exception:
         return False
 
 

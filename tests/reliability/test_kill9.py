@@ -20,7 +20,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -75,7 +75,9 @@ dispatcher.run_dispatcher(Settings.from_env(), threading.Event(), poll_interval=
 
 
 def _spawn(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
-    return subprocess.Popen(args, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
+    return subprocess.Popen(
+        args, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True
+    )
 
 
 def _descendants(pid: int) -> list[int]:
@@ -120,15 +122,20 @@ def _lots_of_events(cast, count: int = 60) -> None:
     european = [c for c in cities if c not in asian]
     for i in range(count):
         proposer, invited = european[i % len(european)], asian[i % len(asian)]
-        pid = str(app.propose_partnership(cast.officer(proposer), f"Partnership {i}", cast.city(proposer),
-                                          [cast.city(invited)], ["smart-city"]).aggregate.id)
+        pid = str(
+            app.propose_partnership(
+                cast.officer(proposer), f"Partnership {i}", cast.city(proposer), [cast.city(invited)], ["smart-city"]
+            ).aggregate.id
+        )
         if i % 3:
             app.accept_invitation(cast.officer(invited), pid, cast.city(invited))
         else:
             app.decline_invitation(cast.officer(invited), pid, cast.city(invited), "not now")
         if i % 10 == 0:
-            starts = datetime.now(timezone.utc) + timedelta(days=30 + i)
-            app.schedule_meeting(cast.facilitator, f"Session {i}", "online", starts, 60, [cast.city(proposer), cast.city(invited)])
+            starts = datetime.now(UTC) + timedelta(days=30 + i)
+            app.schedule_meeting(
+                cast.facilitator, f"Session {i}", "online", starts, 60, [cast.city(proposer), cast.city(invited)]
+            )
 
 
 def test_the_projector_killed_mid_batch_and_restarted_processes_every_event_once(cast, database_url, tmp_path):
@@ -138,17 +145,19 @@ def test_the_projector_killed_mid_batch_and_restarted_processes_every_event_once
     flag = tmp_path / "in-batch"
     runner = _spawn([sys.executable, "-c", PROJECTOR_RUNNER, str(flag)], env, tmp_path / "runner.log")
     try:
-        wait_until(flag.exists, timeout=60, what=f"the projector to be inside its second batch ({(tmp_path / 'runner.log')})")
+        wait_until(
+            flag.exists, timeout=60, what=f"the projector to be inside its second batch ({(tmp_path / 'runner.log')})"
+        )
     finally:
         _kill9(runner)
     views = Views(persistence_env(database_url))
     try:
         first_batch_end = views.position()
         assert 0 < first_batch_end < int(flag.read_text()) < head
-        with views._read() as db:   # the second batch's rows died with its transaction
+        with views._read() as db:  # the second batch's rows died with its transaction
             assert db.scalar("SELECT COUNT(*) FROM view_timeline WHERE position > ?", (first_batch_end,)) == 0
 
-        _run([*twinning_command(), "project", "--once"], env)      # the real projector, restarted
+        _run([*twinning_command(), "project", "--once"], env)  # the real projector, restarted
         assert views.position() == head
         live = views.dump()
         assert sum(len(rows) for rows in live.values()) > head
@@ -159,11 +168,14 @@ def test_the_projector_killed_mid_batch_and_restarted_processes_every_event_once
 
 
 def test_the_dispatcher_killed_between_enqueueing_and_tracking_enqueues_nothing_twice(
-        cast, database_url, redis_url, queue, job_context, smtp_server, tmp_path):
+    cast, database_url, redis_url, queue, job_context, smtp_server, tmp_path
+):
     app = cast.programme
-    starts = datetime.now(timezone.utc) + timedelta(days=2)
+    starts = datetime.now(UTC) + timedelta(days=2)
     app.schedule_meeting(cast.facilitator, "Kick-off", "online", starts, 60, [cast.city("rome"), cast.city("yantai")])
-    app.propose_partnership(cast.officer("rome"), "Urban farming", cast.city("rome"), [cast.city("yantai")], ["urban-agriculture"])
+    app.propose_partnership(
+        cast.officer("rome"), "Urban farming", cast.city("rome"), [cast.city("yantai")], ["urban-agriculture"]
+    )
     env = child_env(TWINNING_DATABASE=database_url, REDIS_URL=redis_url, TWINNING_MODE="test")
     flag = tmp_path / "in-batch"
     runner = _spawn([sys.executable, "-c", DISPATCHER_RUNNER, str(flag)], env, tmp_path / "runner.log")
@@ -176,8 +188,8 @@ def test_the_dispatcher_killed_between_enqueueing_and_tracking_enqueues_nothing_
         return set(queue.job_ids) | set(queue.scheduled_job_registry.get_job_ids())
 
     enqueued = jobs()
-    assert len(enqueued) > 10   # invitations, suggestions, reminders, nudges, the weekly digest
-    _run([*twinning_command(), "dispatch", "--once"], env)           # the real dispatcher, restarted
+    assert len(enqueued) > 10  # invitations, suggestions, reminders, nudges, the weekly digest
+    _run([*twinning_command(), "dispatch", "--once"], env)  # the real dispatcher, restarted
     assert jobs() == enqueued, "the restarted dispatcher enqueued a job twice, or lost one"
     head = app.recorder.max_notification_id()
     from workers.dispatcher import Dispatcher
@@ -224,29 +236,45 @@ class StallingSmtp:
 
 
 def test_an_rq_worker_killed_mid_job_has_the_job_retried_and_each_notification_sent_once(
-        cast, database_url, redis_url, queue, job_context, smtp_server, tmp_path):
+    cast, database_url, redis_url, queue, job_context, smtp_server, tmp_path
+):
     app = cast.programme
-    starts = datetime.now(timezone.utc) + timedelta(days=2)
-    meeting = app.schedule_meeting(cast.facilitator, "Kick-off", "online", starts, 60,
-                                   [cast.city("rome"), cast.city("yantai")]).aggregate
-    spec = JobSpec(job_id("invite-meeting", meeting.id, "v1"), "workers.jobs.send_meeting_invitation",
-                   (str(meeting.id), [cast.city("rome"), cast.city("yantai")], 1))
+    starts = datetime.now(UTC) + timedelta(days=2)
+    meeting = app.schedule_meeting(
+        cast.facilitator, "Kick-off", "online", starts, 60, [cast.city("rome"), cast.city("yantai")]
+    ).aggregate
+    spec = JobSpec(
+        job_id("invite-meeting", meeting.id, "v1"),
+        "workers.jobs.send_meeting_invitation",
+        (str(meeting.id), [cast.city("rome"), cast.city("yantai")], 1),
+    )
     assert enqueue(queue, spec)
     stalling = StallingSmtp()
-    env = child_env(TWINNING_DATABASE=database_url, REDIS_URL=redis_url, TWINNING_MODE="test",
-                    SMTP_URL=f"smtp://127.0.0.1:{stalling.port}")
+    env = child_env(
+        TWINNING_DATABASE=database_url,
+        REDIS_URL=redis_url,
+        TWINNING_MODE="test",
+        SMTP_URL=f"smtp://127.0.0.1:{stalling.port}",
+    )
     rq = str(Path(sys.executable).with_name("rq"))
-    worker = _spawn([rq, "worker", "--with-scheduler", "--url", redis_url, "--name", "doomed", "twinning"], env,
-                    tmp_path / "worker.log")
+    worker = _spawn(
+        [rq, "worker", "--with-scheduler", "--url", redis_url, "--name", "doomed", "twinning"],
+        env,
+        tmp_path / "worker.log",
+    )
     try:
-        wait_until(lambda: stalling.connections, timeout=60, what=f"the job to be sending its first email ({tmp_path / 'worker.log'})")
+        wait_until(
+            lambda: stalling.connections,
+            timeout=60,
+            what=f"the job to be sending its first email ({tmp_path / 'worker.log'})",
+        )
     finally:
         _kill9(worker)
         stalling.close()
     job = queue.fetch_job(spec.job_id)
-    assert job.get_status() == "started"                                  # abandoned, mid-job
-    assert len(events_named(app, "NotificationSent")) == 1                # the first delivery was recorded …
-    assert job.meta.get("undelivered")                                    # … and its email written ahead
+    assert job.get_status() == "started"  # abandoned, mid-job
+    assert len(events_named(app, "NotificationSent")) == 1  # the first delivery was recorded …
+    assert job.meta.get("undelivered")  # … and its email written ahead
     assert smtp_server.messages == []
 
     # Two RQ timers now run out, and the test makes them run out at once rather than wait:
@@ -258,18 +286,23 @@ def test_an_rq_worker_killed_mid_job_has_the_job_retried_and_each_notification_s
     for key in queue.connection.scan_iter("rq:scheduler-lock:*"):
         queue.connection.delete(key)
     queue.started_job_registry.cleanup(timestamp=time.time() + 120)
-    assert job.get_status(refresh=True) in ("scheduled", "queued")       # retried, not failed
-    rescuer = _spawn([rq, "worker", "--with-scheduler", "--url", redis_url, "--name", "rescuer", "twinning"],
-                     child_env(TWINNING_DATABASE=database_url, REDIS_URL=redis_url, TWINNING_MODE="test",
-                               SMTP_URL=smtp_server.url), tmp_path / "rescuer.log")
+    assert job.get_status(refresh=True) in ("scheduled", "queued")  # retried, not failed
+    rescuer = _spawn(
+        [rq, "worker", "--with-scheduler", "--url", redis_url, "--name", "rescuer", "twinning"],
+        child_env(TWINNING_DATABASE=database_url, REDIS_URL=redis_url, TWINNING_MODE="test", SMTP_URL=smtp_server.url),
+        tmp_path / "rescuer.log",
+    )
     try:
-        wait_until(lambda: queue.fetch_job(spec.job_id).get_status() == "finished", timeout=60,
-                   what=f"the retried job to finish ({tmp_path / 'rescuer.log'})")
+        wait_until(
+            lambda: queue.fetch_job(spec.job_id).get_status() == "finished",
+            timeout=60,
+            what=f"the retried job to finish ({tmp_path / 'rescuer.log'})",
+        )
     finally:
         rescuer.send_signal(signal.SIGTERM)
         rescuer.wait(15)
     keys = [e.key for e in events_named(app, "NotificationSent")]
-    assert len(keys) == len(set(keys)) == 2                               # one per officer, recorded once
+    assert len(keys) == len(set(keys)) == 2  # one per officer, recorded once
     mails = Counter(str(m["To"]).rsplit("<", 1)[-1].rstrip(">") for m in smtp_server.messages)
     assert mails == Counter({"officer@rome.example": 1, "officer@yantai.example": 1}), mails
     assert queue.fetch_job(spec.job_id).meta.get("undelivered") == {}

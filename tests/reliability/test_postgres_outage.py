@@ -67,8 +67,10 @@ def test_cut_connections_are_replaced_without_an_error(outage):
     assert response.status_code == 201, response.get_json()
     assert took < 3
     assert database.terminate_connections() > 0
-    assert api.get("rome", "/api/v1/cities").status_code == 200           # the views' own pool too
-    assert api.post("facilitator", "/api/v1/cities", _city(), headers={"Idempotency-Key": "after-cut"}).status_code == 201
+    assert api.get("rome", "/api/v1/cities").status_code == 200  # the views' own pool too
+    assert (
+        api.post("facilitator", "/api/v1/cities", _city(), headers={"Idempotency-Key": "after-cut"}).status_code == 201
+    )
     assert len([e for e in events_named(served.programme, "CityRegistered") if e.name == "Lucca"]) == 1
 
 
@@ -83,10 +85,14 @@ def test_an_outage_is_a_503_with_retry_after_and_the_process_recovers_without_a_
 
     attempts = {
         "command": lambda: api.post("facilitator", "/api/v1/cities", _city("Siena")),
-        "command with Idempotency-Key": lambda: api.post("facilitator", "/api/v1/cities", _city("Pisa"),
-                                                         headers={"Idempotency-Key": "pisa-1"}),
-        "multi-aggregate command": lambda: api.post("admin", "/api/v1/users", {"name": "Down", "email": "down@x.example",
-                                                                               "role": "officer", "city_id": api.city("rome")}),
+        "command with Idempotency-Key": lambda: api.post(
+            "facilitator", "/api/v1/cities", _city("Pisa"), headers={"Idempotency-Key": "pisa-1"}
+        ),
+        "multi-aggregate command": lambda: api.post(
+            "admin",
+            "/api/v1/users",
+            {"name": "Down", "email": "down@x.example", "role": "officer", "city_id": api.city("rome")},
+        ),
         "read": lambda: api.get("rome", f"/api/v1/cities/{api.city('rome')}"),
         "list": lambda: api.get("rome", "/api/v1/cities"),
     }
@@ -98,16 +104,21 @@ def test_an_outage_is_a_503_with_retry_after_and_the_process_recovers_without_a_
         assert "Traceback" not in body["detail"] and "psycopg" not in body["detail"]
     health, took = _timed(lambda: api.client.get("/healthz"))
     assert health.status_code == 503 and health.get_json()["status"] == "failing"
-    assert took < 2 * OUTAGE_ANSWER_SECONDS   # the store, then the views: one pool wait each
+    assert took < 2 * OUTAGE_ANSWER_SECONDS  # the store, then the views: one pool wait each
     assert health.get_json()["store"]["ok"] is False
 
     database.allow_connections()
-    recovered, took = _timed(lambda: api.post("facilitator", "/api/v1/cities", _city("Pisa"), headers={"Idempotency-Key": "pisa-1"}))
+    recovered, took = _timed(
+        lambda: api.post("facilitator", "/api/v1/cities", _city("Pisa"), headers={"Idempotency-Key": "pisa-1"})
+    )
     assert recovered.status_code == 201, recovered.get_json()
     assert took < 3, f"the first command after the outage took {took:.1f}s"
     assert api.post("facilitator", "/api/v1/cities", _city("Siena")).status_code == 201
-    created = api.post("admin", "/api/v1/users", {"name": "Up", "email": "down@x.example", "role": "officer",
-                                                  "city_id": api.city("rome")})
+    created = api.post(
+        "admin",
+        "/api/v1/users",
+        {"name": "Up", "email": "down@x.example", "role": "officer", "city_id": api.city("rome")},
+    )
     assert created.status_code == 201, "the email was not half-claimed by the failed attempt"
     assert api.client.get("/healthz").get_json()["store"]["ok"] is True
     assert api.get("rome", "/api/v1/cities").status_code == 200
@@ -131,10 +142,10 @@ def _lose_the_answer_to_the_commit(programme, monkeypatch, mode: str) -> list:
         calls.append(len(stored_events))
         if len(calls) > 1:
             return original(stored_events, **kwargs)
-        original(stored_events, **kwargs)                      # committed …
-        if mode == "retried":                                  # … the recorder's own retry re-inserts …
-            return original(stored_events, **kwargs)           # … and finds the (id, version)s taken
-        raise OperationalError("server closed the connection unexpectedly")   # … or the failure surfaces
+        original(stored_events, **kwargs)  # committed …
+        if mode == "retried":  # … the recorder's own retry re-inserts …
+            return original(stored_events, **kwargs)  # … and finds the (id, version)s taken
+        raise OperationalError("server closed the connection unexpectedly")  # … or the failure surfaces
 
     monkeypatch.setattr(programme.recorder, "insert_events", insert_events)
     return calls
@@ -155,10 +166,16 @@ def test_a_commit_whose_answer_was_lost_is_a_success_and_not_a_second_effect(ser
     assert [s["name"] for s in again["stakeholders"]] == ["ENEA"]
     # and a multi-aggregate command (user, email claim, token owner, roster) likewise
     calls = _lose_the_answer_to_the_commit(served.programme, monkeypatch, mode)
-    created = api.post("admin", "/api/v1/users", {"name": "Lost", "email": "lost@x.example", "role": "officer",
-                                                  "city_id": api.city("rome")})
+    created = api.post(
+        "admin",
+        "/api/v1/users",
+        {"name": "Lost", "email": "lost@x.example", "role": "officer", "city_id": api.city("rome")},
+    )
     assert created.status_code == 201, created.get_json()
-    assert api.client.get("/api/v1/me", headers={"Authorization": f"Bearer {created.get_json()['token']}"}).status_code == 200
+    assert (
+        api.client.get("/api/v1/me", headers={"Authorization": f"Bearer {created.get_json()['token']}"}).status_code
+        == 200
+    )
     assert len([e for e in events_named(served.programme, "UserRegistered") if e.email == "lost@x.example"]) == 1
 
 
@@ -203,10 +220,14 @@ def test_a_cluster_stopped_dead_under_load_and_started_again(own_cluster):
         wait_until(lambda: sum(s == 201 for _, s, _ in answers) >= 20, timeout=20, what="commands before the outage")
         own_cluster.stop("immediate")
         down_at = len(answers)
-        wait_until(lambda: sum(s == 503 for _, s, _ in answers[down_at:]) >= 6, timeout=30, what="503s during the outage")
+        wait_until(
+            lambda: sum(s == 503 for _, s, _ in answers[down_at:]) >= 6, timeout=30, what="503s during the outage"
+        )
         own_cluster.start()
         up_at = len(answers)
-        wait_until(lambda: sum(s == 201 for _, s, _ in answers[up_at:]) >= 20, timeout=30, what="201s after the restart")
+        wait_until(
+            lambda: sum(s == 201 for _, s, _ in answers[up_at:]) >= 20, timeout=30, what="201s after the restart"
+        )
     finally:
         stop.set()
         for thread in threads:
@@ -219,7 +240,7 @@ def test_a_cluster_stopped_dead_under_load_and_started_again(own_cluster):
         answered = {name for name, s, _ in answers if s == 201}
         assert all(recorded[name] == 1 for name in answered)
         refused = {name for name, s, _ in answers if s == 503}
-        assert {n for n in recorded if n.startswith("Town ")} - answered <= refused   # only an unknown outcome may land
+        assert {n for n in recorded if n.startswith("Town ")} - answered <= refused  # only an unknown outcome may land
         _claims_match_cities(served.programme)
     finally:
         served.close()

@@ -46,7 +46,9 @@ def _codes(outcomes) -> Counter:
 def test_24_requests_accepting_one_invitation_record_one_acceptance(served):
     api = served.api
     partnership = api.propose("rome", ("yantai", "chengdu"))
-    outcomes = _post_all(served, "yantai", f"/api/v1/partnerships/{partnership['id']}/accept", {"city_id": api.city("yantai")})
+    outcomes = _post_all(
+        served, "yantai", f"/api/v1/partnerships/{partnership['id']}/accept", {"city_id": api.city("yantai")}
+    )
     assert _codes(outcomes) == Counter({200: 1, "invitation-not-pending": N - 1}), _codes(outcomes)
     history = [e.type for e in served.programme.history(Partnership, partnership["id"])]
     assert history == ["PartnershipProposed", "InvitationAccepted"]
@@ -60,8 +62,11 @@ def test_24_requests_with_if_match_on_one_invitation_one_wins_the_rest_412(serve
     def send(index):
         client = api.app.test_client()
         city = "yantai" if index % 2 else "chengdu"
-        response = client.post(url + ("accept" if index % 4 < 2 else "decline"), json={"city_id": api.city(city)},
-                               headers=api.headers(city, {"If-Match": '"1"'}))
+        response = client.post(
+            url + ("accept" if index % 4 < 2 else "decline"),
+            json={"city_id": api.city(city)},
+            headers=api.headers(city, {"If-Match": '"1"'}),
+        )
         return response.status_code, response.get_json(), dict(response.headers)
 
     outcomes = race(N, send)
@@ -77,21 +82,29 @@ def test_24_requests_registering_one_city_make_one_city(served):
 
     def send(index):
         client = api.app.test_client()
-        response = client.post("/api/v1/cities", json={"name": spellings[index % len(spellings)], "country": "IT",
-                                                       "timezone": "Europe/Rome"}, headers=api.headers("facilitator"))
+        response = client.post(
+            "/api/v1/cities",
+            json={"name": spellings[index % len(spellings)], "country": "IT", "timezone": "Europe/Rome"},
+            headers=api.headers("facilitator"),
+        )
         return response.status_code, response.get_json(), dict(response.headers)
 
     outcomes = race(N, send)
     assert _codes(outcomes) == Counter({201: 1, "duplicate": N - 1}), _codes(outcomes)
     registered = [e for e in events_named(served.programme, "CityRegistered") if e.name.casefold() == "bologna"]
     assert len(registered) == 1
-    assert len(events_named(served.programme, "CityNameClaimed")) == 7   # the cast's six and Bologna
+    assert len(events_named(served.programme, "CityNameClaimed")) == 7  # the cast's six and Bologna
 
 
 def test_24_requests_with_one_idempotency_key_have_one_effect_and_one_answer(served):
     api = served.api
-    body = {"title": "Kick-off", "kind": "online", "starts_at": "2030-03-04T09:00:00+01:00", "duration_minutes": 60,
-            "invited_city_ids": [api.city("rome"), api.city("yantai")]}
+    body = {
+        "title": "Kick-off",
+        "kind": "online",
+        "starts_at": "2030-03-04T09:00:00+01:00",
+        "duration_minutes": 60,
+        "invited_city_ids": [api.city("rome"), api.city("yantai")],
+    }
     outcomes = _post_all(served, "facilitator", "/api/v1/meetings", body, {"Idempotency-Key": "one-meeting"})
     statuses = Counter(status for status, _, _ in outcomes)
     assert statuses == Counter({201: N}), [(s, b) for s, b, _ in outcomes if s != 201][:3]
@@ -103,8 +116,12 @@ def test_24_requests_with_one_idempotency_key_have_one_effect_and_one_answer(ser
 def test_24_requests_signing_for_one_party_record_one_signature(served):
     api = served.api
     agreement = api.draft()
-    outcomes = _post_all(served, "yantai", f"/api/v1/agreements/{agreement['id']}/sign",
-                         {"party": "Yantai University", "signed_on": "2020-10-30", "signatory": "Prof. Zhang"})
+    outcomes = _post_all(
+        served,
+        "yantai",
+        f"/api/v1/agreements/{agreement['id']}/sign",
+        {"party": "Yantai University", "signed_on": "2020-10-30", "signatory": "Prof. Zhang"},
+    )
     assert _codes(outcomes) == Counter({200: 1, "party-already-signed": N - 1}), _codes(outcomes)
     stored = served.programme.load(Agreement, agreement["id"])
     assert [e.type for e in served.programme.history(Agreement, agreement["id"])] == ["AgreementDrafted", "PartySigned"]
@@ -118,8 +135,11 @@ def test_both_parties_signing_24_times_each_put_the_agreement_in_force_once(serv
     def send(index):
         client = api.app.test_client()
         who, party = ("yantai", "Yantai University") if index % 2 else ("rome", "Tuscia University")
-        response = client.post(f"/api/v1/agreements/{agreement['id']}/sign", json={"party": party, "signed_on": "2020-10-30"},
-                               headers=api.headers(who))
+        response = client.post(
+            f"/api/v1/agreements/{agreement['id']}/sign",
+            json={"party": party, "signed_on": "2020-10-30"},
+            headers=api.headers(who),
+        )
         return response.status_code, response.get_json(), dict(response.headers)
 
     outcomes = race(N, send)
@@ -132,8 +152,11 @@ def test_both_parties_signing_24_times_each_put_the_agreement_in_force_once(serv
 
 
 def test_24_programmes_accepting_one_invitation_record_one(cast, database_url):
-    pid = str(cast.programme.propose_partnership(cast.officer("rome"), "Research", cast.city("rome"),
-                                                 [cast.city("yantai"), cast.city("chengdu")]).aggregate.id)
+    pid = str(
+        cast.programme.propose_partnership(
+            cast.officer("rome"), "Research", cast.city("rome"), [cast.city("yantai"), cast.city("chengdu")]
+        ).aggregate.id
+    )
     officer, yantai = cast.officer("yantai"), cast.city("yantai")
     programmes = [build_programme(database_url, **SMALL_POOL) for _ in range(N)]
     try:
@@ -162,7 +185,7 @@ def _accept_in_a_process(database_url: str, officer, pid: str, city_id: str, bar
             results.put("accepted")
         except (RuleBroken, ConcurrencyConflict, Duplicate) as error:
             results.put(type(error).__name__)
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             results.put(f"unexpected {type(error).__name__}: {error}")
     finally:
         programme.close()
@@ -170,16 +193,23 @@ def _accept_in_a_process(database_url: str, officer, pid: str, city_id: str, bar
 
 @pytest.mark.slow
 def test_20_processes_accepting_one_invitation_record_one(cast, database_url):
-    pid = str(cast.programme.propose_partnership(cast.officer("rome"), "Research", cast.city("rome"),
-                                                 [cast.city("yantai"), cast.city("chengdu")]).aggregate.id)
+    pid = str(
+        cast.programme.propose_partnership(
+            cast.officer("rome"), "Research", cast.city("rome"), [cast.city("yantai"), cast.city("chengdu")]
+        ).aggregate.id
+    )
     # forkserver: children fork from a clean server process, not from this one with its pools' threads
     # (forking a process whose other threads hold locks can leave a child stuck on one).
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["domain.application", "tests.support.cast", __name__])
     barrier, results = context.Barrier(PROCESSES), context.Queue()
-    processes = [context.Process(target=_accept_in_a_process,
-                                 args=(database_url, cast.officer("yantai"), pid, cast.city("yantai"), barrier, results))
-                 for _ in range(PROCESSES)]
+    processes = [
+        context.Process(
+            target=_accept_in_a_process,
+            args=(database_url, cast.officer("yantai"), pid, cast.city("yantai"), barrier, results),
+        )
+        for _ in range(PROCESSES)
+    ]
     for process in processes:
         process.start()
     outcomes = [results.get(timeout=90) for _ in processes]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from rq import SimpleWorker
@@ -35,32 +35,39 @@ def database_url(sqlite_url):
 
 def _work(queue, until, timeout: float = 30.0):
     """A real RQ worker with the scheduler, in burst mode, until ``until()`` holds."""
+
     def done():
-        SimpleWorker([queue], connection=queue.connection).work(burst=True, with_scheduler=True, logging_level="WARNING")
+        SimpleWorker([queue], connection=queue.connection).work(
+            burst=True, with_scheduler=True, logging_level="WARNING"
+        )
         return until()
 
     return wait_until(done, timeout=timeout, interval=0.3, what="the worker to deliver")
 
 
 def test_commands_work_while_redis_is_down_and_every_due_job_is_delivered_once_after(
-        programme, database_url, own_redis, job_context, smtp_server):
-    settings = Settings(mode="test", database_url=database_url, redis_url=own_redis.url,
-                        meeting_reminder_offsets=(REMINDER,))
+    programme, database_url, own_redis, job_context, smtp_server
+):
+    settings = Settings(
+        mode="test", database_url=database_url, redis_url=own_redis.url, meeting_reminder_offsets=(REMINDER,)
+    )
     views = Views(persistence_env(database_url))
     app = create_app(make_settings(database_url, redis_url=own_redis.url), programme=programme, views=views)
     tokens, user_ids, city_ids = enrol_cast(programme)
     api = Api(app.test_client(), app, programme, tokens, city_ids, user_ids)
     stop = threading.Event()
-    dispatcher = threading.Thread(target=run_dispatcher, args=(settings, stop),
-                                  kwargs={"programme": programme, "poll_interval": 0.1}, daemon=True)
+    dispatcher = threading.Thread(
+        target=run_dispatcher, args=(settings, stop), kwargs={"programme": programme, "poll_interval": 0.1}, daemon=True
+    )
     dispatcher.start()
     tracker = Dispatcher.open(programme, make_queue(own_redis.url), persistence_env(database_url))
     try:
+
         def dispatched() -> bool:
             return tracker.tracking.max_tracking_id("dispatcher") == programme.recorder.max_notification_id()
 
         # a session soon, with a reminder REMINDER before it: dispatched into Redis …
-        starts = datetime.now(timezone.utc) + REMINDER + timedelta(seconds=5)
+        starts = datetime.now(UTC) + REMINDER + timedelta(seconds=5)
         session = api.schedule(starts.isoformat(timespec="seconds"), cities=("rome", "yantai"))
         wait_until(dispatched, timeout=10, what="the session's jobs to be enqueued")
         assert make_queue(own_redis.url).scheduled_job_registry.count >= 1
@@ -70,26 +77,40 @@ def test_commands_work_while_redis_is_down_and_every_due_job_is_delivered_once_a
         health = api.client.get("/healthz")
         assert health.status_code == 200 and health.get_json()["status"] == "degraded"
         assert health.get_json()["redis"]["ok"] is False
-        partnership = api.propose("rome", ("yantai",))          # commands touch only the store
-        answered = api.post("yantai", f"/api/v1/partnerships/{partnership['id']}/accept", {"city_id": api.city("yantai")})
+        partnership = api.propose("rome", ("yantai",))  # commands touch only the store
+        answered = api.post(
+            "yantai", f"/api/v1/partnerships/{partnership['id']}/accept", {"city_id": api.city("yantai")}
+        )
         assert answered.status_code == 200
         second = api.propose("rome", ("chengdu",))
-        assert api.post("facilitator", f"/api/v1/meetings/{session['id']}/invite", {"city_id": api.city("chengdu")}).status_code == 200
-        assert not dispatched()                                  # the dispatcher cannot enqueue: it waits
+        assert (
+            api.post(
+                "facilitator", f"/api/v1/meetings/{session['id']}/invite", {"city_id": api.city("chengdu")}
+            ).status_code
+            == 200
+        )
+        assert not dispatched()  # the dispatcher cannot enqueue: it waits
 
         # Redis is back, empty
         own_redis.start()
         queue = make_queue(own_redis.url)
-        wait_until(lambda: dispatched() and queue.connection.exists(ARMED_KEY), timeout=30,
-                   what="the dispatcher to catch up and re-arm the lost jobs")
+        wait_until(
+            lambda: dispatched() and queue.connection.exists(ARMED_KEY),
+            timeout=30,
+            what="the dispatcher to catch up and re-arm the lost jobs",
+        )
         assert api.client.get("/healthz").get_json()["status"] == "ok"
 
         officer = {key: f"officer@{key}.example" for key in ("rome", "yantai", "chengdu")}
         expected = {(kind, officer[key]) for kind in ("invitation", "meeting_reminder") for key in officer}
 
         def delivered() -> set:
-            return {(m["X-Twinning-Kind"], address) for m in smtp_server.messages
-                    for address in officer.values() if address in str(m["To"])}
+            return {
+                (m["X-Twinning-Kind"], address)
+                for m in smtp_server.messages
+                for address in officer.values()
+                if address in str(m["To"])
+            }
 
         _work(queue, lambda: expected <= delivered(), timeout=40)
         # the session's invitations (lost with Redis before the worker ran them), the invitation to

@@ -12,7 +12,6 @@ import base64
 import sqlite3
 import uuid
 
-
 from config.settings import persistence_env
 
 
@@ -30,9 +29,16 @@ def _rows_of_every_table(database_url: str) -> list[tuple[str, object]]:
     import psycopg
 
     schema = env["POSTGRES_SCHEMA"] or "public"
-    with psycopg.connect(host=env["POSTGRES_HOST"], port=int(env["POSTGRES_PORT"]), user=env["POSTGRES_USER"],
-                         dbname=env["POSTGRES_DBNAME"]) as conn:
-        tables = [r[0] for r in conn.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = %s", (schema,))]
+    with psycopg.connect(
+        host=env["POSTGRES_HOST"],
+        port=int(env["POSTGRES_PORT"]),
+        user=env["POSTGRES_USER"],
+        dbname=env["POSTGRES_DBNAME"],
+    ) as conn:
+        tables = [
+            r[0]
+            for r in conn.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = %s", (schema,))
+        ]
         assert tables
         for table in tables:
             for row in conn.execute(f'SELECT * FROM "{schema}"."{table}"'):
@@ -65,21 +71,43 @@ def test_no_raw_token_is_stored_anywhere(served):
     # users created over the API, with and without an Idempotency-Key (whose answers are kept for replay)
     for index, key in enumerate([None, f"create-{uuid.uuid4().hex}"]):
         headers = {"Idempotency-Key": key} if key else None
-        created = api.post("admin", "/api/v1/users", {"name": f"New {index}", "email": f"new{index}@security.example",
-                                                      "role": "officer", "city_id": api.city("rome")}, headers=headers)
+        created = api.post(
+            "admin",
+            "/api/v1/users",
+            {
+                "name": f"New {index}",
+                "email": f"new{index}@security.example",
+                "role": "officer",
+                "city_id": api.city("rome"),
+            },
+            headers=headers,
+        )
         assert created.status_code == 201
         tokens.append(created.get_json()["token"])
-        if key:   # the replay still answers the token: the client that lost the answer gets it back
-            again = api.post("admin", "/api/v1/users", {"name": f"New {index}", "email": f"new{index}@security.example",
-                                                        "role": "officer", "city_id": api.city("rome")}, headers=headers)
+        if key:  # the replay still answers the token: the client that lost the answer gets it back
+            again = api.post(
+                "admin",
+                "/api/v1/users",
+                {
+                    "name": f"New {index}",
+                    "email": f"new{index}@security.example",
+                    "role": "officer",
+                    "city_id": api.city("rome"),
+                },
+                headers=headers,
+            )
             assert again.headers.get("Idempotent-Replayed") == "true"
             assert again.get_json()["token"] == created.get_json()["token"]
         user_id = created.get_json()["id"]
-        issued = api.post("admin", f"/api/v1/users/{user_id}/tokens", {}, headers={"Idempotency-Key": f"t-{uuid.uuid4().hex}"})
+        issued = api.post(
+            "admin", f"/api/v1/users/{user_id}/tokens", {}, headers={"Idempotency-Key": f"t-{uuid.uuid4().hex}"}
+        )
         tokens.append(issued.get_json()["token"])
         for token in tokens[-2:]:
             assert api.client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
-    revoked = api.post("admin", f"/api/v1/users/{api.user_ids['yantai']}/tokens/revoke", {}, headers={"Idempotency-Key": "revoke-1"})
+    revoked = api.post(
+        "admin", f"/api/v1/users/{api.user_ids['yantai']}/tokens/revoke", {}, headers={"Idempotency-Key": "revoke-1"}
+    )
     assert revoked.status_code == 200
     # bad attempts too: a token that is nearly right, a revoked one
     api.client.get("/api/v1/me", headers={"Authorization": f"Bearer {api.tokens['rome'][:-1]}x"})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -12,8 +12,20 @@ from domain.access import Principal
 from domain.application import Programme
 
 CITIES = {
-    "rome": ("Rome", "IT", "Europe/Rome", ["smart-city", "digital-twin", "energy-efficiency"], ["hydrogen", "urban-agriculture"]),
-    "yantai": ("Yantai", "CN", "Asia/Shanghai", ["urban-agriculture", "education"], ["cultural-heritage", "energy-efficiency"]),
+    "rome": (
+        "Rome",
+        "IT",
+        "Europe/Rome",
+        ["smart-city", "digital-twin", "energy-efficiency"],
+        ["hydrogen", "urban-agriculture"],
+    ),
+    "yantai": (
+        "Yantai",
+        "CN",
+        "Asia/Shanghai",
+        ["urban-agriculture", "education"],
+        ["cultural-heritage", "energy-efficiency"],
+    ),
     "mannheim": ("Mannheim", "DE", "Europe/Berlin", ["advanced-manufacturing", "connectivity"], ["connectivity"]),
     "chongqing": ("Chongqing", "CN", "Asia/Shanghai", ["connectivity"], ["advanced-manufacturing"]),
     "chengdu": ("Chengdu", "CN", "Asia/Shanghai", ["hydrogen", "energy-storage"], ["smart-city"]),
@@ -28,7 +40,7 @@ class Clock:
         self.current = now
 
     def __call__(self) -> datetime:
-        return self.current or datetime.now(timezone.utc)
+        return self.current or datetime.now(UTC)
 
     def advance(self, **delta: float) -> None:
         self.current = self() + timedelta(**delta)
@@ -60,7 +72,9 @@ def enrol(programme: Programme, admin: Principal, facilitator: Principal, keys=t
         name, country, tz, offered, sought = CITIES[key]
         city = programme.register_city(facilitator, name, country, tz, offered, sought).aggregate
         city_ids[key] = str(city.id)
-        issued = programme.create_user(admin, f"{name} officer", f"officer@{key}.example", "officer", city_id=str(city.id))
+        issued = programme.create_user(
+            admin, f"{name} officer", f"officer@{key}.example", "officer", city_id=str(city.id)
+        )
         officers[key] = programme.authenticate(issued.token)
     return city_ids, officers
 
@@ -80,7 +94,11 @@ def programme(database_url, clock):
 @pytest.fixture
 def cast(programme) -> Cast:
     admin = programme.ensure_admin("admin-token-for-tests-" + "x" * 24)
-    facilitator = programme.authenticate(programme.create_user(admin, "IUC facilitator", "facilitator@iuc.example", "facilitator").token)
-    auditor = programme.authenticate(programme.create_user(admin, "Programme auditor", "auditor@iuc.example", "auditor").token)
+    facilitator = programme.authenticate(
+        programme.create_user(admin, "IUC facilitator", "facilitator@iuc.example", "facilitator").token
+    )
+    auditor = programme.authenticate(
+        programme.create_user(admin, "Programme auditor", "auditor@iuc.example", "auditor").token
+    )
     city_ids, officers = enrol(programme, admin, facilitator)
     return Cast(programme, admin, facilitator, auditor, city_ids, officers)

@@ -36,8 +36,9 @@ class PostgresRun:
 
         dbname = f"twinning_test_{uuid.uuid4().hex[:10]}"
         try:
-            with psycopg.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres",
-                                 autocommit=True, connect_timeout=3) as conn:
+            with psycopg.connect(
+                host=PG_HOST, port=PG_PORT, user=PG_USER, dbname="postgres", autocommit=True, connect_timeout=3
+            ) as conn:
                 conn.execute(f'CREATE DATABASE "{dbname}"')
         except psycopg.OperationalError:
             return None

@@ -51,7 +51,7 @@ class _Collector:
         self.envelopes: list[tuple[str, list[str]]] = []
         self.lock = threading.Lock()
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+    async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.original_content or envelope.content, policy=email.policy.default)
         with self.lock:
             self.messages.append(message)
@@ -75,12 +75,14 @@ class SmtpServer:
             return list(self.collector.messages)
 
     def to(self, address: str, kind: str | None = None) -> list[email.message.EmailMessage]:
-        return [m for m in self.messages
-                if address in str(m["To"]) and (kind is None or m["X-Twinning-Kind"] == kind)]
+        return [m for m in self.messages if address in str(m["To"]) and (kind is None or m["X-Twinning-Kind"] == kind)]
 
     def wait_for(self, address: str, kind: str | None = None, count: int = 1, timeout: float = 10.0):
-        return wait_until(lambda: (found := self.to(address, kind)) and len(found) >= count and found,
-                          timeout, what=f"{count} {kind or ''} mail(s) to {address}")
+        return wait_until(
+            lambda: (found := self.to(address, kind)) and len(found) >= count and found,
+            timeout,
+            what=f"{count} {kind or ''} mail(s) to {address}",
+        )
 
 
 @pytest.fixture
@@ -109,7 +111,7 @@ def webhook_server():
     received: list[tuple[dict[str, str], bytes]] = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802
+        def do_POST(self):
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             received.append(({k: v for k, v in self.headers.items()}, body))
             self.send_response(204)
@@ -143,7 +145,9 @@ def run_worker(queue, until: Callable[[], object] | None = None, timeout: float 
     until ``until()`` holds (or once if no condition is given)."""
     deadline = time.monotonic() + timeout
     while True:
-        SimpleWorker([queue], connection=queue.connection).work(burst=True, with_scheduler=True, logging_level="WARNING")
+        SimpleWorker([queue], connection=queue.connection).work(
+            burst=True, with_scheduler=True, logging_level="WARNING"
+        )
         if until is None:
             return None
         value = until()
@@ -163,8 +167,12 @@ def job_context(programme, tmp_path, smtp_server):
         def __init__(self) -> None:
             self.context = JobContext(
                 programme=programme,
-                delivery=DeliverySettings(smtp_url=smtp_server.url, outbox_dir=tmp_path / "outbox",
-                                          sender="twinning@iuc.example", secret="test-secret"),
+                delivery=DeliverySettings(
+                    smtp_url=smtp_server.url,
+                    outbox_dir=tmp_path / "outbox",
+                    sender="twinning@iuc.example",
+                    secret="test-secret",
+                ),
                 reminder_offsets=(timedelta(seconds=3),),
             )
             install_context(self.context)
@@ -181,8 +189,13 @@ def job_context(programme, tmp_path, smtp_server):
 
 @pytest.fixture
 def dispatcher(programme, queue, database_url):
-    d = Dispatcher.open(programme, queue, persistence_env(database_url), reminder_offsets=(timedelta(seconds=3),),
-                        invitation_nudge_after=timedelta(days=7))
+    d = Dispatcher.open(
+        programme,
+        queue,
+        persistence_env(database_url),
+        reminder_offsets=(timedelta(seconds=3),),
+        invitation_nudge_after=timedelta(days=7),
+    )
     yield d
     d.close()
 

@@ -23,9 +23,11 @@ def in_memory_programme(clock=None, **env: str) -> Programme:
 def enrol_cast(programme: Programme) -> Cast:
     admin = programme.ensure_admin(ADMIN_TOKEN)
     facilitator = programme.authenticate(
-        programme.create_user(admin, "IUC facilitator", "facilitator@iuc.example", "facilitator").token)
+        programme.create_user(admin, "IUC facilitator", "facilitator@iuc.example", "facilitator").token
+    )
     auditor = programme.authenticate(
-        programme.create_user(admin, "Programme auditor", "auditor@iuc.example", "auditor").token)
+        programme.create_user(admin, "Programme auditor", "auditor@iuc.example", "auditor").token
+    )
     city_ids, officers = enrol(programme, admin, facilitator)
     return Cast(programme, admin, facilitator, auditor, city_ids, officers)
 

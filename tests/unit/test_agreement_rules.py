@@ -8,7 +8,11 @@ import pytest
 
 from domain.errors import InvalidValue, PermissionDenied
 from domain.model.agreement import (
-    AGREEMENT_KINDS, Agreement, AgreementNotInForce, AgreementTerminatedError, PartyAlreadySigned,
+    AGREEMENT_KINDS,
+    Agreement,
+    AgreementNotInForce,
+    AgreementTerminatedError,
+    PartyAlreadySigned,
 )
 
 YANTAI_U, TUSCIA_U, SAPIENZA = "Yantai University", "Tuscia University", "Sapienza University of Rome"
@@ -48,8 +52,13 @@ def test_agreement_needs_two_distinct_parties(names):
 
 def test_party_listed_twice_among_others_is_refused():
     with pytest.raises(InvalidValue) as refused:
-        Agreement.draft("Triple", "framework", [{"name": YANTAI_U}, {"name": TUSCIA_U}, {"name": "TUSCIA UNIVERSITY"}],
-                        [], actor=OFFICER)
+        Agreement.draft(
+            "Triple",
+            "framework",
+            [{"name": YANTAI_U}, {"name": TUSCIA_U}, {"name": "TUSCIA UNIVERSITY"}],
+            [],
+            actor=OFFICER,
+        )
     assert "twice" in refused.value.message
 
 
@@ -122,7 +131,9 @@ def test_nothing_happens_after_termination():
 def test_a_party_signs_for_its_own_city_only(people):
     app = people.programme
     agreement = app.draft_agreement(
-        people.officer("yantai"), "Yantai University – Tuscia University MoU", "mou",
+        people.officer("yantai"),
+        "Yantai University – Tuscia University MoU",
+        "mou",
         [{"name": YANTAI_U, "city_id": people.city("yantai")}, {"name": TUSCIA_U, "city_id": people.city("rome")}],
         ["urban-agriculture"],
     ).aggregate
@@ -136,7 +147,9 @@ def test_a_party_signs_for_its_own_city_only(people):
 @pytest.mark.parametrize("signed_on", [datetime(2020, 10, 29, 10, 0), "2020-10-29", date(1850, 1, 1), None])
 def test_signing_date_is_a_calendar_date(people, signed_on):
     app = people.programme
-    agreement = app.draft_agreement(people.facilitator, "MoU", "mou", [{"name": YANTAI_U}, {"name": TUSCIA_U}]).aggregate
+    agreement = app.draft_agreement(
+        people.facilitator, "MoU", "mou", [{"name": YANTAI_U}, {"name": TUSCIA_U}]
+    ).aggregate
     with pytest.raises(InvalidValue) as refused:
         app.sign_agreement(people.facilitator, str(agreement.id), YANTAI_U, signed_on)
     assert refused.value.field == "signed_on"
@@ -146,8 +159,12 @@ def test_signing_date_is_a_calendar_date(people, signed_on):
 def test_party_city_must_exist_and_party_names_are_checked(people):
     app = people.programme
     with pytest.raises(InvalidValue) as refused:
-        app.draft_agreement(people.facilitator, "MoU", "mou",
-                            [{"name": YANTAI_U, "city_id": "00000000-0000-0000-0000-000000000000"}, {"name": TUSCIA_U}])
+        app.draft_agreement(
+            people.facilitator,
+            "MoU",
+            "mou",
+            [{"name": YANTAI_U, "city_id": "00000000-0000-0000-0000-000000000000"}, {"name": TUSCIA_U}],
+        )
     assert refused.value.field == "parties[0].city_id"
     with pytest.raises(InvalidValue) as refused:
         app.draft_agreement(people.facilitator, "MoU", "mou", [{"name": YANTAI_U}, {"name": "Tuscia\x00"}])

@@ -16,11 +16,24 @@ def register(people, name: str, country: str = "IT", timezone: str = "Europe/Rom
 
 
 def test_registered_city_keeps_its_profile(people):
-    city = register(people, "Liuzhou", "CN", "Asia/Shanghai", local_name="柳州", population=4_158_800,
-                    themes_offered=["advanced-manufacturing", "sdg-11"], themes_sought=["mobility", "mobility"],
-                    working_hours={"start": "08:30", "end": "17:30", "days": [4, 0, 1, 2, 3]})
+    city = register(
+        people,
+        "Liuzhou",
+        "CN",
+        "Asia/Shanghai",
+        local_name="柳州",
+        population=4_158_800,
+        themes_offered=["advanced-manufacturing", "sdg-11"],
+        themes_sought=["mobility", "mobility"],
+        working_hours={"start": "08:30", "end": "17:30", "days": [4, 0, 1, 2, 3]},
+    )
     stored = people.programme.load(City, city.id)
-    assert (stored.name, stored.local_name, stored.country, stored.timezone) == ("Liuzhou", "柳州", "CN", "Asia/Shanghai")
+    assert (stored.name, stored.local_name, stored.country, stored.timezone) == (
+        "Liuzhou",
+        "柳州",
+        "CN",
+        "Asia/Shanghai",
+    )
     assert stored.themes_offered == ["advanced-manufacturing", "sdg-11"]
     assert stored.themes_sought == ["mobility"]
     assert stored.working_hours == {"start": "08:30", "end": "17:30", "days": [0, 1, 2, 3, 4]}
@@ -97,7 +110,9 @@ def test_a_name_released_by_one_city_can_be_taken_by_another_rename(people):
         app.update_city(people.officer("rome"), people.city("rome"), {"name": "rome"})
 
 
-@pytest.mark.parametrize("timezone", ["Europe/Atlantis", "CET+1", "", " Europe/Rome", "GMT+8", "../../etc/passwd", None])
+@pytest.mark.parametrize(
+    "timezone", ["Europe/Atlantis", "CET+1", "", " Europe/Rome", "GMT+8", "../../etc/passwd", None]
+)
 def test_city_time_zone_must_be_an_iana_zone(people, timezone):
     with pytest.raises(InvalidValue) as refused:
         register(people, "Nowhere", "IT", timezone)
@@ -129,7 +144,9 @@ def test_population_is_a_plausible_whole_number(people, population):
 def test_profile_update_changes_only_what_differs(people):
     app = people.programme
     rome = people.city("rome")
-    updated = app.update_city(people.officer("rome"), rome, {"population": 2_844_000, "timezone": "Europe/Rome"}).aggregate
+    updated = app.update_city(
+        people.officer("rome"), rome, {"population": 2_844_000, "timezone": "Europe/Rome"}
+    ).aggregate
     assert (updated.population, updated.version) == (2_844_000, 2)
     unchanged = app.update_city(people.officer("rome"), rome, {"population": 2_844_000}).aggregate
     assert unchanged.version == 2
@@ -142,8 +159,9 @@ def test_unknown_profile_field_is_refused(people):
         people.programme.update_city(people.officer("rome"), people.city("rome"), {"mayor": "Gualtieri"})
     assert refused.value.field == "mayor"
     with pytest.raises(ValueError):
-        City(name="X", country="IT", timezone="Europe/Rome", themes_offered=[], themes_sought=[],
-             actor=FACILITATOR).update_profile({"country": "FR"}, actor=FACILITATOR)
+        City(
+            name="X", country="IT", timezone="Europe/Rome", themes_offered=[], themes_sought=[], actor=FACILITATOR
+        ).update_profile({"country": "FR"}, actor=FACILITATOR)
 
 
 def test_stakeholders_follow_the_triple_helix(people):

@@ -18,12 +18,39 @@ from domain.regions import COUNTRY_NAMES, REGION_OF_COUNTRY, REGIONS, check_coun
 from domain.themes import THEMES
 
 EUROPEAN_PILOTS = {
-    "Burgas", "Bologna", "Barcelona", "Málaga", "Granada", "Rome", "Nice", "Barnsley",
-    "Greater Manchester", "Reggio Emilia", "Stuttgart Region", "Mannheim", "AAK",
+    "Burgas",
+    "Bologna",
+    "Barcelona",
+    "Málaga",
+    "Granada",
+    "Rome",
+    "Nice",
+    "Barnsley",
+    "Greater Manchester",
+    "Reggio Emilia",
+    "Stuttgart Region",
+    "Mannheim",
+    "AAK",
 }
 CHINESE_PILOTS = {
-    "Chongqing", "Longyan", "Zhengzhou", "Shantou", "Haikou", "Changchun", "Kunming", "Liuzhou", "Yantai",
-    "Weinan", "Tianjin", "Chengdu", "Wuhan", "Guangzhou", "Panjin", "Ningbo", "Hohhot", "Yangzhou",
+    "Chongqing",
+    "Longyan",
+    "Zhengzhou",
+    "Shantou",
+    "Haikou",
+    "Changchun",
+    "Kunming",
+    "Liuzhou",
+    "Yantai",
+    "Weinan",
+    "Tianjin",
+    "Chengdu",
+    "Wuhan",
+    "Guangzhou",
+    "Panjin",
+    "Ningbo",
+    "Hohhot",
+    "Yangzhou",
 }
 THE_FIVE_AGREEMENTS = {
     frozenset({"Yantai University", "Tuscia University"}): "mou",
@@ -128,7 +155,11 @@ def test_british_cities_are_gb_and_chinese_cities_keep_shanghai_time_and_local_n
     assert {c["timezone"] for c in chinese} == {"Asia/Shanghai"}
     assert all(any("\u4e00" <= ch <= "\u9fff" for ch in c["local_name"]) for c in chinese)
     assert [cities[k]["local_name"] for k in ("chongqing", "yantai", "liuzhou", "chengdu", "nanjing")] == [
-        "重庆", "烟台", "柳州", "成都", "南京",
+        "重庆",
+        "烟台",
+        "柳州",
+        "成都",
+        "南京",
     ]
 
 

@@ -84,8 +84,9 @@ class GappyRecorder:
     def select_notifications(self, start, limit, stop=None, topics=(), *, inclusive_of_start=True):
         found, start = [], start
         while len(found) < limit:
-            page = self.recorder.select_notifications(start=start, limit=limit, stop=stop, topics=topics,
-                                                      inclusive_of_start=inclusive_of_start)
+            page = self.recorder.select_notifications(
+                start=start, limit=limit, stop=stop, topics=topics, inclusive_of_start=inclusive_of_start
+            )
             found += [n for n in page if n.id not in self.missing]
             if len(page) < limit:
                 break

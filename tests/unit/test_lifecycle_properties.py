@@ -18,8 +18,13 @@ from hypothesis import strategies as st
 from domain.errors import DomainError, InvalidValue
 from domain.model.agreement import Agreement, AgreementNotInForce, AgreementTerminatedError, PartyAlreadySigned
 from domain.model.partnership import (
-    CityInvitedTwice, InvitationNotPending, Partnership, PartnershipClosed, PartnershipNotActive,
-    PartnershipNotProposed, ProposerCannotBeInvited,
+    CityInvitedTwice,
+    InvitationNotPending,
+    Partnership,
+    PartnershipClosed,
+    PartnershipNotActive,
+    PartnershipNotProposed,
+    ProposerCannotBeInvited,
 )
 
 FAST = settings(max_examples=200, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
@@ -28,7 +33,10 @@ PROPOSER = "rome"
 CITIES = ("rome", "yantai", "chengdu", "chongqing", "mannheim", "barcelona")
 PARTNERSHIP_STATUSES = {"proposed", "active", "declined", "withdrawn", "concluded"}
 PARTNERSHIP_MOVES = {
-    ("proposed", "active"), ("proposed", "declined"), ("proposed", "withdrawn"), ("active", "concluded"),
+    ("proposed", "active"),
+    ("proposed", "declined"),
+    ("proposed", "withdrawn"),
+    ("active", "concluded"),
 }
 AGREEMENT_STATUSES = {"drafted", "in_force", "terminated"}
 AGREEMENT_MOVES = {("drafted", "in_force"), ("in_force", "terminated")}
@@ -137,13 +145,17 @@ def check_partnership_invariants(partnership: Partnership) -> None:
     if partnership.status == "declined":
         assert set(answers) == {"declined"}
     assert partnership.member_city_ids[0] == PROPOSER
-    assert set(partnership.member_city_ids[1:]) == {c for c, i in partnership.invitations.items() if i["status"] == "accepted"}
+    assert set(partnership.member_city_ids[1:]) == {
+        c for c, i in partnership.invitations.items() if i["status"] == "accepted"
+    }
 
 
 @FAST
 @given(invited=invitees, steps=st.integers(0, 25), data=st.data())
 def test_partnership_follows_its_lifecycle_whatever_the_commands(invited, steps, data):
-    partnership = Partnership.propose("Urban agriculture", PROPOSER, invited, ["urban-agriculture"], actor="officer-of-rome")
+    partnership = Partnership.propose(
+        "Urban agriculture", PROPOSER, invited, ["urban-agriculture"], actor="officer-of-rome"
+    )
     recorded = partnership.collect_events()
     model = PartnershipModel(invited)
     for _ in range(steps):
@@ -162,7 +174,8 @@ def test_partnership_follows_its_lifecycle_whatever_the_commands(invited, steps,
             new_events = partnership.collect_events()
             assert [type(e).__name__ for e in new_events] == expected_events
             assert [e.originator_version for e in new_events] == list(
-                range(recorded[-1].originator_version + 1, recorded[-1].originator_version + 1 + len(new_events)))
+                range(recorded[-1].originator_version + 1, recorded[-1].originator_version + 1 + len(new_events))
+            )
             recorded.extend(new_events)
         assert partnership.status == model.status
         assert {c: i["status"] for c, i in partnership.invitations.items()} == model.invitations
@@ -177,6 +190,7 @@ def test_partnership_follows_its_lifecycle_whatever_the_commands(invited, steps,
 
 PARTY_NAMES = ("Yantai University", "Tuscia University", "Sapienza University of Rome", "Chengdu EIRI")
 STRANGER = "University of Manchester"
+
 
 def draw_agreement_command(data, agreement: Agreement, names: list[str]) -> tuple[str, int, int, bool]:
     """Mostly signatures, mostly by parties yet to sign; sometimes a stranger, a second signature or a termination."""
@@ -199,7 +213,7 @@ def test_agreement_signing_follows_its_lifecycle_whatever_the_order(party_count,
         command, index, offset, shout = draw_agreement_command(data, agreement, names)
         before, status_before = state_of(agreement), agreement.status
         day = first_day + timedelta(days=offset)
-        party = (names[index] if index < party_count else STRANGER)
+        party = names[index] if index < party_count else STRANGER
         if shout:
             party = party.upper()
         if command == "sign":

@@ -49,33 +49,90 @@ def city(name, country, region, tz, offers=(), seeks=(), partners=(), **extra) -
 @pytest.fixture
 def seed_cities() -> dict[str, CityProfile]:
     cities = [
-        city("Rome", "IT", "europe", "Europe/Rome",
-             offers={"digital-twin", "cultural-heritage", "urban-agriculture", "energy-efficiency", "smart-city"},
-             seeks={"hydrogen", "energy-storage", "medical-equipment"},
-             partners={"Yantai", "Stuttgart Region"}),
-        city("Chengdu", "CN", "east-asia", "Asia/Shanghai",
-             offers={"hydrogen", "energy-storage"}, seeks={"digital-twin", "energy-efficiency"},
-             helix={"hydrogen": ALL_HELIX}, median_response_hours=30),
+        city(
+            "Rome",
+            "IT",
+            "europe",
+            "Europe/Rome",
+            offers={"digital-twin", "cultural-heritage", "urban-agriculture", "energy-efficiency", "smart-city"},
+            seeks={"hydrogen", "energy-storage", "medical-equipment"},
+            partners={"Yantai", "Stuttgart Region"},
+        ),
+        city(
+            "Chengdu",
+            "CN",
+            "east-asia",
+            "Asia/Shanghai",
+            offers={"hydrogen", "energy-storage"},
+            seeks={"digital-twin", "energy-efficiency"},
+            helix={"hydrogen": ALL_HELIX},
+            median_response_hours=30,
+        ),
         # Yantai does not list Rome: a partnership declared on one side still counts.
-        city("Yantai", "CN", "east-asia", "Asia/Shanghai",
-             offers={"urban-agriculture", "education"}, seeks={"cultural-heritage", "digital-twin"}),
-        city("Mannheim", "DE", "europe", "Europe/Berlin",
-             offers={"advanced-manufacturing", "connectivity"}, seeks={"mobility"}, partners={"Chongqing"}),
-        city("Chongqing", "CN", "east-asia", "Asia/Shanghai",
-             offers={"connectivity", "mobility"}, seeks={"advanced-manufacturing"}),
+        city(
+            "Yantai",
+            "CN",
+            "east-asia",
+            "Asia/Shanghai",
+            offers={"urban-agriculture", "education"},
+            seeks={"cultural-heritage", "digital-twin"},
+        ),
+        city(
+            "Mannheim",
+            "DE",
+            "europe",
+            "Europe/Berlin",
+            offers={"advanced-manufacturing", "connectivity"},
+            seeks={"mobility"},
+            partners={"Chongqing"},
+        ),
+        city(
+            "Chongqing",
+            "CN",
+            "east-asia",
+            "Asia/Shanghai",
+            offers={"connectivity", "mobility"},
+            seeks={"advanced-manufacturing"},
+        ),
         city("Manchester", "GB", "europe", "Europe/London", offers={"hydrogen"}, seeks={"energy-storage"}),
-        city("Stuttgart Region", "DE", "europe", "Europe/Berlin",
-             offers={"hydrogen", "industrial-design"}, seeks={"smart-city"}, partners={"Rome", "Guangzhou"}),
-        city("Guangzhou", "CN", "east-asia", "Asia/Shanghai",
-             offers={"biotech", "medical-equipment"}, seeks={"industrial-design", "blockchain"}),
-        city("Liuzhou", "CN", "east-asia", "Asia/Shanghai",
-             offers={"mobility", "advanced-manufacturing", "smart-city"}, seeks={"urban-planning"},
-             partners={"Barcelona"}),
-        city("Barcelona", "ES", "europe", "Europe/Madrid",
-             offers={"smart-city", "urban-planning"}, seeks={"mobility"}),
-        city("Wuhan", "CN", "east-asia", "Asia/Shanghai",
-             offers={"hydrogen", "energy-storage", "medical-equipment"}, seeks={"digital-twin"},
-             helix={"hydrogen": ALL_HELIX}, median_response_hours=2, retired=True),
+        city(
+            "Stuttgart Region",
+            "DE",
+            "europe",
+            "Europe/Berlin",
+            offers={"hydrogen", "industrial-design"},
+            seeks={"smart-city"},
+            partners={"Rome", "Guangzhou"},
+        ),
+        city(
+            "Guangzhou",
+            "CN",
+            "east-asia",
+            "Asia/Shanghai",
+            offers={"biotech", "medical-equipment"},
+            seeks={"industrial-design", "blockchain"},
+        ),
+        city(
+            "Liuzhou",
+            "CN",
+            "east-asia",
+            "Asia/Shanghai",
+            offers={"mobility", "advanced-manufacturing", "smart-city"},
+            seeks={"urban-planning"},
+            partners={"Barcelona"},
+        ),
+        city("Barcelona", "ES", "europe", "Europe/Madrid", offers={"smart-city", "urban-planning"}, seeks={"mobility"}),
+        city(
+            "Wuhan",
+            "CN",
+            "east-asia",
+            "Asia/Shanghai",
+            offers={"hydrogen", "energy-storage", "medical-equipment"},
+            seeks={"digital-twin"},
+            helix={"hydrogen": ALL_HELIX},
+            median_response_hours=2,
+            retired=True,
+        ),
     ]
     return {c.name: c for c in cities}
 
@@ -226,13 +283,23 @@ def test_scores_in_range_and_ordering_deterministic(seed_cities):
 def test_ties_are_broken_by_name_then_id():
     seeker = city("Rome", "IT", "europe", "Europe/Rome", seeks={"culture"})
     twins = [
-        CityProfile(id=f"id-{n}", name=name, country="CN", region="east-asia", timezone="Asia/Shanghai",
-                    themes_offered=frozenset({"culture"}), themes_sought=frozenset())
+        CityProfile(
+            id=f"id-{n}",
+            name=name,
+            country="CN",
+            region="east-asia",
+            timezone="Asia/Shanghai",
+            themes_offered=frozenset({"culture"}),
+            themes_sought=frozenset(),
+        )
         for n, name in [(3, "Yangzhou"), (2, "Haikou"), (1, "Yangzhou"), (0, "Kunming")]
     ]
     got = MatchIndex([seeker, *twins]).suggest(seeker.id, on=JANUARY)
     assert [(s.name, s.city_id) for s in got] == [
-        ("Haikou", "id-2"), ("Kunming", "id-0"), ("Yangzhou", "id-1"), ("Yangzhou", "id-3"),
+        ("Haikou", "id-2"),
+        ("Kunming", "id-0"),
+        ("Yangzhou", "id-1"),
+        ("Yangzhou", "id-3"),
     ]
     assert len({s.score for s in got}) == 1
 
@@ -245,11 +312,26 @@ def test_limit_and_unknown_city(index):
 
 
 def test_score_is_clamped_to_100():
-    rome = city("Rome", "IT", "europe", "Europe/Rome", offers={"culture", "tourism", "education"},
-                seeks={"hydrogen", "energy-storage", "mobility", "health"}, partners={"Stuttgart Region"})
-    star = city("Chengdu", "CN", "east-asia", "Asia/Shanghai", offers={"hydrogen", "energy-storage", "mobility", "culture"},
-                seeks={"culture", "tourism", "education", "health"}, helix={"hydrogen": ALL_HELIX},
-                partners={"Stuttgart Region"}, median_response_hours=3)
+    rome = city(
+        "Rome",
+        "IT",
+        "europe",
+        "Europe/Rome",
+        offers={"culture", "tourism", "education"},
+        seeks={"hydrogen", "energy-storage", "mobility", "health"},
+        partners={"Stuttgart Region"},
+    )
+    star = city(
+        "Chengdu",
+        "CN",
+        "east-asia",
+        "Asia/Shanghai",
+        offers={"hydrogen", "energy-storage", "mobility", "culture"},
+        seeks={"culture", "tourism", "education", "health"},
+        helix={"hydrogen": ALL_HELIX},
+        partners={"Stuttgart Region"},
+        median_response_hours=3,
+    )
     stuttgart = city("Stuttgart Region", "DE", "europe", "Europe/Berlin")
     profiles = {p.id: p for p in (rome, star, stuttgart)}
     assert score_pair(rome, star, on=JULY, profiles=profiles).score == 100
@@ -302,21 +384,27 @@ def small_world(draw):
     themes = st.frozensets(st.sampled_from(SOME_THEMES), max_size=3)
     profiles = []
     for i in ids:
-        profiles.append(CityProfile(
-            id=i,
-            name=draw(st.sampled_from(["Rome", "Chengdu", "Yantai", "Mannheim"])),
-            country="XX",
-            region=draw(st.sampled_from(["europe", "east-asia", "oceania", ""])),
-            timezone=draw(st.sampled_from(ZONES)),
-            themes_offered=draw(themes),
-            themes_sought=draw(themes),
-            helix=draw(st.dictionaries(st.sampled_from(SOME_THEMES), st.frozensets(st.sampled_from(sorted(ALL_HELIX))), max_size=2)),
-            partners=draw(st.frozensets(st.sampled_from(ids + ["elsewhere"]), max_size=3)),
-            working_hours=draw(st.sampled_from(WINDOWS)),
-            working_days=draw(st.frozensets(st.integers(0, 6), max_size=7)),
-            median_response_hours=draw(st.none() | st.floats(0, 400, allow_nan=False)),
-            retired=draw(st.booleans()),
-        ))
+        profiles.append(
+            CityProfile(
+                id=i,
+                name=draw(st.sampled_from(["Rome", "Chengdu", "Yantai", "Mannheim"])),
+                country="XX",
+                region=draw(st.sampled_from(["europe", "east-asia", "oceania", ""])),
+                timezone=draw(st.sampled_from(ZONES)),
+                themes_offered=draw(themes),
+                themes_sought=draw(themes),
+                helix=draw(
+                    st.dictionaries(
+                        st.sampled_from(SOME_THEMES), st.frozensets(st.sampled_from(sorted(ALL_HELIX))), max_size=2
+                    )
+                ),
+                partners=draw(st.frozensets(st.sampled_from(ids + ["elsewhere"]), max_size=3)),
+                working_hours=draw(st.sampled_from(WINDOWS)),
+                working_days=draw(st.frozensets(st.integers(0, 6), max_size=7)),
+                median_response_hours=draw(st.none() | st.floats(0, 400, allow_nan=False)),
+                retired=draw(st.booleans()),
+            )
+        )
     return profiles
 
 
@@ -343,20 +431,31 @@ def test_fast_ranking_agrees_with_scoring_every_pair_on_a_larger_world():
     themes = sorted(THEMES)
     world = []
     for i in range(300):
-        zone, region = rng.choice([("Europe/Rome", "europe"), ("Europe/London", "europe"),
-                                   ("Asia/Shanghai", "east-asia"), ("Asia/Tokyo", "east-asia"),
-                                   ("Asia/Kolkata", "south-asia")])
+        zone, region = rng.choice(
+            [
+                ("Europe/Rome", "europe"),
+                ("Europe/London", "europe"),
+                ("Asia/Shanghai", "east-asia"),
+                ("Asia/Tokyo", "east-asia"),
+                ("Asia/Kolkata", "south-asia"),
+            ]
+        )
         bare = rng.random() < 0.15  # no themes at all: only region, hours and responsiveness count
-        world.append(CityProfile(
-            id=f"city-{i:03d}", name=rng.choice(["Rome", "Chengdu", "Yantai", "Liuzhou", "Barcelona"]) + f" {i % 40}",
-            country="XX", region=region, timezone=zone,
-            themes_offered=frozenset() if bare else frozenset(rng.sample(themes, rng.randint(1, 4))),
-            themes_sought=frozenset() if bare else frozenset(rng.sample(themes, rng.randint(0, 4))),
-            helix={t: ALL_HELIX for t in rng.sample(themes, 1)} if rng.random() < 0.3 else {},
-            partners=frozenset(f"city-{rng.randrange(300):03d}" for _ in range(rng.randint(0, 2))),
-            median_response_hours=rng.choice([None, 5, 30, 70, 150, 500]),
-            retired=rng.random() < 0.03,
-        ))
+        world.append(
+            CityProfile(
+                id=f"city-{i:03d}",
+                name=rng.choice(["Rome", "Chengdu", "Yantai", "Liuzhou", "Barcelona"]) + f" {i % 40}",
+                country="XX",
+                region=region,
+                timezone=zone,
+                themes_offered=frozenset() if bare else frozenset(rng.sample(themes, rng.randint(1, 4))),
+                themes_sought=frozenset() if bare else frozenset(rng.sample(themes, rng.randint(0, 4))),
+                helix={t: ALL_HELIX for t in rng.sample(themes, 1)} if rng.random() < 0.3 else {},
+                partners=frozenset(f"city-{rng.randrange(300):03d}" for _ in range(rng.randint(0, 2))),
+                median_response_hours=rng.choice([None, 5, 30, 70, 150, 500]),
+                retired=rng.random() < 0.03,
+            )
+        )
     index = MatchIndex(world)
     profiles = {p.id: p for p in world}
     for n, me in enumerate(world[:25]):
@@ -368,12 +467,14 @@ def test_fast_ranking_agrees_with_scoring_every_pair_on_a_larger_world():
 def test_cities_are_partners_while_a_proposal_or_partnership_ties_them():
     from domain.matchmaking import partners_by_city
 
-    partners = partners_by_city([
-        ("proposed", "rome", {"chengdu": "pending", "yantai": "declined"}),
-        ("active", "mannheim", {"chongqing": "accepted"}),
-        ("withdrawn", "barcelona", {"liuzhou": "pending"}),
-        ("declined", "nice", {"haikou": "declined"}),
-    ])
+    partners = partners_by_city(
+        [
+            ("proposed", "rome", {"chengdu": "pending", "yantai": "declined"}),
+            ("active", "mannheim", {"chongqing": "accepted"}),
+            ("withdrawn", "barcelona", {"liuzhou": "pending"}),
+            ("declined", "nice", {"haikou": "declined"}),
+        ]
+    )
 
     assert partners["rome"] == {"chengdu"} and partners["chengdu"] == {"rome"}
     assert partners["mannheim"] == {"chongqing"}

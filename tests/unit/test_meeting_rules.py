@@ -8,7 +8,11 @@ import pytest
 
 from domain.errors import InvalidValue
 from domain.model.meeting import (
-    MEETING_KINDS, Meeting, MeetingNotScheduled, OutcomeBeforeStart, ParticipantAlreadyInvited,
+    MEETING_KINDS,
+    Meeting,
+    MeetingNotScheduled,
+    OutcomeBeforeStart,
+    ParticipantAlreadyInvited,
 )
 
 CET, CST = timezone(timedelta(hours=1)), timezone(timedelta(hours=8))
@@ -112,8 +116,9 @@ def test_meeting_outcome_only_after_start():
 def test_outcome_before_start_is_judged_by_the_instant_not_the_wall_clock(people, clock):
     """09:30 in Rome is 16:30 in Yantai: the programme's clock at 16:00 Yantai time is still too early."""
     app = people.programme
-    meeting = app.schedule_meeting(people.facilitator, "Global event", "online", GLOBAL_EVENT, 90,
-                                   [people.city("rome"), people.city("yantai")]).aggregate
+    meeting = app.schedule_meeting(
+        people.facilitator, "Global event", "online", GLOBAL_EVENT, 90, [people.city("rome"), people.city("yantai")]
+    ).aggregate
     clock.current = datetime(2020, 12, 3, 16, 0, tzinfo=CST)
     with pytest.raises(OutcomeBeforeStart):
         app.record_meeting_outcome(people.facilitator, str(meeting.id), 10, "early")
@@ -124,8 +129,9 @@ def test_outcome_before_start_is_judged_by_the_instant_not_the_wall_clock(people
 
 def test_invited_cities_that_did_not_attend_are_recorded_as_no_shows():
     meeting = session(invited=(ROME, YANTAI, CHENGDU))
-    meeting.record_outcome(25, "workshop held", now=GLOBAL_EVENT + timedelta(hours=2), actor=FACILITATOR,
-                           attended_city_ids=[ROME, CHENGDU])
+    meeting.record_outcome(
+        25, "workshop held", now=GLOBAL_EVENT + timedelta(hours=2), actor=FACILITATOR, attended_city_ids=[ROME, CHENGDU]
+    )
     assert meeting.outcome["attended_city_ids"] == [ROME, CHENGDU]
     assert meeting.outcome["no_show_city_ids"] == [YANTAI]
 
@@ -139,8 +145,9 @@ def test_everyone_invited_attended_when_attendance_is_not_itemised():
 def test_city_that_was_not_invited_cannot_have_attended():
     meeting = session(invited=(ROME, YANTAI))
     with pytest.raises(InvalidValue) as refused:
-        meeting.record_outcome(25, "held", now=GLOBAL_EVENT + timedelta(hours=2), actor=FACILITATOR,
-                               attended_city_ids=[ROME, CHENGDU])
+        meeting.record_outcome(
+            25, "held", now=GLOBAL_EVENT + timedelta(hours=2), actor=FACILITATOR, attended_city_ids=[ROME, CHENGDU]
+        )
     assert refused.value.field == "attended_city_ids"
     assert meeting.status == "scheduled"
 
@@ -167,7 +174,12 @@ def test_cancelled_session_cannot_be_moved():
         meeting.record_outcome(10, "held anyway", now=GLOBAL_EVENT + timedelta(hours=3), actor=FACILITATOR)
     with pytest.raises(MeetingNotScheduled):
         meeting.invite(CHENGDU, actor=FACILITATOR)
-    assert (meeting.status, meeting.starts_at, meeting.outcome, recorded(meeting)) == ("cancelled", GLOBAL_EVENT, None, [])
+    assert (meeting.status, meeting.starts_at, meeting.outcome, recorded(meeting)) == (
+        "cancelled",
+        GLOBAL_EVENT,
+        None,
+        [],
+    )
 
 
 def test_held_session_cannot_be_moved_or_cancelled():
@@ -186,8 +198,15 @@ def test_held_session_cannot_be_moved_or_cancelled():
 def test_session_for_an_unknown_partnership_or_city_names_the_field(people):
     app = people.programme
     with pytest.raises(InvalidValue) as refused:
-        app.schedule_meeting(people.facilitator, "Kick-off", "online", GLOBAL_EVENT, 60, [people.city("rome")],
-                             partnership_id="00000000-0000-0000-0000-000000000000")
+        app.schedule_meeting(
+            people.facilitator,
+            "Kick-off",
+            "online",
+            GLOBAL_EVENT,
+            60,
+            [people.city("rome")],
+            partnership_id="00000000-0000-0000-0000-000000000000",
+        )
     assert refused.value.field == "partnership_id"
     with pytest.raises(InvalidValue) as refused:
         app.schedule_meeting(people.facilitator, "Kick-off", "online", GLOBAL_EVENT, 60, ["not-an-id"])
@@ -196,8 +215,9 @@ def test_session_for_an_unknown_partnership_or_city_names_the_field(people):
 
 def test_cancelling_needs_a_reason(people):
     app = people.programme
-    meeting = app.schedule_meeting(people.facilitator, "Kick-off", "online", GLOBAL_EVENT, 60,
-                                   [people.city("rome")]).aggregate
+    meeting = app.schedule_meeting(
+        people.facilitator, "Kick-off", "online", GLOBAL_EVENT, 60, [people.city("rome")]
+    ).aggregate
     with pytest.raises(InvalidValue) as refused:
         app.cancel_meeting(people.facilitator, str(meeting.id), "   ")
     assert refused.value.field == "reason"

@@ -9,8 +9,14 @@ import pytest
 from domain.errors import InvalidValue, PermissionDenied
 from domain.model.city import CityRetiredError
 from domain.model.partnership import (
-    CityInvitedTwice, InvitationNotPending, Partnership, PartnershipClosed, PartnershipNotActive,
-    PartnershipNotProposed, ProposerCannotBeInvited, SingleRegionPartnership,
+    CityInvitedTwice,
+    InvitationNotPending,
+    Partnership,
+    PartnershipClosed,
+    PartnershipNotActive,
+    PartnershipNotProposed,
+    ProposerCannotBeInvited,
+    SingleRegionPartnership,
 )
 
 ROME, YANTAI, CHENGDU, CHONGQING = "city-rome", "city-yantai", "city-chengdu", "city-chongqing"
@@ -20,7 +26,11 @@ OFFICER = "user-rome-officer"
 def proposal(*invited: str) -> Partnership:
     """Rome proposes urban-agriculture research to the given cities (events already collected)."""
     partnership = Partnership.propose(
-        "Urban agriculture research", ROME, list(invited or (YANTAI,)), ["urban-agriculture"], actor=OFFICER,
+        "Urban agriculture research",
+        ROME,
+        list(invited or (YANTAI,)),
+        ["urban-agriculture"],
+        actor=OFFICER,
     )
     partnership.collect_events()
     return partnership
@@ -33,15 +43,20 @@ def recorded(aggregate) -> list[str]:
 
 # --- proposing ---------------------------------------------------------------------------
 
+
 def test_rome_proposes_and_every_invitee_is_pending(people):
     partnership = people.programme.propose_partnership(
-        people.officer("rome"), "Urban agriculture research", people.city("rome"),
-        [people.city("yantai"), people.city("chengdu")], ["urban-agriculture", "hydrogen"],
+        people.officer("rome"),
+        "Urban agriculture research",
+        people.city("rome"),
+        [people.city("yantai"), people.city("chengdu")],
+        ["urban-agriculture", "hydrogen"],
     ).aggregate
     assert partnership.status == "proposed"
     assert partnership.proposer_city_id == people.city("rome")
     assert {c: i["status"] for c, i in partnership.invitations.items()} == {
-        people.city("yantai"): "pending", people.city("chengdu"): "pending",
+        people.city("yantai"): "pending",
+        people.city("chengdu"): "pending",
     }
     assert partnership.member_city_ids == [people.city("rome")]
     assert partnership.themes == ["hydrogen", "urban-agriculture"]
@@ -76,21 +91,33 @@ def test_single_region_partnership_is_refused(people):
     app = people.programme
     before = app.recorder.max_notification_id()
     with pytest.raises(SingleRegionPartnership):
-        app.propose_partnership(people.officer("rome"), "Mediterranean smart cities", people.city("rome"),
-                                [people.city("barcelona")], ["smart-city"])
+        app.propose_partnership(
+            people.officer("rome"),
+            "Mediterranean smart cities",
+            people.city("rome"),
+            [people.city("barcelona")],
+            ["smart-city"],
+        )
     assert app.recorder.max_notification_id() == before
 
 
 def test_two_chinese_cities_alone_are_a_single_region_too(people):
     with pytest.raises(SingleRegionPartnership):
-        people.programme.propose_partnership(people.officer("chongqing"), "Sichuan-Chongqing corridor",
-                                             people.city("chongqing"), [people.city("chengdu")])
+        people.programme.propose_partnership(
+            people.officer("chongqing"),
+            "Sichuan-Chongqing corridor",
+            people.city("chongqing"),
+            [people.city("chengdu")],
+        )
 
 
 def test_one_asian_city_among_europeans_bridges_the_regions(people):
     partnership = people.programme.propose_partnership(
-        people.officer("rome"), "Smart cities across continents", people.city("rome"),
-        [people.city("barcelona"), people.city("mannheim"), people.city("yantai")], ["smart-city"],
+        people.officer("rome"),
+        "Smart cities across continents",
+        people.city("rome"),
+        [people.city("barcelona"), people.city("mannheim"), people.city("yantai")],
+        ["smart-city"],
     ).aggregate
     assert partnership.status == "proposed"
     assert len(partnership.invitations) == 3
@@ -99,15 +126,19 @@ def test_one_asian_city_among_europeans_bridges_the_regions(people):
 def test_single_region_partnership_is_allowed_when_the_programme_switches_the_rule_off(make_cast):
     relaxed = make_cast(TWINNING_REQUIRE_CROSS_REGION="no")
     partnership = relaxed.programme.propose_partnership(
-        relaxed.officer("rome"), "Mediterranean smart cities", relaxed.city("rome"), [relaxed.city("barcelona")],
+        relaxed.officer("rome"),
+        "Mediterranean smart cities",
+        relaxed.city("rome"),
+        [relaxed.city("barcelona")],
     ).aggregate
     assert partnership.status == "proposed"
 
 
 def test_unknown_invited_city_names_the_field(people):
     with pytest.raises(InvalidValue) as refused:
-        people.programme.propose_partnership(people.officer("rome"), "Ghost town", people.city("rome"),
-                                             ["00000000-0000-0000-0000-000000000000"])
+        people.programme.propose_partnership(
+            people.officer("rome"), "Ghost town", people.city("rome"), ["00000000-0000-0000-0000-000000000000"]
+        )
     assert refused.value.field == "invited_city_ids"
 
 
@@ -116,13 +147,15 @@ def test_retired_city_cannot_be_invited(people):
     app.retire_city(people.facilitator, people.city("chengdu"), "left the programme")
     with pytest.raises(CityRetiredError):
         app.propose_partnership(people.officer("rome"), "Hydrogen", people.city("rome"), [people.city("chengdu")])
-    partnership = app.propose_partnership(people.officer("rome"), "Hydrogen", people.city("rome"),
-                                          [people.city("yantai")]).aggregate
+    partnership = app.propose_partnership(
+        people.officer("rome"), "Hydrogen", people.city("rome"), [people.city("yantai")]
+    ).aggregate
     with pytest.raises(CityRetiredError):
         app.invite_to_partnership(people.officer("rome"), str(partnership.id), people.city("chengdu"))
 
 
 # --- answering ---------------------------------------------------------------------------
+
 
 def test_invited_city_can_accept_only_once():
     partnership = proposal(YANTAI, CHENGDU)
@@ -220,8 +253,9 @@ def test_city_invited_to_an_active_partnership_joins_it_when_it_accepts():
 
 def test_officer_answers_only_for_its_own_city(people):
     app = people.programme
-    partnership = app.propose_partnership(people.officer("rome"), "Urban agriculture", people.city("rome"),
-                                          [people.city("yantai")]).aggregate
+    partnership = app.propose_partnership(
+        people.officer("rome"), "Urban agriculture", people.city("rome"), [people.city("yantai")]
+    ).aggregate
     with pytest.raises(PermissionDenied):
         app.accept_invitation(people.officer("chengdu"), str(partnership.id), people.city("yantai"))
     with pytest.raises(PermissionDenied):
@@ -231,6 +265,7 @@ def test_officer_answers_only_for_its_own_city(people):
 
 
 # --- withdrawing, action plans, conclusion -----------------------------------------------
+
 
 def test_nothing_happens_after_withdrawal():
     partnership = proposal(YANTAI, CHENGDU)
@@ -277,7 +312,10 @@ def test_active_partnership_adopts_its_action_plan_and_concludes():
     partnership.adopt_action_plan("Joint research agenda", date(2020, 11, 16), actor=OFFICER)
     partnership.conclude("Faculty of urban agriculture founded", actor="user-yantai")
     assert recorded(partnership) == [
-        "InvitationAccepted", "PartnershipActivated", "ActionPlanAdopted", "PartnershipConcluded",
+        "InvitationAccepted",
+        "PartnershipActivated",
+        "ActionPlanAdopted",
+        "PartnershipConcluded",
     ]
     assert partnership.action_plan == {"summary": "Joint research agenda", "adopted_on": date(2020, 11, 16)}
     assert (partnership.status, partnership.outcome) == ("concluded", "Faculty of urban agriculture founded")
@@ -303,8 +341,14 @@ def test_nothing_happens_after_conclusion():
 
 def test_only_members_adopt_plans_and_conclude(people):
     app = people.programme
-    pid = str(app.propose_partnership(people.officer("rome"), "Urban agriculture", people.city("rome"),
-                                      [people.city("yantai"), people.city("chengdu")]).aggregate.id)
+    pid = str(
+        app.propose_partnership(
+            people.officer("rome"),
+            "Urban agriculture",
+            people.city("rome"),
+            [people.city("yantai"), people.city("chengdu")],
+        ).aggregate.id
+    )
     app.accept_invitation(people.officer("yantai"), pid, people.city("yantai"))
     app.decline_invitation(people.officer("chengdu"), pid, people.city("chengdu"), reason="other priorities")
     with pytest.raises(PermissionDenied):
@@ -318,8 +362,14 @@ def test_only_members_adopt_plans_and_conclude(people):
 
 def test_partnership_read_back_from_the_store_matches_what_the_commands_answered(people):
     app = people.programme
-    pid = str(app.propose_partnership(people.officer("rome"), "Urban agriculture", people.city("rome"),
-                                      [people.city("yantai"), people.city("chengdu")]).aggregate.id)
+    pid = str(
+        app.propose_partnership(
+            people.officer("rome"),
+            "Urban agriculture",
+            people.city("rome"),
+            [people.city("yantai"), people.city("chengdu")],
+        ).aggregate.id
+    )
     app.decline_invitation(people.officer("chengdu"), pid, people.city("chengdu"), reason="not now")
     answered = app.accept_invitation(people.officer("yantai"), pid, people.city("yantai")).aggregate
     stored = app.load(Partnership, pid)

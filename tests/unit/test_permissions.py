@@ -28,11 +28,18 @@ WHO = ("own", "other", "facilitator", "auditor", "admin")
 
 # --- the state each family acts on ------------------------------------------------------------
 
+
 def proposal(people) -> str:
     """Rome proposes urban-agriculture research to Yantai."""
-    return str(people.programme.propose_partnership(
-        people.facilitator, "Urban agriculture research", people.city("rome"), [people.city("yantai")],
-        ["urban-agriculture"]).aggregate.id)
+    return str(
+        people.programme.propose_partnership(
+            people.facilitator,
+            "Urban agriculture research",
+            people.city("rome"),
+            [people.city("yantai")],
+            ["urban-agriculture"],
+        ).aggregate.id
+    )
 
 
 def active_partnership(people) -> str:
@@ -42,16 +49,28 @@ def active_partnership(people) -> str:
 
 
 def meeting(people) -> str:
-    return str(people.programme.schedule_meeting(
-        people.facilitator, "MoU signing ceremony", "online", STARTS, 90,
-        [people.city("rome"), people.city("yantai")]).aggregate.id)
+    return str(
+        people.programme.schedule_meeting(
+            people.facilitator,
+            "MoU signing ceremony",
+            "online",
+            STARTS,
+            90,
+            [people.city("rome"), people.city("yantai")],
+        ).aggregate.id
+    )
 
 
 def agreement(people) -> str:
-    return str(people.programme.draft_agreement(
-        people.facilitator, "Yantai University – Tuscia University MoU", "mou",
-        [{"name": YANTAI_U, "city_id": people.city("yantai")}, {"name": TUSCIA, "city_id": people.city("rome")}],
-        ["urban-agriculture"]).aggregate.id)
+    return str(
+        people.programme.draft_agreement(
+            people.facilitator,
+            "Yantai University – Tuscia University MoU",
+            "mou",
+            [{"name": YANTAI_U, "city_id": people.city("yantai")}, {"name": TUSCIA, "city_id": people.city("rome")}],
+            ["urban-agriculture"],
+        ).aggregate.id
+    )
 
 
 def agreement_in_force(people) -> str:
@@ -63,7 +82,9 @@ def agreement_in_force(people) -> str:
 
 def project(people) -> str:
     app = people.programme
-    pid = str(app.launch_project(people.facilitator, "Faculty of Urban Agriculture", active_partnership(people)).aggregate.id)
+    pid = str(
+        app.launch_project(people.facilitator, "Faculty of Urban Agriculture", active_partnership(people)).aggregate.id
+    )
     app.plan_milestone(people.facilitator, pid, "Summer school held", date(2021, 7, 1), milestone_id="summer-school")
     return pid
 
@@ -73,7 +94,9 @@ def extra_user(people) -> str:
 
 
 def stakeholder(people) -> str:
-    city = people.programme.add_stakeholder(people.facilitator, people.city("rome"), "ACEA", "private", ["energy-efficiency"])
+    city = people.programme.add_stakeholder(
+        people.facilitator, people.city("rome"), "ACEA", "private", ["energy-efficiency"]
+    )
     return city.aggregate.stakeholders[0]["id"]
 
 
@@ -94,6 +117,7 @@ def _family(name, own_city, allowed):
     def register(prepare):
         FAMILIES.append(Family(name, own_city, allowed, prepare))
         return prepare
+
     return register
 
 
@@ -257,8 +281,9 @@ def _(people):
 
 @_family("create a user", "rome", ADMIN)
 def _(people):
-    return lambda p: people.programme.create_user(p, "Second Rome officer", "second@rome.example", "officer",
-                                                  city_id=people.city("rome"))
+    return lambda p: people.programme.create_user(
+        p, "Second Rome officer", "second@rome.example", "officer", city_id=people.city("rome")
+    )
 
 
 @_family("issue a token", "rome", ADMIN)
@@ -282,8 +307,15 @@ def _(people):
 @_family("record a notification", "rome", ADMIN)
 def _(people):
     return lambda p: people.programme.record_notification(
-        p, "invitation/partnership/x/1/u", "invitation", people.officer("rome").user_id,
-        {"kind": "partnership", "id": "x"}, "You are invited", "Yantai invites Rome", ["inbox"])
+        p,
+        "invitation/partnership/x/1/u",
+        "invitation",
+        people.officer("rome").user_id,
+        {"kind": "partnership", "id": "x"},
+        "You are invited",
+        "Yantai invites Rome",
+        ["inbox"],
+    )
 
 
 def principal(people, who: str, family: Family):
@@ -297,8 +329,10 @@ def principal(people, who: str, family: Family):
 
 
 def actors_since(app, position: int) -> list[str]:
-    return [getattr(app.mapper.to_domain_event(n), "actor", None)
-            for n in app.recorder.select_notifications(position + 1, 10_000)]
+    return [
+        getattr(app.mapper.to_domain_event(n), "actor", None)
+        for n in app.recorder.select_notifications(position + 1, 10_000)
+    ]
 
 
 @pytest.mark.parametrize("who", WHO)
@@ -338,10 +372,21 @@ def test_the_matrix_follows_the_design():
     by_allowed = {}
     for family in FAMILIES:
         by_allowed.setdefault(family.allowed, set()).add(family.name)
-    assert by_allowed[ADMIN] == {"create a user", "issue a token", "revoke tokens", "deactivate a user", "record a notification"}
+    assert by_allowed[ADMIN] == {
+        "create a user",
+        "issue a token",
+        "revoke tokens",
+        "deactivate a user",
+        "record a notification",
+    }
     assert by_allowed[STAFF] == {
-        "register a city", "retire a city", "schedule a session", "invite a city to a session",
-        "reschedule a session", "cancel a session", "record a session's outcome",
+        "register a city",
+        "retire a city",
+        "schedule a session",
+        "invite a city to a session",
+        "reschedule a session",
+        "cancel a session",
+        "record a session's outcome",
     }
     assert all("auditor" not in f.allowed and "other" not in f.allowed for f in FAMILIES)
 

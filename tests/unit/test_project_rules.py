@@ -15,8 +15,14 @@ OFFICER = "user-rome-officer"
 
 
 def pilot() -> PilotProject:
-    project = PilotProject(title="Sino-Italian Faculty of Urban Agriculture", partnership_id="partnership-1",
-                           member_city_ids=[ROME, YANTAI], themes=["urban-agriculture"], description=None, actor=OFFICER)
+    project = PilotProject(
+        title="Sino-Italian Faculty of Urban Agriculture",
+        partnership_id="partnership-1",
+        member_city_ids=[ROME, YANTAI],
+        themes=["urban-agriculture"],
+        description=None,
+        actor=OFFICER,
+    )
     project.plan_milestone("summer-school", "Summer school held", date(2021, 7, 1), actor=OFFICER)
     project.collect_events()
     return project
@@ -28,8 +34,14 @@ def recorded(aggregate) -> list[str]:
 
 def partnership_of_rome_and_yantai(people) -> str:
     app = people.programme
-    return str(app.propose_partnership(people.officer("rome"), "Urban agriculture research", people.city("rome"),
-                                       [people.city("yantai"), people.city("chengdu")]).aggregate.id)
+    return str(
+        app.propose_partnership(
+            people.officer("rome"),
+            "Urban agriculture research",
+            people.city("rome"),
+            [people.city("yantai"), people.city("chengdu")],
+        ).aggregate.id
+    )
 
 
 def test_pilot_project_needs_an_active_partnership(people):
@@ -78,7 +90,11 @@ def test_milestone_achieved_once():
     with pytest.raises(MilestoneAlreadyAchieved):
         project.achieve_milestone("summer-school", date(2021, 8, 1), actor=OFFICER)
     milestone = project.milestones["summer-school"]
-    assert (milestone["status"], milestone["achieved_on"], milestone["note"]) == ("achieved", date(2021, 7, 15), "First cohort of 30")
+    assert (milestone["status"], milestone["achieved_on"], milestone["note"]) == (
+        "achieved",
+        date(2021, 7, 15),
+        "First cohort of 30",
+    )
     assert recorded(project) == []
 
 
@@ -142,9 +158,13 @@ def test_milestone_dates_are_business_dates_kept_as_given(people):
     app.accept_invitation(people.officer("yantai"), pid, people.city("yantai"))
     app.decline_invitation(people.officer("chengdu"), pid, people.city("chengdu"))
     project_id = str(app.launch_project(people.officer("rome"), "Faculty", pid).aggregate.id)
-    app.plan_milestone(people.officer("rome"), project_id, "Summer school held", date(2021, 7, 1), milestone_id="summer-school")
+    app.plan_milestone(
+        people.officer("rome"), project_id, "Summer school held", date(2021, 7, 1), milestone_id="summer-school"
+    )
     with pytest.raises(InvalidValue) as refused:
-        app.plan_milestone(people.officer("rome"), project_id, "Dup id check", date(2021, 7, 1), milestone_id="bad\x07id")
+        app.plan_milestone(
+            people.officer("rome"), project_id, "Dup id check", date(2021, 7, 1), milestone_id="bad\x07id"
+        )
     assert refused.value.field == "milestone_id"
     achieved = app.achieve_milestone(people.officer("yantai"), project_id, "summer-school", date(2021, 7, 15)).aggregate
     assert achieved.milestones["summer-school"]["achieved_on"] == date(2021, 7, 15)

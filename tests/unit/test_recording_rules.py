@@ -38,31 +38,53 @@ def test_every_event_carries_its_actor(people, clock):
     rome, yantai, chengdu = people.city("rome"), people.city("yantai"), people.city("chengdu")
     start = app.recorder.max_notification_id()
 
-    city = story.as_(people.facilitator, app.register_city, "Liuzhou", "CN", "Asia/Shanghai", local_name="柳州").aggregate
+    city = story.as_(
+        people.facilitator, app.register_city, "Liuzhou", "CN", "Asia/Shanghai", local_name="柳州"
+    ).aggregate
     story.as_(people.officer("rome"), app.update_city, rome, {"population": 2_844_000})
     story.as_(people.officer("rome"), app.update_city, rome, {"name": "Roma"})
     story.as_(people.officer("rome"), app.add_stakeholder, rome, "Sapienza", "research", ["smart-city"])
-    pid = str(story.as_(people.officer("rome"), app.propose_partnership, "Urban agriculture", rome,
-                        [yantai, chengdu], ["urban-agriculture"]).aggregate.id)
+    pid = str(
+        story.as_(
+            people.officer("rome"),
+            app.propose_partnership,
+            "Urban agriculture",
+            rome,
+            [yantai, chengdu],
+            ["urban-agriculture"],
+        ).aggregate.id
+    )
     story.as_(people.officer("rome"), app.invite_to_partnership, pid, str(city.id))
     story.as_(people.officer("chengdu"), app.decline_invitation, pid, chengdu, "busy")
     story.as_(people.facilitator, app.decline_invitation, pid, str(city.id))
     story.as_(people.officer("yantai"), app.accept_invitation, pid, yantai)  # also activates it
     story.as_(people.officer("yantai"), app.adopt_action_plan, pid, "Joint agenda", date(2020, 11, 16))
     starts = datetime(2020, 10, 28, 9, 0, tzinfo=CET)
-    mid = str(story.as_(people.facilitator, app.schedule_meeting, "MoU ceremony", "online", starts, 90, [rome]).aggregate.id)
+    mid = str(
+        story.as_(people.facilitator, app.schedule_meeting, "MoU ceremony", "online", starts, 90, [rome]).aggregate.id
+    )
     story.as_(people.facilitator, app.invite_to_meeting, mid, yantai)
     story.as_(people.facilitator, app.reschedule_meeting, mid, starts + timedelta(hours=1))
     clock.current = starts + timedelta(hours=3)
     story.as_(people.admin, app.record_meeting_outcome, mid, 40, "MoU signed")
-    aid = str(story.as_(people.officer("yantai"), app.draft_agreement, "MoU", "mou",
-                        [{"name": "Yantai University", "city_id": yantai}, {"name": "Tuscia University", "city_id": rome}],
-                        ["urban-agriculture"], partnership_id=pid).aggregate.id)
+    aid = str(
+        story.as_(
+            people.officer("yantai"),
+            app.draft_agreement,
+            "MoU",
+            "mou",
+            [{"name": "Yantai University", "city_id": yantai}, {"name": "Tuscia University", "city_id": rome}],
+            ["urban-agriculture"],
+            partnership_id=pid,
+        ).aggregate.id
+    )
     story.as_(people.officer("yantai"), app.sign_agreement, aid, "Yantai University", date(2020, 10, 29))
     story.as_(people.officer("rome"), app.sign_agreement, aid, "Tuscia University", date(2020, 10, 30))  # in force
     story.as_(people.facilitator, app.terminate_agreement, aid, "superseded", date(2023, 1, 1))
     project_id = str(story.as_(people.officer("rome"), app.launch_project, "Faculty", pid).aggregate.id)
-    story.as_(people.officer("rome"), app.plan_milestone, project_id, "Summer school", date(2021, 7, 1), milestone_id="ss")
+    story.as_(
+        people.officer("rome"), app.plan_milestone, project_id, "Summer school", date(2021, 7, 1), milestone_id="ss"
+    )
     story.as_(people.officer("yantai"), app.reschedule_milestone, project_id, "ss", date(2021, 7, 10), "covid")
     story.as_(people.officer("yantai"), app.achieve_milestone, project_id, "ss", date(2021, 7, 15))
     story.as_(people.officer("rome"), app.complete_project, project_id, "done")
@@ -79,7 +101,13 @@ def test_every_event_carries_its_actor(people, clock):
     for notification_id, event in zip(sorted(story.expected), events, strict=True):
         kinds.add(type(event).__name__)
         assert event.actor == story.expected[notification_id], f"{type(event).__name__} v{event.originator_version}"
-    assert {"PartnershipActivated", "AgreementInForce", "CityNameReleased", "TokenRegistered", "UserEmailClaimed"} <= kinds
+    assert {
+        "PartnershipActivated",
+        "AgreementInForce",
+        "CityNameReleased",
+        "TokenRegistered",
+        "UserEmailClaimed",
+    } <= kinds
 
 
 def test_every_event_of_the_cast_names_a_known_actor(people):
@@ -99,8 +127,14 @@ def test_stale_expected_version_is_distinct_from_a_broken_rule(people):
     assert StaleVersion.code != ConcurrencyConflict.code
 
     app = people.programme
-    pid = str(app.propose_partnership(people.officer("rome"), "Urban agriculture", people.city("rome"),
-                                      [people.city("yantai"), people.city("chengdu")]).aggregate.id)
+    pid = str(
+        app.propose_partnership(
+            people.officer("rome"),
+            "Urban agriculture",
+            people.city("rome"),
+            [people.city("yantai"), people.city("chengdu")],
+        ).aggregate.id
+    )
     app.accept_invitation(people.officer("yantai"), pid, people.city("yantai"), expected_version=1)
 
     with pytest.raises(StaleVersion) as stale:
@@ -113,7 +147,9 @@ def test_stale_expected_version_is_distinct_from_a_broken_rule(people):
     assert isinstance(broken.value, RuleBroken) and not isinstance(broken.value, StaleVersion)
     assert app.load(Partnership, pid).version == 2
 
-    declined = app.decline_invitation(people.officer("chengdu"), pid, people.city("chengdu"), expected_version=2).aggregate
+    declined = app.decline_invitation(
+        people.officer("chengdu"), pid, people.city("chengdu"), expected_version=2
+    ).aggregate
     assert (declined.status, declined.version) == ("active", 4)
 
 
@@ -121,13 +157,25 @@ def test_stale_expected_version_is_distinct_from_a_broken_rule(people):
 def test_expected_version_guards_every_kind_of_aggregate(people, family):
     app = people.programme
     if family == "meeting":
-        mid = str(app.schedule_meeting(people.facilitator, "Webinar", "webinar",
-                                       datetime(2020, 12, 3, 9, 30, tzinfo=CET), 60, [people.city("rome")]).aggregate.id)
+        mid = str(
+            app.schedule_meeting(
+                people.facilitator,
+                "Webinar",
+                "webinar",
+                datetime(2020, 12, 3, 9, 30, tzinfo=CET),
+                60,
+                [people.city("rome")],
+            ).aggregate.id
+        )
         app.cancel_meeting(people.facilitator, mid, "no speaker")
         with pytest.raises(StaleVersion):
-            app.reschedule_meeting(people.facilitator, mid, datetime(2020, 12, 4, 9, 30, tzinfo=CET), expected_version=1)
+            app.reschedule_meeting(
+                people.facilitator, mid, datetime(2020, 12, 4, 9, 30, tzinfo=CET), expected_version=1
+            )
         with pytest.raises(MeetingNotScheduled):
-            app.reschedule_meeting(people.facilitator, mid, datetime(2020, 12, 4, 9, 30, tzinfo=CET), expected_version=2)
+            app.reschedule_meeting(
+                people.facilitator, mid, datetime(2020, 12, 4, 9, 30, tzinfo=CET), expected_version=2
+            )
     else:
         aid = str(app.draft_agreement(people.facilitator, "MoU", "mou", [{"name": "A"}, {"name": "B"}]).aggregate.id)
         app.sign_agreement(people.facilitator, aid, "A", date(2020, 10, 29))
@@ -139,12 +187,18 @@ def test_expected_version_guards_every_kind_of_aggregate(people, family):
 
 def test_versions_count_up_from_one_without_gaps(people):
     app = people.programme
-    pid = str(app.propose_partnership(people.officer("rome"), "Urban agriculture", people.city("rome"),
-                                      [people.city("yantai")]).aggregate.id)
+    pid = str(
+        app.propose_partnership(
+            people.officer("rome"), "Urban agriculture", people.city("rome"), [people.city("yantai")]
+        ).aggregate.id
+    )
     app.accept_invitation(people.officer("yantai"), pid, people.city("yantai"))
     app.conclude_partnership(people.officer("rome"), pid, "done")
     history = app.history(Partnership, pid)
     assert [entry.version for entry in history] == [1, 2, 3, 4]
     assert [entry.type for entry in history] == [
-        "PartnershipProposed", "InvitationAccepted", "PartnershipActivated", "PartnershipConcluded",
+        "PartnershipProposed",
+        "InvitationAccepted",
+        "PartnershipActivated",
+        "PartnershipConcluded",
     ]

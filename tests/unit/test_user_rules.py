@@ -35,8 +35,9 @@ def test_unknown_role_is_refused(people, role):
 
 def test_officer_city_must_exist(people):
     with pytest.raises(InvalidValue) as refused:
-        people.programme.create_user(people.admin, "Officer", "o@x.example", "officer",
-                                     city_id="00000000-0000-0000-0000-000000000000")
+        people.programme.create_user(
+            people.admin, "Officer", "o@x.example", "officer", city_id="00000000-0000-0000-0000-000000000000"
+        )
     assert refused.value.field == "city_id"
 
 
@@ -58,11 +59,15 @@ def test_email_must_look_like_one(people, email):
 
 def test_new_user_gets_a_token_that_authenticates_with_role_and_city(people):
     app = people.programme
-    issued = app.create_user(people.admin, "Chengdu second officer", "second@chengdu.example", "officer",
-                             city_id=people.city("chengdu"))
+    issued = app.create_user(
+        people.admin, "Chengdu second officer", "second@chengdu.example", "officer", city_id=people.city("chengdu")
+    )
     principal = app.authenticate(issued.token)
     assert (principal.user_id, principal.role, principal.city_id, principal.name) == (
-        str(issued.user.id), "officer", people.city("chengdu"), "Chengdu second officer",
+        str(issued.user.id),
+        "officer",
+        people.city("chengdu"),
+        "Chengdu second officer",
     )
 
 
@@ -103,8 +108,9 @@ def test_revoking_when_no_token_is_held_records_nothing(people):
 
 def test_deactivated_user_cannot_authenticate(people):
     app = people.programme
-    issued = app.create_user(people.admin, "Rome second officer", "second@rome.example", "officer",
-                             city_id=people.city("rome"))
+    issued = app.create_user(
+        people.admin, "Rome second officer", "second@rome.example", "officer", city_id=people.city("rome")
+    )
     deactivated = app.deactivate_user(people.admin, str(issued.user.id)).aggregate
     assert (deactivated.active, deactivated.token_hashes) == (False, [])
     with pytest.raises(NotAuthenticated):

@@ -2,28 +2,52 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 
 import pytest
 
 from domain.errors import InvalidValue
 from domain.model.city import City
 from domain.values import (
-    MAX_NAME, MAX_TEXT, check_date, check_instant, check_name, check_stakeholder_kind, check_text,
-    check_timezone, check_working_hours, utc,
+    MAX_NAME,
+    MAX_TEXT,
+    check_date,
+    check_instant,
+    check_name,
+    check_stakeholder_kind,
+    check_text,
+    check_timezone,
+    check_working_hours,
+    utc,
 )
-
 
 # --- time zones --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name", ["Europe/Rome", "Asia/Shanghai", "Asia/Chongqing", "Europe/London", "UTC",
-                                  "America/Argentina/Buenos_Aires"])
+
+@pytest.mark.parametrize(
+    "name", ["Europe/Rome", "Asia/Shanghai", "Asia/Chongqing", "Europe/London", "UTC", "America/Argentina/Buenos_Aires"]
+)
 def test_iana_time_zones_are_accepted(name):
     assert check_timezone(name) == name
 
 
-@pytest.mark.parametrize("name", ["Europe/Atlantis", "CET", "EST", "GMT+8", "+08:00", "europe", "",
-                                  " Asia/Shanghai", "Asia/Shanghai\n", "../zoneinfo/UTC", None, 8])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Europe/Atlantis",
+        "CET",
+        "EST",
+        "GMT+8",
+        "+08:00",
+        "europe",
+        "",
+        " Asia/Shanghai",
+        "Asia/Shanghai\n",
+        "../zoneinfo/UTC",
+        None,
+        8,
+    ],
+)
 def test_anything_else_is_not_a_time_zone(name):
     with pytest.raises(InvalidValue) as refused:
         check_timezone(name, "timezone")
@@ -31,6 +55,7 @@ def test_anything_else_is_not_a_time_zone(name):
 
 
 # --- instants ----------------------------------------------------------------------------
+
 
 class NoOffset(tzinfo):
     def utcoffset(self, dt):
@@ -52,15 +77,16 @@ def test_instants_must_be_tz_aware():
 def test_aware_instants_keep_their_offset_and_convert_to_utc():
     rome = datetime(2020, 12, 3, 9, 30, tzinfo=timezone(timedelta(hours=1)))
     assert check_instant(rome, "starts_at") is rome
-    assert utc(rome) == datetime(2020, 12, 3, 8, 30, tzinfo=timezone.utc)
+    assert utc(rome) == datetime(2020, 12, 3, 8, 30, tzinfo=UTC)
     assert utc(rome).utcoffset() == timedelta(0)
 
 
 # --- business dates ----------------------------------------------------------------------
 
+
 def test_business_dates_are_calendar_dates():
     assert check_date(date(2020, 10, 30), "signed_on") == date(2020, 10, 30)
-    for value in (datetime(2020, 10, 30, 12, 0, tzinfo=timezone.utc), "2020-10-30", None, 20201030):
+    for value in (datetime(2020, 10, 30, 12, 0, tzinfo=UTC), "2020-10-30", None, 20201030):
         with pytest.raises(InvalidValue) as refused:
             check_date(value, "signed_on")
         assert refused.value.field == "signed_on"
@@ -78,6 +104,7 @@ def test_business_date_range_is_inclusive(value):
 
 
 # --- text --------------------------------------------------------------------------------
+
 
 def test_names_up_to_200_characters_are_kept():
     assert check_name("A" * MAX_NAME) == "A" * 200
@@ -99,13 +126,17 @@ def test_text_is_trimmed_before_it_is_measured():
     assert check_name(" " * 50 + "A" * 200 + " " * 50) == "A" * 200
 
 
-@pytest.mark.parametrize("name", ["柳州", "Málaga", "Reggio nell'Emilia", "Zürich", "Łódź", "서울", "Αθήνα", "🏙 Smart City"])
+@pytest.mark.parametrize(
+    "name", ["柳州", "Málaga", "Reggio nell'Emilia", "Zürich", "Łódź", "서울", "Αθήνα", "🏙 Smart City"]
+)
 def test_unicode_names_are_kept_intact(name):
     assert check_name(name) == name
 
 
 def test_unicode_names_survive_the_city_aggregate(people):
-    liuzhou = people.programme.register_city(people.facilitator, "Liuzhou", "CN", "Asia/Shanghai", local_name="柳州").aggregate
+    liuzhou = people.programme.register_city(
+        people.facilitator, "Liuzhou", "CN", "Asia/Shanghai", local_name="柳州"
+    ).aggregate
     malaga = people.programme.register_city(people.facilitator, "Málaga", "ES", "Europe/Madrid").aggregate
     assert people.programme.load(City, liuzhou.id).local_name == "柳州"
     assert people.programme.load(City, malaga.id).name == "Málaga"
@@ -147,6 +178,7 @@ def test_stakeholder_kinds_are_the_triple_helix():
 
 # --- working hours -----------------------------------------------------------------------
 
+
 def test_working_hours_default_to_weekdays_nine_to_six():
     assert check_working_hours({}) == {"start": "09:00", "end": "18:00", "days": [0, 1, 2, 3, 4]}
     assert check_working_hours(None) is None
@@ -154,26 +186,31 @@ def test_working_hours_default_to_weekdays_nine_to_six():
 
 def test_working_hours_are_normalised():
     assert check_working_hours({"start": "08:00", "end": "16:30", "days": [2, 0, 2, 6]}) == {
-        "start": "08:00", "end": "16:30", "days": [0, 2, 6],
+        "start": "08:00",
+        "end": "16:30",
+        "days": [0, 2, 6],
     }
 
 
-@pytest.mark.parametrize(("hours", "field"), [
-    ({"start": "9:00"}, "working_hours.start"),
-    ({"start": "24:00"}, "working_hours.start"),
-    ({"end": "18:60"}, "working_hours.end"),
-    ({"end": 18}, "working_hours.end"),
-    ({"start": "18:00", "end": "09:00"}, "working_hours"),
-    ({"start": "09:00", "end": "09:00"}, "working_hours"),
-    ({"days": []}, "working_hours.days"),
-    ({"days": [7]}, "working_hours.days"),
-    ({"days": [-1]}, "working_hours.days"),
-    ({"days": "0-4"}, "working_hours.days"),
-    ({"days": [True]}, "working_hours.days"),
-    ({"days": [1.0]}, "working_hours.days"),
-    ({"lunch": "12:00"}, "working_hours"),
-    ("09:00-18:00", "working_hours"),
-])
+@pytest.mark.parametrize(
+    ("hours", "field"),
+    [
+        ({"start": "9:00"}, "working_hours.start"),
+        ({"start": "24:00"}, "working_hours.start"),
+        ({"end": "18:60"}, "working_hours.end"),
+        ({"end": 18}, "working_hours.end"),
+        ({"start": "18:00", "end": "09:00"}, "working_hours"),
+        ({"start": "09:00", "end": "09:00"}, "working_hours"),
+        ({"days": []}, "working_hours.days"),
+        ({"days": [7]}, "working_hours.days"),
+        ({"days": [-1]}, "working_hours.days"),
+        ({"days": "0-4"}, "working_hours.days"),
+        ({"days": [True]}, "working_hours.days"),
+        ({"days": [1.0]}, "working_hours.days"),
+        ({"lunch": "12:00"}, "working_hours"),
+        ("09:00-18:00", "working_hours"),
+    ],
+)
 def test_malformed_working_hours_are_refused(hours, field):
     with pytest.raises(InvalidValue) as refused:
         check_working_hours(hours)

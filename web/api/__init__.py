@@ -21,8 +21,11 @@ def check_body_media_type() -> None:
     """A write's body, when there is one, must be JSON (415 otherwise)."""
     if request.method in WRITE_METHODS and request.get_data(cache=True) and not _is_json(request.mimetype):
         shown = request.mimetype or "no Content-Type"
-        raise ApiProblem(415, detail=f"send the body as application/json (got {shown})",
-                         headers={"Accept-Post": "application/json"} if request.method == "POST" else None)
+        raise ApiProblem(
+            415,
+            detail=f"send the body as application/json (got {shown})",
+            headers={"Accept-Post": "application/json"} if request.method == "POST" else None,
+        )
 
 
 def _before_authenticated() -> Response | None:

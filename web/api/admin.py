@@ -35,8 +35,16 @@ def open_connection(url: str) -> Any:
 
 
 class JobsQuery(Input):
-    state: Annotated[JobState, Field(description="only jobs in this state (default: all, in the order "
-                                                 "queued, scheduled, started, failed, deferred)")] | None = None
+    state: (
+        Annotated[
+            JobState,
+            Field(
+                description="only jobs in this state (default: all, in the order "
+                "queued, scheduled, started, failed, deferred)"
+            ),
+        ]
+        | None
+    ) = None
     limit: Limit | None = None
     cursor: Cursor | None = None
 
@@ -61,9 +69,13 @@ class JobPage(Output):
 def _connection() -> Any:
     connection = services().queue_connection
     if connection is None:
-        raise ApiProblem(503, "queue-unavailable",
-                         "no job queue is configured: set REDIS_URL (or run `twinning serve`, which has its own)",
-                         title="The job queue is unavailable", headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+        raise ApiProblem(
+            503,
+            "queue-unavailable",
+            "no job queue is configured: set REDIS_URL (or run `twinning serve`, which has its own)",
+            title="The job queue is unavailable",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     return connection
 
 
@@ -74,9 +86,13 @@ def _on_queue(action):
     try:
         return action()
     except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as error:
-        raise ApiProblem(503, "queue-unavailable", f"the job queue's Redis cannot be reached ({type(error).__name__})",
-                         title="The job queue is unavailable",
-                         headers={"Retry-After": str(RETRY_AFTER_SECONDS)}) from error
+        raise ApiProblem(
+            503,
+            "queue-unavailable",
+            f"the job queue's Redis cannot be reached ({type(error).__name__})",
+            title="The job queue is unavailable",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        ) from error
 
 
 def blueprint():
@@ -91,8 +107,9 @@ def blueprint():
         connection = _connection()
         from workers.admin import jobs_overview
 
-        return _on_queue(lambda: jobs_overview(connection, state=query.state, limit=query.limit or 50,
-                                               cursor=query.cursor))
+        return _on_queue(
+            lambda: jobs_overview(connection, state=query.state, limit=query.limit or 50, cursor=query.cursor)
+        )
 
     @bp.post("/admin/jobs/<string:job_id>/requeue")
     @bp.input(Empty, arg_name="body")

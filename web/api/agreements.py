@@ -7,8 +7,8 @@ from uuid import UUID
 from domain.model.agreement import Agreement
 from web import representations as rep
 from web.api import api_blueprint
-from web.api.reads import read_one
 from web.api.lists import page, text_id
+from web.api.reads import read_one
 from web.http import if_match, principal, programme, recorded
 from web.schemas import AgreementIn, AgreementListQuery, AgreementOut, AgreementPage, AsOfQuery, SignIn, TerminateIn
 
@@ -23,7 +23,11 @@ def blueprint():
     def draft(body: AgreementIn):
         parties = [{"name": p.name, "city_id": str(p.city_id) if p.city_id else None} for p in body.parties]
         result = programme().draft_agreement(
-            principal(), body.title, body.kind, parties, body.topics,
+            principal(),
+            body.title,
+            body.kind,
+            parties,
+            body.topics,
             partnership_id=str(body.partnership_id) if body.partnership_id else None,
         )
         return recorded(result, rep.agreement, 201, location=f"/api/v1/agreements/{result.aggregate.id}")
@@ -40,25 +44,40 @@ def blueprint():
     @bp.output(AgreementOut)
     @bp.doc(summary="Sign for one party (officer of the party's city, facilitator)")
     def sign(agreement_id: UUID, body: SignIn):
-        return recorded(programme().sign_agreement(
-            principal(), str(agreement_id), body.party, body.signed_on, body.signatory, expected_version=if_match()),
-            rep.agreement)
+        return recorded(
+            programme().sign_agreement(
+                principal(), str(agreement_id), body.party, body.signed_on, body.signatory, expected_version=if_match()
+            ),
+            rep.agreement,
+        )
 
     @bp.post("/agreements/<uuid:agreement_id>/terminate")
     @bp.input(TerminateIn, arg_name="body")
     @bp.output(AgreementOut)
     @bp.doc(summary="Terminate an agreement in force (officer of a party's city, facilitator)")
     def terminate(agreement_id: UUID, body: TerminateIn):
-        return recorded(programme().terminate_agreement(
-            principal(), str(agreement_id), body.reason, body.on, expected_version=if_match()), rep.agreement)
+        return recorded(
+            programme().terminate_agreement(
+                principal(), str(agreement_id), body.reason, body.on, expected_version=if_match()
+            ),
+            rep.agreement,
+        )
 
     @bp.get("/agreements")
     @bp.input(AgreementListQuery, location="query", arg_name="query")
     @bp.output(AgreementPage)
     @bp.doc(summary="Agreements, newest first (?status=&kind=&city_id=&partnership_id=)")
     def list_agreements(query: AgreementListQuery):
-        return page(query.after, lambda v: v.agreements(
-            status=query.status, kind=query.kind, city_id=text_id(query.city_id),
-            partnership_id=text_id(query.partnership_id), limit=query.limit, cursor=query.cursor))
+        return page(
+            query.after,
+            lambda v: v.agreements(
+                status=query.status,
+                kind=query.kind,
+                city_id=text_id(query.city_id),
+                partnership_id=text_id(query.partnership_id),
+                limit=query.limit,
+                cursor=query.cursor,
+            ),
+        )
 
     return bp

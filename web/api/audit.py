@@ -20,7 +20,15 @@ HEAD_PATTERN = r"^\d{1,18}:[0-9a-fA-F]{64}$"
 
 
 class AuditEventsQuery(Input):
-    after: Annotated[int, Field(ge=0, le=2**63 - 1, description="list the events after this log position (default 0: from the start)")] | None = None
+    after: (
+        Annotated[
+            int,
+            Field(
+                ge=0, le=2**63 - 1, description="list the events after this log position (default 0: from the start)"
+            ),
+        ]
+        | None
+    ) = None
     limit: Limit | None = None
     cursor: Cursor | None = None
 
@@ -43,9 +51,19 @@ class AuditEventPage(Output):
 
 
 class VerifyQuery(Input):
-    head: Annotated[StrictStr, Field(pattern=HEAD_PATTERN, description=(
-        "a head kept outside the system, POSITION:HASH (from GET /audit/head or `twinning audit head`): "
-        "the chain is also recomputed from the store alone up to it"))] | None = None
+    head: (
+        Annotated[
+            StrictStr,
+            Field(
+                pattern=HEAD_PATTERN,
+                description=(
+                    "a head kept outside the system, POSITION:HASH (from GET /audit/head or `twinning audit head`): "
+                    "the chain is also recomputed from the store alone up to it"
+                ),
+            ),
+        ]
+        | None
+    ) = None
 
 
 class HeadOut(Output):
@@ -88,8 +106,10 @@ def blueprint():
     @bp.get("/audit/events")
     @bp.input(AuditEventsQuery, location="query", arg_name="query")
     @bp.output(AuditEventPage)
-    @bp.doc(summary="The whole event log in order, each event with its type, actor, data and chain hash "
-                    "(auditors and admins)")
+    @bp.doc(
+        summary="The whole event log in order, each event with its type, actor, data and chain hash "
+        "(auditors and admins)"
+    )
     def events(query: AuditEventsQuery):
         who = principal()
         require_auditor(who)
@@ -101,17 +121,21 @@ def blueprint():
     @bp.get("/audit/verify")
     @bp.input(VerifyQuery, location="query", arg_name="query")
     @bp.output(VerifyOut)
-    @bp.doc(summary="Recompute the hash chain from the stored events and name the first one that was changed, "
-                    "removed, inserted or reordered; with ?head=POSITION:HASH also prove the log up to a kept head "
-                    "(auditors and admins)")
+    @bp.doc(
+        summary="Recompute the hash chain from the stored events and name the first one that was changed, "
+        "removed, inserted or reordered; with ?head=POSITION:HASH also prove the log up to a kept head "
+        "(auditors and admins)"
+    )
     def verify(query: VerifyQuery):
         who = principal()
         return verify_for(programme(), who, query.head).to_dict()
 
     @bp.get("/audit/head")
     @bp.output(KeptHeadOut)
-    @bp.doc(summary="The chain's head, POSITION:HASH: keep it outside the system to verify against later "
-                    "(auditors and admins)")
+    @bp.doc(
+        summary="The chain's head, POSITION:HASH: keep it outside the system to verify against later "
+        "(auditors and admins)"
+    )
     def head():
         who = principal()
         found = head_for(programme(), who)

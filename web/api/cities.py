@@ -7,12 +7,21 @@ from uuid import UUID
 from domain.model.city import City
 from web import representations as rep
 from web.api import api_blueprint
-from web.api.reads import read_one
 from web.api.lists import Suggester, page
+from web.api.reads import read_one
 from web.http import if_match, principal, programme, recorded
 from web.schemas import (
-    AsOfQuery, CityIn, CityListQuery, CityOut, CityPage, CityPatch, InvitationPage, PageQuery, StakeholderIn,
-    SuggestionPage, SuggestionsQuery,
+    AsOfQuery,
+    CityIn,
+    CityListQuery,
+    CityOut,
+    CityPage,
+    CityPatch,
+    InvitationPage,
+    PageQuery,
+    StakeholderIn,
+    SuggestionPage,
+    SuggestionsQuery,
 )
 
 
@@ -25,8 +34,15 @@ def blueprint():
     @bp.doc(summary="Register a city (facilitator)")
     def register_city(body: CityIn):
         result = programme().register_city(
-            principal(), body.name, body.country, body.timezone, body.themes_offered, body.themes_sought,
-            local_name=body.local_name, population=body.population, description=body.description,
+            principal(),
+            body.name,
+            body.country,
+            body.timezone,
+            body.themes_offered,
+            body.themes_sought,
+            local_name=body.local_name,
+            population=body.population,
+            description=body.description,
             working_hours=body.working_hours.model_dump() if body.working_hours else None,
         )
         return recorded(result, rep.city, 201, location=f"/api/v1/cities/{result.aggregate.id}")
@@ -44,15 +60,18 @@ def blueprint():
     @bp.doc(summary="Update a city's profile (its officer, facilitator)")
     def update_city(city_id: UUID, body: CityPatch):
         changes = body.model_dump(exclude_unset=True)
-        return recorded(programme().update_city(principal(), str(city_id), changes, expected_version=if_match()), rep.city)
+        return recorded(
+            programme().update_city(principal(), str(city_id), changes, expected_version=if_match()), rep.city
+        )
 
     @bp.post("/cities/<uuid:city_id>/stakeholders")
     @bp.input(StakeholderIn, arg_name="body")
     @bp.output(CityOut, status_code=201, description="the city with the new stakeholder (last in the list)")
     @bp.doc(summary="Add a triple-helix stakeholder (its officer, facilitator)")
     def add_stakeholder(city_id: UUID, body: StakeholderIn):
-        result = programme().add_stakeholder(principal(), str(city_id), body.name, body.kind, body.themes,
-                                             expected_version=if_match())
+        result = programme().add_stakeholder(
+            principal(), str(city_id), body.name, body.kind, body.themes, expected_version=if_match()
+        )
         return recorded(result, rep.city, 201, location=f"/api/v1/cities/{city_id}")
 
     @bp.get("/cities")
@@ -60,8 +79,17 @@ def blueprint():
     @bp.output(CityPage)
     @bp.doc(summary="The city directory, by name (?region=&theme=&q=&status=)")
     def list_cities(query: CityListQuery):
-        return page(query.after, lambda v: v.cities(region=query.region, theme=query.theme, q=query.q,
-                                                    status=query.status, limit=query.limit, cursor=query.cursor))
+        return page(
+            query.after,
+            lambda v: v.cities(
+                region=query.region,
+                theme=query.theme,
+                q=query.q,
+                status=query.status,
+                limit=query.limit,
+                cursor=query.cursor,
+            ),
+        )
 
     @bp.get("/cities/<uuid:city_id>/invitations")
     @bp.input(PageQuery, location="query", arg_name="query")
@@ -82,8 +110,12 @@ def blueprint():
 
         def suggest(views) -> dict:
             found = suggester.suggest(views, str(city_id), query.limit)
-            return {"items": [{"city_id": s.city_id, "name": s.name, "score": s.score, "reasons": list(s.reasons)}
-                              for s in found], "next_cursor": None}
+            return {
+                "items": [
+                    {"city_id": s.city_id, "name": s.name, "score": s.score, "reasons": list(s.reasons)} for s in found
+                ],
+                "next_cursor": None,
+            }
 
         return page(query.after, suggest)
 

@@ -17,8 +17,12 @@ from web.http import answer, principal, programme
 from web.schemas import HistoryPage, PageQuery, TimelinePage
 
 KINDS = {
-    "cities": (City, "city"), "partnerships": (Partnership, "partnership"), "meetings": (Meeting, "meeting"),
-    "agreements": (Agreement, "agreement"), "projects": (PilotProject, "project"), "users": (User, "user"),
+    "cities": (City, "city"),
+    "partnerships": (Partnership, "partnership"),
+    "meetings": (Meeting, "meeting"),
+    "agreements": (Agreement, "agreement"),
+    "projects": (PilotProject, "project"),
+    "users": (User, "user"),
 }
 
 

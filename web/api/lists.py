@@ -47,7 +47,7 @@ def views_health(views: Any, log_position: int | None) -> dict | None:
         return None
     try:
         position = views.position()
-    except Exception as error:  # noqa: BLE001 - a health check reports, it does not raise
+    except Exception as error:
         return {"ok": False, "detail": type(error).__name__}
     lag = max(0, (log_position or 0) - position)
     return {"ok": True, "position": position, "lag": lag}
@@ -61,14 +61,19 @@ def read_views(after: int | None) -> Any:
     if after:
         head = _guard(found.programme.recorder.max_notification_id) or 0
         if after > head:
-            raise InvalidValue("after", f"the log has no position {after} yet (it ends at {head}); "
-                                        "pass the X-Log-Position of a command")
+            raise InvalidValue(
+                "after",
+                f"the log has no position {after} yet (it ends at {head}); pass the X-Log-Position of a command",
+            )
         follower = found.follower or follower_for(found.programme, found.views)
         if not _guard(lambda: follower.wait_for(after, WAIT_SECONDS)):
             position = _guard(found.views.position)
-            raise ApiProblem(503, "view-behind",
-                             f"the view has processed the log up to {position}; {after} did not arrive within "
-                             f"{WAIT_SECONDS:.0f} s", headers={"Retry-After": "1"})
+            raise ApiProblem(
+                503,
+                "view-behind",
+                f"the view has processed the log up to {position}; {after} did not arrive within {WAIT_SECONDS:.0f} s",
+                headers={"Retry-After": "1"},
+            )
     return found.views
 
 

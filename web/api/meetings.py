@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from flask import Response
@@ -12,15 +12,24 @@ from domain.model.city import City
 from domain.model.meeting import Meeting
 from domain.scheduling import MAX_CITIES, WorkingWeek, common_slots
 from web import representations as rep
-from workers.calendar import meeting_ics as calendar_document
 from web.api import api_blueprint
-from web.api.reads import read_one
 from web.api.lists import page, text_id
+from web.api.reads import read_one
 from web.http import if_match, principal, programme, recorded
 from web.schemas import (
-    AsOfQuery, CancelIn, CityRef, MeetingIn, MeetingListQuery, MeetingOut, MeetingPage, OutcomeIn, RescheduleIn,
-    SlotPage, SlotsQuery,
+    AsOfQuery,
+    CancelIn,
+    CityRef,
+    MeetingIn,
+    MeetingListQuery,
+    MeetingOut,
+    MeetingPage,
+    OutcomeIn,
+    RescheduleIn,
+    SlotPage,
+    SlotsQuery,
 )
+from workers.calendar import meeting_ics as calendar_document
 
 DEFAULT_SLOT_RANGE = timedelta(days=7)
 
@@ -34,20 +43,27 @@ def blueprint():
     @bp.doc(summary="Schedule a session (facilitator)")
     def schedule(body: MeetingIn):
         result = programme().schedule_meeting(
-            principal(), body.title, body.kind, body.starts_at, body.duration_minutes,
+            principal(),
+            body.title,
+            body.kind,
+            body.starts_at,
+            body.duration_minutes,
             [str(c) for c in body.invited_city_ids],
             partnership_id=str(body.partnership_id) if body.partnership_id else None,
-            location=body.location, url=body.url,
+            location=body.location,
+            url=body.url,
         )
         return recorded(result, rep.meeting, 201, location=f"/api/v1/meetings/{result.aggregate.id}")
 
     @bp.get("/meetings/slots")
     @bp.input(SlotsQuery, location="query", arg_name="query")
     @bp.output(SlotPage)
-    @bp.doc(summary="Common slots inside every city's working hours",
-            description="Each city works its `working_hours` (default 09:00–18:00 local, Monday–Friday); "
-                        "slots of `duration_minutes` start every `step_minutes` (UTC grid) within [from, to), "
-                        "at most 31 days, with daylight-saving time applied per city. Times are in UTC.")
+    @bp.doc(
+        summary="Common slots inside every city's working hours",
+        description="Each city works its `working_hours` (default 09:00–18:00 local, Monday–Friday); "
+        "slots of `duration_minutes` start every `step_minutes` (UTC grid) within [from, to), "
+        "at most 31 days, with daylight-saving time applied per city. Times are in UTC.",
+    )
     def slots(query: SlotsQuery):
         ids = [part.strip() for part in query.city_ids.split(",") if part.strip()]
         if not ids:
@@ -56,7 +72,7 @@ def blueprint():
             raise InvalidValue("city_ids", f"give at most {MAX_CITIES} cities")
         app = programme()
         cities = [app.load(City, city_id, field="city_ids") for city_id in dict.fromkeys(ids)]
-        start = query.from_ or datetime.now(timezone.utc).replace(second=0, microsecond=0)
+        start = query.from_ or datetime.now(UTC).replace(second=0, microsecond=0)
         end = query.to or start + DEFAULT_SLOT_RANGE
         weeks = [WorkingWeek.of(c.timezone, c.working_hours) for c in cities]
         found = common_slots(weeks, start, end, query.duration_minutes, query.step_minutes)
@@ -70,15 +86,21 @@ def blueprint():
         return read_one(Meeting, meeting_id, query.as_of, rep.meeting)
 
     @bp.get("/meetings/<uuid:meeting_id>/ics")
-    @bp.doc(summary="The session as an iCalendar invitation (METHOD:REQUEST, or CANCEL once cancelled)",
-            responses={200: {"description": "text/calendar", "content": {"text/calendar": {"schema": {"type": "string"}}}}})
+    @bp.doc(
+        summary="The session as an iCalendar invitation (METHOD:REQUEST, or CANCEL once cancelled)",
+        responses={200: {"description": "text/calendar", "content": {"text/calendar": {"schema": {"type": "string"}}}}},
+    )
     def meeting_ics(meeting_id: UUID):
         app = programme()
         meeting = app.load(Meeting, meeting_id)
         method = "CANCEL" if meeting.status == "cancelled" else "REQUEST"
         names = ", ".join(app.load(City, city_id).name for city_id in meeting.invited_city_ids)
-        document = calendar_document(meeting, method, stamp=meeting.modified_on,
-                                     description=f"{meeting.kind.replace('_', ' ').capitalize()} session. Invited: {names}.")
+        document = calendar_document(
+            meeting,
+            method,
+            stamp=meeting.modified_on,
+            description=f"{meeting.kind.replace('_', ' ').capitalize()} session. Invited: {names}.",
+        )
         response = Response(document, mimetype="text/calendar")
         response.headers["Content-Type"] = "text/calendar; charset=utf-8"
         response.headers["Content-Disposition"] = f'attachment; filename="meeting-{meeting.id}.ics"'
@@ -90,25 +112,32 @@ def blueprint():
     @bp.output(MeetingOut)
     @bp.doc(summary="Invite one more city (facilitator)")
     def invite(meeting_id: UUID, body: CityRef):
-        return recorded(programme().invite_to_meeting(principal(), str(meeting_id), str(body.city_id),
-                                                      expected_version=if_match()), rep.meeting)
+        return recorded(
+            programme().invite_to_meeting(principal(), str(meeting_id), str(body.city_id), expected_version=if_match()),
+            rep.meeting,
+        )
 
     @bp.post("/meetings/<uuid:meeting_id>/reschedule")
     @bp.input(RescheduleIn, arg_name="body")
     @bp.output(MeetingOut)
     @bp.doc(summary="Move a session (facilitator)")
     def reschedule(meeting_id: UUID, body: RescheduleIn):
-        return recorded(programme().reschedule_meeting(
-            principal(), str(meeting_id), body.starts_at, body.duration_minutes, expected_version=if_match()),
-            rep.meeting)
+        return recorded(
+            programme().reschedule_meeting(
+                principal(), str(meeting_id), body.starts_at, body.duration_minutes, expected_version=if_match()
+            ),
+            rep.meeting,
+        )
 
     @bp.post("/meetings/<uuid:meeting_id>/cancel")
     @bp.input(CancelIn, arg_name="body")
     @bp.output(MeetingOut)
     @bp.doc(summary="Cancel a session (facilitator)")
     def cancel(meeting_id: UUID, body: CancelIn):
-        return recorded(programme().cancel_meeting(principal(), str(meeting_id), body.reason,
-                                                   expected_version=if_match()), rep.meeting)
+        return recorded(
+            programme().cancel_meeting(principal(), str(meeting_id), body.reason, expected_version=if_match()),
+            rep.meeting,
+        )
 
     @bp.post("/meetings/<uuid:meeting_id>/outcome")
     @bp.input(OutcomeIn, arg_name="body")
@@ -116,18 +145,30 @@ def blueprint():
     @bp.doc(summary="Record a session's outcome; invited cities not attending are no-shows (facilitator)")
     def outcome(meeting_id: UUID, body: OutcomeIn):
         attended = None if body.attended_city_ids is None else [str(c) for c in body.attended_city_ids]
-        return recorded(programme().record_meeting_outcome(
-            principal(), str(meeting_id), body.attendance, body.summary, attended, expected_version=if_match()),
-            rep.meeting)
+        return recorded(
+            programme().record_meeting_outcome(
+                principal(), str(meeting_id), body.attendance, body.summary, attended, expected_version=if_match()
+            ),
+            rep.meeting,
+        )
 
     @bp.get("/meetings")
     @bp.input(MeetingListQuery, location="query", arg_name="query")
     @bp.output(MeetingPage)
     @bp.doc(summary="The calendar: sessions by start time (?city_id=&from=&to=&status=&organiser_id=)")
     def list_meetings(query: MeetingListQuery):
-        return page(query.after, lambda v: v.meetings(
-            city_id=text_id(query.city_id), from_=query.from_, to=query.to, status=query.status,
-            organiser_id=text_id(query.organiser_id), partnership_id=text_id(query.partnership_id),
-            limit=query.limit, cursor=query.cursor))
+        return page(
+            query.after,
+            lambda v: v.meetings(
+                city_id=text_id(query.city_id),
+                from_=query.from_,
+                to=query.to,
+                status=query.status,
+                organiser_id=text_id(query.organiser_id),
+                partnership_id=text_id(query.partnership_id),
+                limit=query.limit,
+                cursor=query.cursor,
+            ),
+        )
 
     return bp

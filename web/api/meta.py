@@ -14,8 +14,10 @@ def blueprint():
     @bp.output(ThemeList)
     @bp.doc(summary="The theme vocabulary: the programme's clusters and the 17 SDGs", security=[])
     def themes():
-        items = [{"slug": slug, "label": label, "kind": "cluster" if slug in CLUSTER_THEMES else "sdg"}
-                 for slug, label in THEMES.items()]
+        items = [
+            {"slug": slug, "label": label, "kind": "cluster" if slug in CLUSTER_THEMES else "sdg"}
+            for slug, label in THEMES.items()
+        ]
         return {"items": items, "next_cursor": None}
 
     return bp

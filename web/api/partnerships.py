@@ -7,12 +7,20 @@ from uuid import UUID
 from domain.model.partnership import Partnership
 from web import representations as rep
 from web.api import api_blueprint
-from web.api.reads import read_one
 from web.api.lists import page, text_id
+from web.api.reads import read_one
 from web.http import if_match, principal, programme, recorded
 from web.schemas import (
-    ActionPlanIn, AsOfQuery, CityRef, ConcludeIn, DeclineIn, PartnershipIn, PartnershipListQuery, PartnershipOut,
-    PartnershipPage, ReasonIn,
+    ActionPlanIn,
+    AsOfQuery,
+    CityRef,
+    ConcludeIn,
+    DeclineIn,
+    PartnershipIn,
+    PartnershipListQuery,
+    PartnershipOut,
+    PartnershipPage,
+    ReasonIn,
 )
 
 
@@ -25,8 +33,12 @@ def blueprint():
     @bp.doc(summary="Propose a partnership (officer of the proposer, facilitator)")
     def propose(body: PartnershipIn):
         result = programme().propose_partnership(
-            principal(), body.title, str(body.proposer_city_id), [str(c) for c in body.invited_city_ids],
-            body.themes, body.description,
+            principal(),
+            body.title,
+            str(body.proposer_city_id),
+            [str(c) for c in body.invited_city_ids],
+            body.themes,
+            body.description,
         )
         return recorded(result, rep.partnership, 201, location=f"/api/v1/partnerships/{result.aggregate.id}")
 
@@ -42,57 +54,85 @@ def blueprint():
     @bp.output(PartnershipOut)
     @bp.doc(summary="Invite one more city (officer of the proposer, facilitator)")
     def invite(partnership_id: UUID, body: CityRef):
-        return recorded(programme().invite_to_partnership(
-            principal(), str(partnership_id), str(body.city_id), expected_version=if_match()), rep.partnership)
+        return recorded(
+            programme().invite_to_partnership(
+                principal(), str(partnership_id), str(body.city_id), expected_version=if_match()
+            ),
+            rep.partnership,
+        )
 
     @bp.post("/partnerships/<uuid:partnership_id>/accept")
     @bp.input(CityRef, arg_name="body")
     @bp.output(PartnershipOut)
     @bp.doc(summary="Accept an invitation (officer of the invited city, facilitator)")
     def accept(partnership_id: UUID, body: CityRef):
-        return recorded(programme().accept_invitation(
-            principal(), str(partnership_id), str(body.city_id), expected_version=if_match()), rep.partnership)
+        return recorded(
+            programme().accept_invitation(
+                principal(), str(partnership_id), str(body.city_id), expected_version=if_match()
+            ),
+            rep.partnership,
+        )
 
     @bp.post("/partnerships/<uuid:partnership_id>/decline")
     @bp.input(DeclineIn, arg_name="body")
     @bp.output(PartnershipOut)
     @bp.doc(summary="Decline an invitation (officer of the invited city, facilitator)")
     def decline(partnership_id: UUID, body: DeclineIn):
-        return recorded(programme().decline_invitation(
-            principal(), str(partnership_id), str(body.city_id), body.reason, expected_version=if_match()),
-            rep.partnership)
+        return recorded(
+            programme().decline_invitation(
+                principal(), str(partnership_id), str(body.city_id), body.reason, expected_version=if_match()
+            ),
+            rep.partnership,
+        )
 
     @bp.post("/partnerships/<uuid:partnership_id>/withdraw")
     @bp.input(ReasonIn, arg_name="body")
     @bp.output(PartnershipOut)
     @bp.doc(summary="Withdraw a proposal (officer of the proposer, facilitator)")
     def withdraw(partnership_id: UUID, body: ReasonIn):
-        return recorded(programme().withdraw_proposal(
-            principal(), str(partnership_id), body.reason, expected_version=if_match()), rep.partnership)
+        return recorded(
+            programme().withdraw_proposal(principal(), str(partnership_id), body.reason, expected_version=if_match()),
+            rep.partnership,
+        )
 
     @bp.post("/partnerships/<uuid:partnership_id>/action-plan")
     @bp.input(ActionPlanIn, arg_name="body")
     @bp.output(PartnershipOut)
     @bp.doc(summary="Adopt the action plan (officer of a member, facilitator)")
     def action_plan(partnership_id: UUID, body: ActionPlanIn):
-        return recorded(programme().adopt_action_plan(
-            principal(), str(partnership_id), body.summary, body.adopted_on, expected_version=if_match()),
-            rep.partnership)
+        return recorded(
+            programme().adopt_action_plan(
+                principal(), str(partnership_id), body.summary, body.adopted_on, expected_version=if_match()
+            ),
+            rep.partnership,
+        )
 
     @bp.post("/partnerships/<uuid:partnership_id>/conclude")
     @bp.input(ConcludeIn, arg_name="body")
     @bp.output(PartnershipOut)
     @bp.doc(summary="Conclude an active partnership (officer of a member, facilitator)")
     def conclude(partnership_id: UUID, body: ConcludeIn):
-        return recorded(programme().conclude_partnership(
-            principal(), str(partnership_id), body.outcome, expected_version=if_match()), rep.partnership)
+        return recorded(
+            programme().conclude_partnership(
+                principal(), str(partnership_id), body.outcome, expected_version=if_match()
+            ),
+            rep.partnership,
+        )
 
     @bp.get("/partnerships")
     @bp.input(PartnershipListQuery, location="query", arg_name="query")
     @bp.output(PartnershipPage)
     @bp.doc(summary="The partnership board, newest first (?status=&city_id=&theme=)")
     def list_partnerships(query: PartnershipListQuery):
-        return page(query.after, lambda v: v.partnerships(status=query.status, city_id=text_id(query.city_id),
-                                                          theme=query.theme, limit=query.limit, cursor=query.cursor))
+        return page(
+            query.after,
+            lambda v: v.partnerships(
+                status=query.status,
+                city_id=text_id(query.city_id),
+                theme=query.theme,
+                limit=query.limit,
+                cursor=query.cursor,
+            ),
+        )
 
     return bp

@@ -41,10 +41,13 @@ def _day_or_instant(value: Any) -> Any:
 
 
 DayOrInstant = Annotated[
-    datetime | date, BeforeValidator(_day_or_instant),
-    Field(description="a date YYYY-MM-DD: as known now, milestones evaluated on that date (default today, UTC); "
-                      "or an RFC 3339 instant: as recorded by then (rebuilt from the log)",
-          json_schema_extra={"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}]}),
+    datetime | date,
+    BeforeValidator(_day_or_instant),
+    Field(
+        description="a date YYYY-MM-DD: as known now, milestones evaluated on that date (default today, UTC); "
+        "or an RFC 3339 instant: as recorded by then (rebuilt from the log)",
+        json_schema_extra={"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}]},
+    ),
 ]
 
 
@@ -67,8 +70,10 @@ def blueprint():
     @bp.get("/reports/dashboard")
     @bp.input(DashboardAsOfQuery, location="query", arg_name="query")
     @bp.output(Dashboard)
-    @bp.doc(summary="The programme in figures: counts by status and theme, sessions and participants, "
-                    "MoUs in force, milestones achieved and overdue (as of a date, or as recorded by an instant)")
+    @bp.doc(
+        summary="The programme in figures: counts by status and theme, sessions and participants, "
+        "MoUs in force, milestones achieved and overdue (as of a date, or as recorded by an instant)"
+    )
     def dashboard(query: DashboardAsOfQuery):
         if isinstance(query.as_of, datetime):
             instant = query.as_of
@@ -78,13 +83,16 @@ def blueprint():
     @bp.get("/reports/progress-review")
     @bp.input(ReviewAsOfQuery, location="query", arg_name="query")
     @bp.output(ReviewPage)
-    @bp.doc(summary="The progress review: project, cities, status, latest result (as of a date, or as recorded "
-                    "by an instant)")
+    @bp.doc(
+        summary="The progress review: project, cities, status, latest result (as of a date, or as recorded "
+        "by an instant)"
+    )
     def progress_review(query: ReviewAsOfQuery):
         if isinstance(query.as_of, datetime):
             instant = query.as_of
-            return _as_recorded(instant, lambda v: v.progress_review(as_of=utc_date(instant), limit=query.limit,
-                                                                     cursor=query.cursor))
+            return _as_recorded(
+                instant, lambda v: v.progress_review(as_of=utc_date(instant), limit=query.limit, cursor=query.cursor)
+            )
         return page(query.after, lambda v: v.progress_review(as_of=query.as_of, limit=query.limit, cursor=query.cursor))
 
     return bp

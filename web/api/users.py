@@ -19,11 +19,17 @@ def blueprint():
     @bp.output(UserWithToken, status_code=201, description="the user and its first token (shown only now)")
     @bp.doc(summary="Create a user (admin)")
     def create_user(body: UserIn):
-        issued = programme().create_user(principal(), body.name, body.email, body.role,
-                                         str(body.city_id) if body.city_id else None)
+        issued = programme().create_user(
+            principal(), body.name, body.email, body.role, str(body.city_id) if body.city_id else None
+        )
         user = issued.user
-        return answer({**rep.user(user), "token": issued.token}, user.version, 201, issued.position,
-                      location=f"/api/v1/users/{user.id}")
+        return answer(
+            {**rep.user(user), "token": issued.token},
+            user.version,
+            201,
+            issued.position,
+            location=f"/api/v1/users/{user.id}",
+        )
 
     @bp.get("/users/<uuid:user_id>")
     @bp.output(UserOut)

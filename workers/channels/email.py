@@ -8,9 +8,9 @@ import smtplib
 import ssl
 import tempfile
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
-from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -39,14 +39,17 @@ def build_message(mail: Mail, sender: str, sent_at: datetime | None = None) -> E
     message["From"] = formataddr(("twinning", sender))
     message["To"] = formataddr((mail.to_name, mail.to))
     message["Subject"] = mail.subject
-    message["Date"] = format_datetime((sent_at or datetime.now(timezone.utc)).astimezone(timezone.utc))
+    message["Date"] = format_datetime((sent_at or datetime.now(UTC)).astimezone(UTC))
     message["Message-ID"] = mail.message_id
     for name, value in mail.headers.items():
         message[name] = value
     message.set_content(mail.body)
     if mail.ics is not None:
         message.add_attachment(
-            mail.ics, maintype="text", subtype="calendar", filename="invite.ics",
+            mail.ics,
+            maintype="text",
+            subtype="calendar",
+            filename="invite.ics",
             params={"method": mail.ics_method, "charset": "utf-8"},
         )
     return message
@@ -76,7 +79,9 @@ class EmailSender:
         port = parts.port or (465 if parts.scheme == "smtps" else 25)
         query = {k: v[-1].lower() for k, v in parse_qs(parts.query).items()}
         if parts.scheme == "smtps":
-            client: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=SMTP_TIMEOUT, context=ssl.create_default_context())
+            client: smtplib.SMTP = smtplib.SMTP_SSL(
+                host, port, timeout=SMTP_TIMEOUT, context=ssl.create_default_context()
+            )
         else:
             client = smtplib.SMTP(host, port, timeout=SMTP_TIMEOUT)
         with client:

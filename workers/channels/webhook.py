@@ -24,7 +24,9 @@ def post_webhook(url: str, payload: dict[str, Any], secret: str, timeout: float 
     """POST ``payload``; answers the HTTP status, raises on a non-2xx answer or a network error."""
     body = encode(payload)
     request = urllib.request.Request(
-        url, data=body, method="POST",
+        url,
+        data=body,
+        method="POST",
         headers={
             "Content-Type": "application/json",
             "User-Agent": "twinning-webhook/1",
@@ -32,7 +34,7 @@ def post_webhook(url: str, payload: dict[str, Any], secret: str, timeout: float 
             "X-Twinning-Delivery": str(payload.get("id", "")),
         },
     )
-    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (URL is a deployment setting)
+    with urllib.request.urlopen(request, timeout=timeout) as response:
         status = response.status
     if not 200 <= status < 300:
         raise OSError(f"webhook {url} answered {status}")
