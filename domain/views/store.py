@@ -4,9 +4,8 @@ The library's tracking recorders are subclassed so that the view tables are crea
 next to the tracking table, and a view writes its rows and its tracking record through
 the same cursor, in one ``datastore.transaction(commit=True)``.
 
-SQL is written once, SQLite-style (``?`` placeholders, unqualified table names);
-``Db`` translates it for psycopg (``%s``) and, on PostgreSQL, every transaction first
-sets ``search_path`` to the configured schema. Instants are stored as fixed-width
+SQL is written once, SQLite-style, through ``domain.storage`` (placeholders, the schema's
+search path, held writes sent as COPY or multi-row INSERT). Instants are stored as fixed-width
 UTC ISO text (``2020-10-28T08:00:00.000000+00:00``), which sorts chronologically in
 both databases; dates as ``YYYY-MM-DD``; lists and small records as JSON text.
 """
@@ -14,15 +13,13 @@ both databases; dates as ``YYYY-MM-DD``; lists and small records as JSON text.
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 import time
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from operator import itemgetter
+from functools import cached_property
 from typing import Any
 
 from eventsourcing.persistence import (
@@ -32,8 +29,11 @@ from eventsourcing.persistence import (
     ProgrammingError,
     Tracking,
 )
-from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
-from eventsourcing.utils import Environment
+from eventsourcing.sqlite import SQLiteTrackingRecorder
+
+from domain.storage import Add as Add  # re-exported: the views' modules import them from here
+from domain.storage import Batch, Storage, byte_order, is_postgres, lock_ddl, open_factory
+from domain.storage import marks as marks
 
 SCHEMA_VERSION = "1"
 TRACKING_NAME = "views"
@@ -177,11 +177,6 @@ KEYS: dict[str, tuple[str, ...]] = {
 }
 # Every table the follower fills (view_meta holds the schema version, not rows of the log).
 ROW_TABLES = tuple(name for name in TABLES if name != "view_meta")
-_KEY_SETS = {table: frozenset(columns) for table, columns in KEYS.items()}
-_KEY_OF = {
-    table: (lambda row, c=columns[0]: (row[c],)) if len(columns) == 1 else itemgetter(*columns)
-    for table, columns in KEYS.items()
-}
 
 
 # -- value encoding -------------------------------------------------------------------------
@@ -245,187 +240,11 @@ def sort_key(name: str | None) -> str:
     return f"{base}\x1f{folded}"
 
 
-# -- one SQL text for both databases --------------------------------------------------------
+# -- the cursor: held writes keyed by each table's primary key (domain.storage.Batch) -----------
 
 
-@dataclass(frozen=True)
-class Add:
-    """An increment in ``Db.update``: ``column = column + n``."""
-
-    n: int
-
-
-class Db:
-    """A cursor inside one transaction, speaking SQLite-style SQL to either database.
-
-    Writes through ``insert`` are held back and sent as multi-row INSERTs (one statement
-    per table and up to ``CHUNK_PARAMS`` values); ``update`` and ``delete`` apply to held
-    rows in memory and to stored rows in SQL, so a row created and changed within one
-    batch costs one statement. Any SQL text naming a table with held rows (a read, say)
-    sends them first, and ``flush()`` sends the rest before the commit: the transaction
-    sees its own writes, and what is committed is the same as writing row by row.
-    """
-
-    CHUNK_PARAMS = 900
-    _translated: dict[str, str] = {}
-    _named: dict[str, tuple[str, ...]] = {}  # SQL text -> the tables it names
-    _updates: dict[tuple, str] = {}  # (dialect, table, changed columns, where columns) -> UPDATE text
-
-    def __init__(self, cursor: Any, postgres: bool) -> None:
-        self.cursor = cursor
-        self.postgres = postgres
-        self.held: dict[str, dict[Any, dict[tuple, dict[str, Any]]]] = {}
-        self.pipelined = False
-
-    def sql(self, text: str) -> str:
-        if not self.postgres:
-            return text
-        translated = self._translated.get(text)
-        if translated is None:
-            translated = self._translated[text] = text.replace("%", "%%").replace("?", "%s")
-        return translated
-
-    @contextmanager
-    def pipeline(self) -> Iterator[Any]:
-        """PostgreSQL: send statements without waiting for each answer (a read or the commit syncs)."""
-        if not self.postgres:
-            yield None
-            return
-        with self.cursor.connection.pipeline() as pipeline:
-            self.pipelined = True
-            try:
-                yield pipeline
-            finally:
-                self.pipelined = False
-
-    # -- held writes ---------------------------------------------------------------------------
-
-    # Held rows: table -> value of the key's first column -> key -> row (so that "the rows of
-    # this city / this meeting" are found without scanning the whole batch).
-
-    def insert(self, table: str, row: dict[str, Any]) -> None:
-        key = _KEY_OF[table](row)
-        groups = self.held.get(table)
-        if groups is None:
-            groups = self.held[table] = {}
-        group = groups.get(key[0])
-        if group is None:
-            group = groups[key[0]] = {}
-        elif key in group:
-            raise IntegrityError(f"{table}: a row with the key {key} is already being inserted")
-        group[key] = row
-
-    def held_row(self, table: str, **key: Any) -> dict[str, Any] | None:
-        full = tuple(key[column] for column in KEYS[table])
-        return self.held.get(table, {}).get(full[0], {}).get(full)
-
-    def update(self, table: str, where: dict[str, Any], changes: dict[str, Any]) -> None:
-        """Change the rows matching ``where`` (column = value): held ones in memory, stored ones in SQL."""
-        matching = self._matching(table, where)
-        for _key, row in matching:
-            for column, value in changes.items():
-                row[column] = row[column] + value.n if isinstance(value, Add) else value
-        if matching and self._is_key(table, where):
-            return  # the row is not stored yet: nothing to send
-        shape = (self.postgres, table, tuple((c, isinstance(v, Add)) for c, v in changes.items()), tuple(where))
-        text = self._updates.get(shape)
-        if text is None:
-            sets = ", ".join(f"{c} = {c} + ?" if add else f"{c} = ?" for c, add in shape[2])
-            conditions = " AND ".join(f"{c} = ?" for c in where)
-            text = self._updates[shape] = self.sql(f"UPDATE {table} SET {sets} WHERE {conditions}")
-        params = [v.n if isinstance(v, Add) else v for v in changes.values()]
-        self.cursor.execute(text, (*params, *where.values()))
-
-    def delete(self, table: str, where: dict[str, Any]) -> None:
-        matching = self._matching(table, where)
-        groups = self.held.get(table, {})
-        for key, _row in matching:
-            del groups[key[0]][key]
-        if matching and self._is_key(table, where):
-            return  # the row was never stored
-        conditions = " AND ".join(f"{c} = ?" for c in where)
-        self.cursor.execute(self.sql(f"DELETE FROM {table} WHERE {conditions}"), tuple(where.values()))
-
-    @staticmethod
-    def _is_key(table: str, where: dict[str, Any]) -> bool:
-        return where.keys() == _KEY_SETS[table]
-
-    def _matching(self, table: str, where: dict[str, Any]) -> list[tuple[tuple, dict[str, Any]]]:
-        groups = self.held.get(table)
-        if not groups:
-            return []
-        first = KEYS[table][0]
-        if self._is_key(table, where):
-            key = tuple(where[c] for c in KEYS[table])
-            row = groups.get(key[0], {}).get(key)
-            return [] if row is None else [(key, row)]
-        candidates = (
-            groups.get(where[first], {}).items()
-            if first in where
-            else (item for group in groups.values() for item in group.items())
-        )
-        return [(k, row) for k, row in candidates if all(row[c] == v for c, v in where.items())]
-
-    def flush(self, tables: Iterable[str] | None = None) -> None:
-        for table in list(self.held if tables is None else tables):
-            rows = [row for group in self.held.pop(table, {}).values() for row in group.values()]
-            if not rows:
-                continue
-            columns = list(rows[0])
-            if self.postgres and not self.pipelined:
-                # COPY: no statement text to build and parse per chunk (several times faster than
-                # multi-row INSERT through psycopg). Not allowed in pipeline mode.
-                with self.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                    write = copy.write_row
-                    for row in rows:
-                        write([row[c] for c in columns])
-                continue
-            per_statement = max(1, self.CHUNK_PARAMS // len(columns))
-            one = "(" + ", ".join("?" * len(columns)) + ")"
-            for start in range(0, len(rows), per_statement):
-                chunk = rows[start : start + per_statement]
-                text = f"INSERT INTO {table} ({', '.join(columns)}) VALUES " + ", ".join([one] * len(chunk))
-                self.cursor.execute(self.sql(text), [row[c] for row in chunk for c in columns])
-
-    def _before(self, text: str) -> None:
-        if self.held:
-            named = self._named.get(text)
-            if named is None:
-                if len(self._named) > 10_000:
-                    self._named.clear()
-                named = self._named[text] = tuple(t for t in KEYS if re.search(rf"\b{t}\b", text))
-            held = [table for table in named if table in self.held]
-            if held:
-                self.flush(held)
-
-    # -- SQL ------------------------------------------------------------------------------------
-
-    def run(self, text: str, params: Sequence[Any] = ()) -> None:
-        self._before(text)
-        self.cursor.execute(self.sql(text), tuple(params))
-
-    def all(self, text: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
-        self._before(text)
-        self.cursor.execute(self.sql(text), tuple(params))
-        rows = self.cursor.fetchall()
-        return rows if self.postgres else [dict(zip(row.keys(), row)) for row in rows]
-
-    def one(self, text: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
-        self._before(text)
-        self.cursor.execute(self.sql(text), tuple(params))
-        row = self.cursor.fetchone()
-        if row is None or self.postgres:
-            return row
-        return dict(zip(row.keys(), row))
-
-    def scalar(self, text: str, params: Sequence[Any] = ()) -> Any:
-        row = self.one(text, params)
-        return None if row is None else next(iter(row.values()))
-
-
-def marks(values: Sequence[Any]) -> str:
-    """``?,?,?`` for an IN list."""
-    return ",".join("?" * len(values))
+class Db(Batch):
+    KEYS = KEYS
 
 
 # -- the recorders ------------------------------------------------------------------------
@@ -437,15 +256,14 @@ class _ViewTables:
     datastore: Any
     postgres = False
 
+    @cached_property
+    def storage(self) -> Storage:
+        return Storage(self.datastore)
+
     @contextmanager
     def db(self, *, commit: bool) -> Iterator[Db]:
-        with self.datastore.transaction(commit=commit) as cursor:
-            db = Db(cursor, self.postgres)
-            self._enter(db)
+        with self.storage.transaction(commit=commit, db=Db) as db:
             yield db
-
-    def _enter(self, db: Db) -> None:
-        """Per-transaction setup (PostgreSQL: the schema)."""
 
     def create_table(self) -> None:
         # Two processes starting at once (web and projector) may race to create the tables
@@ -462,7 +280,7 @@ class _ViewTables:
 
     def _create_and_check_version(self) -> None:
         with self.db(commit=True) as db:
-            self._serialise_ddl(db)
+            lock_ddl(db, "twinning-views-ddl")
             self._create_view_tables(db)
             version = db.scalar("SELECT value FROM view_meta WHERE key = ?", ("schema_version",))
             if version is None:
@@ -485,14 +303,7 @@ class _ViewTables:
     def _create_view_tables(db: Db) -> None:
         for statements in TABLES.values():
             for statement in statements:
-                if db.postgres:
-                    # Byte order for every text column, as in SQLite: keyset pages compare
-                    # keys with the same order in both databases, whatever the locale.
-                    statement = statement.replace(" TEXT", ' TEXT COLLATE "C"')
-                db.run(statement)
-
-    def _serialise_ddl(self, db: Db) -> None:
-        """Two processes creating the tables at once must not collide."""
+                db.run(byte_order(statement, db.postgres))
 
     def _delete_tracking(self, db: Db, name: str) -> None:
         raise NotImplementedError
@@ -565,12 +376,6 @@ def _postgres_recorder_class() -> type:
         # the library retries 10 times, each try waiting the pool's timeout: minutes while the server is down
         max_tracking_id = bounded(PostgresTrackingRecorder.max_tracking_id)
 
-        def _enter(self, db: Db) -> None:
-            db.cursor.execute(SQL("SET LOCAL search_path TO {}").format(Identifier(self.datastore.schema)))
-
-        def _serialise_ddl(self, db: Db) -> None:
-            db.cursor.execute("SELECT pg_advisory_xact_lock(hashtext('twinning-views-ddl'))")
-
         def _advance_sql(self) -> Any:
             return SQL(
                 "UPDATE {}.{} SET notification_id = %s WHERE application_name = %s AND notification_id = %s"
@@ -590,19 +395,7 @@ def _postgres_recorder_class() -> type:
 
 def open_recorder(env: dict[str, str]) -> tuple[InfrastructureFactory, _ViewTables]:
     """The view recorder in the database the env names (keys may be prefixed ``VIEWS_``)."""
-    environment = Environment(TRACKING_NAME, env)
-    factory = InfrastructureFactory.construct(environment)
-    datastore = getattr(factory, "datastore", None)
-    if isinstance(datastore, SQLiteDatastore):
-        recorder_class: type = SQLiteViewRecorder
-    elif type(datastore).__name__ == "PostgresDatastore":
-        from domain.application.postgres import tune_pool
-
-        tune_pool(datastore)  # reconnect at once after an outage, not after minutes of backoff
-        recorder_class = _postgres_recorder_class()
-    else:
-        factory.close()
-        raise ValueError(
-            "the views need an SQLite or PostgreSQL store (PERSISTENCE_MODULE eventsourcing.sqlite or .postgres)"
-        )
+    factory = open_factory(TRACKING_NAME, env)
+    postgres = is_postgres(factory.datastore)  # type: ignore[attr-defined]
+    recorder_class = _postgres_recorder_class() if postgres else SQLiteViewRecorder
     return factory, factory.tracking_recorder(recorder_class)
