@@ -66,6 +66,18 @@ class Db:
             return row
         return dict(zip(row.keys(), row))
 
+    def tuples(self, text: str, params: Sequence[Any] = ()) -> list[tuple]:
+        """Rows as plain tuples; on PostgreSQL in binary through a prepared statement (bytea as bytes, not hex)."""
+        self._before(text)
+        if not self.postgres:
+            self.cursor.execute(text, tuple(params))
+            return [tuple(row) for row in self.cursor.fetchall()]
+        from psycopg.rows import tuple_row
+
+        fast = self.cursor.connection.cursor(row_factory=tuple_row, binary=True)
+        fast.execute(self.sql(text), tuple(params), prepare=True)
+        return fast.fetchall()
+
     def scalar(self, text: str, params: Sequence[Any] = ()) -> Any:
         row = self.one(text, params)
         return None if row is None else next(iter(row.values()))
