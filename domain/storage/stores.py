@@ -80,12 +80,14 @@ class Storage:
             cursor = connection.cursor()
             try:
                 cursor.execute("BEGIN IMMEDIATE")
-                found = db(cursor, False)
-                yield found
+                yield db(cursor, False)
             except BaseException as error:
                 transaction.__exit__(type(error), error, error.__traceback__)
                 raise
-            transaction.__exit__(None, None, None)
+            else:
+                transaction.__exit__(None, None, None)
+            finally:
+                cursor.sqlite_cursor.close()
 
     def close(self) -> None:
         if self._closes is not None:
