@@ -8,8 +8,9 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.errors import InvalidValue
+from domain.model.statuses import StakeholderKind, one_of
 
-STAKEHOLDER_KINDS = ("public", "private", "research")
+STAKEHOLDER_KINDS = tuple(StakeholderKind)
 MAX_NAME = 200
 MAX_TEXT = 10_000
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # C0, DEL and C1 controls
@@ -86,10 +87,8 @@ def check_name(value: str, field: str = "name") -> str:
     return checked
 
 
-def check_stakeholder_kind(kind: str, field: str = "kind") -> str:
-    if kind not in STAKEHOLDER_KINDS:
-        raise InvalidValue(field, f"must be one of {', '.join(STAKEHOLDER_KINDS)} (the triple helix)")
-    return kind
+def check_stakeholder_kind(kind: str, field: str = "kind") -> StakeholderKind:
+    return one_of(StakeholderKind, kind, field, " (the triple helix)")
 
 
 def check_working_hours(hours: dict | None, field: str = "working_hours") -> dict | None:

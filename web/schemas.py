@@ -10,18 +10,30 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, StrictStr
 
-from domain.model.agreement import AGREEMENT_KINDS
-from domain.model.meeting import MAX_MINUTES, MEETING_KINDS, MIN_MINUTES
-from domain.model.notification import NOTIFICATION_KINDS
-from domain.model.user import ROLES
+from domain.model.meeting import MAX_MINUTES, MIN_MINUTES
+from domain.model.statuses import (
+    USER_ROLES,
+    AgreementKind,
+    AgreementStatus,
+    CityStatus,
+    InvitationStatus,
+    MeetingKind,
+    MeetingStatus,
+    MilestoneStatus,
+    NotificationKind,
+    PartnershipStatus,
+    ProjectStatus,
+    StakeholderKind,
+    UserStatus,
+)
 from domain.regions import REGIONS
 from domain.themes import THEMES
-from domain.values import STAKEHOLDER_KINDS
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$")
@@ -53,8 +65,13 @@ def _query_rfc3339(value: Any) -> Any:
     return _rfc3339(value)
 
 
+def values_of(kind: type[StrEnum]) -> Any:
+    """The ``Literal`` of an enum's values: validated and documented inline, as plain strings."""
+    return Literal[tuple(member.value for member in kind)]
+
+
 def _enum(values, description: str | None = None) -> dict:
-    extra: dict[str, Any] = {"enum": list(values)}
+    extra: dict[str, Any] = {"enum": [str(v) for v in values]}
     if description:
         extra["description"] = description
     return extra
@@ -118,14 +135,14 @@ class Problem(BaseModel):
 class UserIn(Input):
     name: Text
     email: Text
-    role: Annotated[StrictStr, Field(json_schema_extra=_enum(ROLES))]
+    role: Annotated[StrictStr, Field(json_schema_extra=_enum(USER_ROLES))]
     city_id: Id | None = None
 
 
 class UserOut(Output):
     id: str
     version: int
-    status: Literal["active", "deactivated"]
+    status: values_of(UserStatus)
     name: str
     email: str
     role: str
@@ -145,7 +162,7 @@ class Subject(Output):
 
 class NotificationOut(Output):
     id: str
-    kind: Annotated[str, Field(json_schema_extra=_enum(NOTIFICATION_KINDS))]
+    kind: Annotated[str, Field(json_schema_extra=_enum(NotificationKind))]
     subject: Subject
     title: str
     body: str
@@ -200,7 +217,7 @@ class CityPatch(Input):
 
 class StakeholderIn(Input):
     name: Text
-    kind: Annotated[StrictStr, Field(json_schema_extra=_enum(STAKEHOLDER_KINDS, "the triple helix"))]
+    kind: Annotated[StrictStr, Field(json_schema_extra=_enum(StakeholderKind, "the triple helix"))]
     themes: list[Theme] = []
 
 
@@ -214,7 +231,7 @@ class StakeholderOut(Output):
 class CityOut(Output):
     id: str
     version: int
-    status: Literal["active", "retired"]
+    status: values_of(CityStatus)
     name: str
     local_name: str | None
     country: str
@@ -285,7 +302,7 @@ class ConcludeIn(Input):
 
 class InvitationOut(Output):
     city_id: str
-    status: Literal["pending", "accepted", "declined"]
+    status: values_of(InvitationStatus)
     invited_at: datetime | None
     answered_at: datetime | None
     reason: str | None
@@ -299,7 +316,7 @@ class ActionPlanOut(Output):
 class PartnershipOut(Output):
     id: str
     version: int
-    status: Literal["proposed", "active", "declined", "withdrawn", "concluded"]
+    status: values_of(PartnershipStatus)
     title: str
     proposer_city_id: str
     member_city_ids: list[str]
@@ -318,7 +335,7 @@ class PartnershipOut(Output):
 
 class MeetingIn(Input):
     title: Text
-    kind: Annotated[StrictStr, Field(json_schema_extra=_enum(MEETING_KINDS))]
+    kind: Annotated[StrictStr, Field(json_schema_extra=_enum(MeetingKind))]
     starts_at: Instant
     duration_minutes: Minutes
     invited_city_ids: list[Id]
@@ -352,7 +369,7 @@ class MeetingOutcomeOut(Output):
 class MeetingOut(Output):
     id: str
     version: int
-    status: Literal["scheduled", "held", "cancelled"]
+    status: values_of(MeetingStatus)
     title: str
     kind: str
     starts_at: datetime
@@ -398,7 +415,7 @@ class PartyIn(Input):
 
 class AgreementIn(Input):
     title: Text
-    kind: Annotated[StrictStr, Field(json_schema_extra=_enum(AGREEMENT_KINDS))]
+    kind: Annotated[StrictStr, Field(json_schema_extra=_enum(AgreementKind))]
     parties: list[PartyIn]
     partnership_id: Id | None = None
     topics: list[Theme] = []
@@ -430,7 +447,7 @@ class TerminationOut(Output):
 class AgreementOut(Output):
     id: str
     version: int
-    status: Literal["drafted", "in_force", "terminated"]
+    status: values_of(AgreementStatus)
     title: str
     kind: str
     parties: list[PartyOut]
@@ -480,7 +497,7 @@ class MilestoneOut(Output):
     id: str
     title: str
     due_on: date
-    status: Literal["planned", "achieved"]
+    status: values_of(MilestoneStatus)
     achieved_on: date | None
     note: str | None
 
@@ -488,7 +505,7 @@ class MilestoneOut(Output):
 class ProjectOut(Output):
     id: str
     version: int
-    status: Literal["active", "completed", "cancelled"]
+    status: values_of(ProjectStatus)
     title: str
     partnership_id: str
     member_city_ids: list[str]
@@ -596,11 +613,11 @@ class CityListQuery(PageQuery):
     region: QueryRegion | None = None
     theme: QueryTheme | None = None
     q: Annotated[StrictStr, Field(max_length=200, description="part of the name or local name, any case")] | None = None
-    status: Literal["active", "retired"] | None = None
+    status: values_of(CityStatus) | None = None
 
 
 class PartnershipListQuery(PageQuery):
-    status: Literal["proposed", "active", "declined", "withdrawn", "concluded"] | None = None
+    status: values_of(PartnershipStatus) | None = None
     city_id: Id | None = None
     theme: QueryTheme | None = None
 
@@ -609,20 +626,20 @@ class MeetingListQuery(PageQuery):
     city_id: Id | None = None
     from_: QueryInstant | None = Field(None, alias="from", description="sessions starting at or after")
     to: QueryInstant | None = Field(None, description="sessions starting before")
-    status: Literal["scheduled", "held", "cancelled"] | None = None
+    status: values_of(MeetingStatus) | None = None
     organiser_id: Id | None = None
     partnership_id: Id | None = None
 
 
 class AgreementListQuery(PageQuery):
-    status: Literal["drafted", "in_force", "terminated"] | None = None
-    kind: Annotated[StrictStr, Field(json_schema_extra=_enum(AGREEMENT_KINDS))] | None = None
+    status: values_of(AgreementStatus) | None = None
+    kind: Annotated[StrictStr, Field(json_schema_extra=_enum(AgreementKind))] | None = None
     city_id: Id | None = None
     partnership_id: Id | None = None
 
 
 class ProjectListQuery(PageQuery):
-    status: Literal["active", "completed", "cancelled"] | None = None
+    status: values_of(ProjectStatus) | None = None
     city_id: Id | None = None
     partnership_id: Id | None = None
     theme: QueryTheme | None = None

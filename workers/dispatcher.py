@@ -33,6 +33,14 @@ from domain.model.agreement import Agreement
 from domain.model.meeting import Meeting
 from domain.model.partnership import PENDING, Partnership
 from domain.model.project import PilotProject
+from domain.model.statuses import (
+    OPEN_PARTNERSHIP,
+    AgreementStatus,
+    MeetingStatus,
+    MilestoneStatus,
+    PartnershipStatus,
+    ProjectStatus,
+)
 from workers.jobs import AGREEMENT_UNSIGNED_AFTER, MILESTONE_WARNING
 from workers.scheduling import JobSpec, arm_weekly_digest, enqueue, job_id, utc_now
 
@@ -216,7 +224,7 @@ class Dispatcher:
     def _still_pending(self, pid: str, city_ids: list[str]) -> tuple[list[str], str]:
         """The cities among these whose invitation is still pending now, and the partnership's status."""
         current = self.programme.load(Partnership, pid)
-        if current.status not in ("proposed", "active"):
+        if current.status not in OPEN_PARTNERSHIP:
             return [], current.status
         return [c for c in city_ids if current.invitations.get(c, {}).get("status") == PENDING], current.status
 
@@ -234,7 +242,7 @@ class Dispatcher:
                 )
             )
         specs += [self._nudge(pid, city_id, 1, event.timestamp) for city_id in pending]
-        if status == "proposed" and not self._stale(event):
+        if status == PartnershipStatus.PROPOSED and not self._stale(event):
             specs.append(
                 JobSpec(
                     job_id("suggest-proposal", pid),
@@ -327,7 +335,7 @@ class Dispatcher:
         if starts_at <= now:
             return []
         current = self.programme.load(Meeting, mid)
-        if current.status != "scheduled" or current.sequence != sequence:
+        if current.status != MeetingStatus.SCHEDULED or current.sequence != sequence:
             return []  # cancelled or moved since: the later event plans what is needed
         future = [o for o in self.reminder_offsets if starts_at - o > now]
         past = [o for o in self.reminder_offsets if starts_at - o <= now]
@@ -368,13 +376,18 @@ class Dispatcher:
         )
         project = self.programme.load(PilotProject, pid)
         current = project.milestones.get(mid)
-        if project.status != "active" or current is None or current["status"] != "planned" or current["due_on"] != due:
+        if (
+            project.status != ProjectStatus.ACTIVE
+            or current is None
+            or current["status"] != MilestoneStatus.PLANNED
+            or current["due_on"] != due
+        ):
             return []  # achieved, moved or closed since: nothing to remind of
         return specs
 
     def _agreement_drafted(self, event: DomainEvent) -> list[JobSpec]:
         aid = str(event.originator_id)
-        if self.programme.load(Agreement, aid).status != "drafted":
+        if self.programme.load(Agreement, aid).status != AgreementStatus.DRAFTED:
             return []
         return [
             JobSpec(

@@ -23,6 +23,15 @@ from domain.model.city import City
 from domain.model.meeting import Meeting
 from domain.model.partnership import PENDING, Partnership
 from domain.model.project import PilotProject
+from domain.model.statuses import (
+    OPEN_PARTNERSHIP,
+    AgreementStatus,
+    MeetingStatus,
+    MilestoneStatus,
+    NotificationKind,
+    PartnershipStatus,
+    ProjectStatus,
+)
 from domain.model.user import User
 from workers import messages
 from workers.calendar import meeting_ics
@@ -78,7 +87,7 @@ def send_partnership_invitation(partnership_id: str, city_ids: list[str], versio
     """Tell the officers of each invited city, at once, while the invitation is still pending."""
     ctx = current_context()
     partnership = _load(ctx, Partnership, partnership_id)
-    if partnership is None or partnership.status not in ("proposed", "active"):
+    if partnership is None or partnership.status not in OPEN_PARTNERSHIP:
         return _skip("the partnership is no longer open")
     cities = _Cities(ctx)
     proposer = cities[partnership.proposer_city_id]
@@ -95,7 +104,9 @@ def send_partnership_invitation(partnership_id: str, city_ids: list[str], versio
             partnership.description,
         )
         for officer, _ in _officers(ctx, [city_id]):
-            delivery.deliver(officer, Message("invitation", "partnership", partnership_id, version, title, body))
+            delivery.deliver(
+                officer, Message(NotificationKind.INVITATION, "partnership", partnership_id, version, title, body)
+            )
     return delivery.finish()
 
 
@@ -103,7 +114,7 @@ def send_invitation_nudge(partnership_id: str, city_id: str, version: int) -> di
     """Remind an invited city's officers of an invitation still unanswered after INVITATION_NUDGE_AFTER."""
     ctx = current_context()
     partnership = _load(ctx, Partnership, partnership_id)
-    if partnership is None or partnership.status != "proposed":
+    if partnership is None or partnership.status != PartnershipStatus.PROPOSED:
         return _skip("the partnership is no longer waiting for answers")
     invitation = partnership.invitations.get(city_id)
     if invitation is None or invitation["status"] != PENDING:
@@ -118,7 +129,9 @@ def send_invitation_nudge(partnership_id: str, city_id: str, version: int) -> di
     )
     delivery = Delivery(ctx)
     for officer, _ in _officers(ctx, [city_id]):
-        delivery.deliver(officer, Message("invitation_nudge", "partnership", partnership_id, version, title, body))
+        delivery.deliver(
+            officer, Message(NotificationKind.INVITATION_NUDGE, "partnership", partnership_id, version, title, body)
+        )
     return delivery.finish()
 
 
@@ -130,7 +143,7 @@ def _meeting_mail(
     meeting: Meeting,
     officer: User,
     city: City,
-    kind: str,
+    kind: NotificationKind,
     version: int | str,
     method: str,
     words,
@@ -160,7 +173,7 @@ def send_meeting_invitation(meeting_id: str, city_ids: list[str], version: int) 
     """Tell the invited cities' officers, with the .ics REQUEST as the session stands now."""
     ctx = current_context()
     meeting = _load(ctx, Meeting, meeting_id)
-    if meeting is None or meeting.status != "scheduled":
+    if meeting is None or meeting.status != MeetingStatus.SCHEDULED:
         return _skip("the session is no longer scheduled")
     if ctx.now() >= meeting.ends_at:
         return _skip("the session is over")
@@ -179,7 +192,7 @@ def send_meeting_invitation(meeting_id: str, city_ids: list[str], version: int) 
             meeting,
             officer,
             cities[city_id],
-            "invitation",
+            NotificationKind.INVITATION,
             version,
             "REQUEST",
             lambda when, c=city_id: words(when, c),
@@ -192,7 +205,7 @@ def send_meeting_reminder(meeting_id: str, sequence: int, offset_seconds: int) -
     """A reminder ``offset_seconds`` before the start; nothing if the session was cancelled or moved since."""
     ctx = current_context()
     meeting = _load(ctx, Meeting, meeting_id)
-    if meeting is None or meeting.status != "scheduled":
+    if meeting is None or meeting.status != MeetingStatus.SCHEDULED:
         return _skip("the session is no longer scheduled")
     if meeting.sequence != sequence:
         return _skip("the session has moved; the reminders of its new time will be sent")
@@ -203,7 +216,7 @@ def send_meeting_reminder(meeting_id: str, sequence: int, offset_seconds: int) -
         ctx,
         meeting,
         meeting.invited_city_ids,
-        "meeting_reminder",
+        NotificationKind.MEETING_REMINDER,
         f"{sequence}-{offset_seconds}",
         "REQUEST",
         lambda when: messages.meeting_reminder(
@@ -216,7 +229,7 @@ def send_meeting_update(meeting_id: str, sequence: int) -> dict[str, Any]:
     """A moved session: the same UID with the higher SEQUENCE, so calendars update the event."""
     ctx = current_context()
     meeting = _load(ctx, Meeting, meeting_id)
-    if meeting is None or meeting.status != "scheduled":
+    if meeting is None or meeting.status != MeetingStatus.SCHEDULED:
         return _skip("the session is no longer scheduled")
     if meeting.sequence != sequence:
         return _skip("the session has moved again; the later update will be sent")
@@ -224,7 +237,7 @@ def send_meeting_update(meeting_id: str, sequence: int) -> dict[str, Any]:
         ctx,
         meeting,
         meeting.invited_city_ids,
-        "meeting_update",
+        NotificationKind.MEETING_UPDATE,
         sequence,
         "REQUEST",
         lambda when: messages.meeting_moved(meeting.kind, meeting.title, when, meeting.location, meeting.url),
@@ -235,13 +248,13 @@ def send_meeting_cancellation(meeting_id: str, sequence: int) -> dict[str, Any]:
     """A cancelled session: METHOD:CANCEL with the same UID, so calendars remove it."""
     ctx = current_context()
     meeting = _load(ctx, Meeting, meeting_id)
-    if meeting is None or meeting.status != "cancelled" or meeting.sequence != sequence:
+    if meeting is None or meeting.status != MeetingStatus.CANCELLED or meeting.sequence != sequence:
         return _skip("the session is not cancelled at this sequence")
     return _deliver_to_meeting(
         ctx,
         meeting,
         meeting.invited_city_ids,
-        "meeting_update",
+        NotificationKind.MEETING_UPDATE,
         sequence,
         "CANCEL",
         lambda when: messages.meeting_cancelled(meeting.kind, meeting.title, when, meeting.cancel_reason),
@@ -277,7 +290,7 @@ def _suggest(
         return delivery
     title, body = messages.suggestions(profile.name, found, why)
     for officer, _ in _officers(ctx, [city_id]):
-        delivery.deliver(officer, Message("suggestion", "city", city_id, trigger, title, body))
+        delivery.deliver(officer, Message(NotificationKind.SUGGESTION, "city", city_id, trigger, title, body))
     return delivery
 
 
@@ -293,7 +306,7 @@ def send_proposal_suggestions(partnership_id: str) -> dict[str, Any]:
     """Further cities the proposer might invite, on the proposal's themes where possible."""
     ctx = current_context()
     partnership = _load(ctx, Partnership, partnership_id)
-    if partnership is None or partnership.status != "proposed":
+    if partnership is None or partnership.status != PartnershipStatus.PROPOSED:
         return _skip("the proposal is no longer open")
     index = MatchIndex(load_profiles(ctx.programme))
     exclude = frozenset(partnership.invitations) | {partnership.proposer_city_id}
@@ -331,11 +344,11 @@ def send_milestone_due(project_id: str, milestone_id: str, due_on: str, phase: s
     """A planned milestone due within 7 days (``phase`` soon) or overdue (``phase`` overdue)."""
     ctx = current_context()
     project = _load(ctx, PilotProject, project_id)
-    if project is None or project.status != "active":
+    if project is None or project.status != ProjectStatus.ACTIVE:
         return _skip("the pilot project is closed")
     milestone = project.milestones.get(milestone_id)
     due = date.fromisoformat(due_on)
-    if milestone is None or milestone["status"] != "planned":
+    if milestone is None or milestone["status"] != MilestoneStatus.PLANNED:
         return _skip("the milestone is achieved")
     if milestone["due_on"] != due:
         return _skip("the milestone was rescheduled; the new date has its own reminders")
@@ -343,7 +356,10 @@ def send_milestone_due(project_id: str, milestone_id: str, due_on: str, phase: s
     delivery = Delivery(ctx)
     for officer, _ in _officers(ctx, project.member_city_ids):
         delivery.deliver(
-            officer, Message("milestone_due", "project", project_id, f"{milestone_id}:{due_on}:{phase}", title, body)
+            officer,
+            Message(
+                NotificationKind.MILESTONE_DUE, "project", project_id, f"{milestone_id}:{due_on}:{phase}", title, body
+            ),
         )
     return delivery.finish()
 
@@ -352,7 +368,7 @@ def send_agreement_unsigned(agreement_id: str) -> dict[str, Any]:
     """An agreement still not signed by every party 30 days after drafting: tell the parties' cities."""
     ctx = current_context()
     agreement = _load(ctx, Agreement, agreement_id)
-    if agreement is None or agreement.status != "drafted" or not agreement.unsigned_parties:
+    if agreement is None or agreement.status != AgreementStatus.DRAFTED or not agreement.unsigned_parties:
         return _skip("the agreement is signed or terminated")
     title, body = messages.agreement_unsigned(
         agreement.title, agreement.kind, agreement.created_on.date(), agreement.unsigned_parties
@@ -360,5 +376,7 @@ def send_agreement_unsigned(agreement_id: str) -> dict[str, Any]:
     city_ids = [p["city_id"] for p in agreement.parties if p["city_id"]]
     delivery = Delivery(ctx)
     for officer, _ in _officers(ctx, city_ids):
-        delivery.deliver(officer, Message("agreement_unsigned", "agreement", agreement_id, "30d", title, body))
+        delivery.deliver(
+            officer, Message(NotificationKind.AGREEMENT_UNSIGNED, "agreement", agreement_id, "30d", title, body)
+        )
     return delivery.finish()

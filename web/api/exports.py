@@ -24,6 +24,7 @@ from typing import Any
 from flask import Response, stream_with_context
 
 from domain.audit import audit_chain_for, catch_up_chain, iter_audit_events, jsonable, require_auditor
+from domain.model.statuses import MeetingStatus, MilestoneStatus
 from web.api import api_blueprint
 from web.api.lists import read_views
 from web.http import principal, programme
@@ -84,7 +85,7 @@ def _meeting_row(m: dict) -> list[Any]:
         m["ends_at"],
         m["duration_minutes"],
         _names(cities),
-        _names(attended) if m["status"] == "held" else None,
+        _names(attended) if m["status"] == MeetingStatus.HELD else None,
         m.get("partnership_id"),
         m.get("location"),
         m.get("url"),
@@ -128,8 +129,8 @@ def _project_row(p: dict) -> list[Any]:
         _listing(p.get("themes")),
         p.get("description"),
         p.get("summary"),
-        counts.get("planned", 0),
-        counts.get("achieved", 0),
+        counts.get(MilestoneStatus.PLANNED, 0),
+        counts.get(MilestoneStatus.ACHIEVED, 0),
         counts.get("overdue", 0),
         p.get("launched_at"),
         p.get("updated_at"),
