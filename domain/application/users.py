@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from domain.access import SYSTEM, Principal, require_role
 from domain.application.base import ProgrammeBase, Recorded, parse_id
 from domain.errors import ConcurrencyConflict, Duplicate, InvalidValue, NotAuthenticated, NotFound
+from domain.limits import MAX_EMAIL
 from domain.model.city import City
 from domain.model.indexes import CityRoster, TokenOwner, UserEmail
 from domain.model.statuses import Role
@@ -23,7 +24,7 @@ def hash_token(token: str) -> str:
 
 
 def check_email(email: str) -> str:
-    email = check_text(email, "email", limit=254, required=True)
+    email = check_text(email, "email", limit=MAX_EMAIL, required=True)
     local, _, domain = email.partition("@")
     if not local or "." not in domain or " " in email or "\n" in email:
         raise InvalidValue("email", f"{email!r} is not an email address")

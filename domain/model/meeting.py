@@ -8,11 +8,11 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import InvalidValue, RuleBroken
+from domain.limits import MAX_ATTENDANCE, MAX_MINUTES, MIN_MINUTES
 from domain.model.statuses import MeetingKind, MeetingStatus, one_of
 from domain.values import check_instant
 
 MEETING_KINDS = tuple(MeetingKind)
-MIN_MINUTES, MAX_MINUTES = 15, 600
 
 
 class MeetingNotScheduled(RuleBroken):
@@ -145,8 +145,8 @@ class Meeting(Aggregate):
         self._check_scheduled()
         if now < self.starts_at:
             raise OutcomeBeforeStart(f"the session starts at {self.starts_at.isoformat()}")
-        if isinstance(attendance, bool) or not isinstance(attendance, int) or not 0 <= attendance <= 1_000_000:
-            raise InvalidValue("attendance", "must be a whole number of participants from 0 to 1,000,000")
+        if isinstance(attendance, bool) or not isinstance(attendance, int) or not 0 <= attendance <= MAX_ATTENDANCE:
+            raise InvalidValue("attendance", f"must be a whole number of participants from 0 to {MAX_ATTENDANCE:,}")
         attended = self.invited_city_ids if attended_city_ids is None else list(attended_city_ids)
         strangers = [c for c in attended if c not in self.invited_city_ids]
         if strangers:
