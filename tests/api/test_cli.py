@@ -38,7 +38,9 @@ def env(monkeypatch, tmp_path, sqlite_url):
     monkeypatch.setenv("TWINNING_DATABASE", sqlite_url)
     monkeypatch.setenv("TWINNING_VAR_DIR", str(tmp_path / "var"))
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(twinning_cli.common, "configure_logging", lambda level=None: None)  # leave pytest's logging alone
+    monkeypatch.setattr(
+        twinning_cli.common, "configure_logging", lambda level=None: None
+    )  # leave pytest's logging alone
     return sqlite_url
 
 
