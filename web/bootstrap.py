@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Generic, Protocol, TypeVar, overload
 
@@ -73,16 +74,11 @@ class Part(Generic[T]):
             return self
         parts = twinning.__dict__
         if self.slot not in parts:
-            # The schema lock before the container's: a thread holding the container's lock
-            # then never waits for a schema lock another thread of this process holds.
-            if self.creates_tables:
-                with schema_lock(twinning.settings), twinning._lock:
-                    if self.slot not in parts:
-                        parts[self.slot] = self.build(twinning)
-            else:
-                with twinning._lock:
-                    if self.slot not in parts:
-                        parts[self.slot] = self.build(twinning)
+            # The schema lock first, then this part's own: no part that creates tables needs a
+            # part that does not, so no thread waits for a lock held by one waiting for its own.
+            with schema_lock(twinning.settings) if self.creates_tables else nullcontext(), twinning.lock(self.slot):
+                if self.slot not in parts:
+                    parts[self.slot] = self.build(twinning)
         return parts[self.slot]
 
     def __set__(self, twinning: Twinning, value: T) -> None:
@@ -106,6 +102,13 @@ def _idempotency(twinning: Twinning) -> idempotency._Store:
     return twinning.own(idempotency.open_store(twinning.settings.database_url))
 
 
+def in_process_redis() -> Redis:
+    """A Redis client on a fresh in-process server (fakeredis with Lua, needed by RQ's unique job ids)."""
+    import fakeredis
+
+    return fakeredis.FakeRedis(server=fakeredis.FakeServer())
+
+
 def _queue_connection(twinning: Twinning) -> Redis | None:
     """The embedded mode's queue is an in-process Redis unless REDIS_URL names one; elsewhere a
     process without REDIS_URL has no queue (the admin's job endpoints answer 503)."""
@@ -113,8 +116,6 @@ def _queue_connection(twinning: Twinning) -> Redis | None:
 
     url = twinning.settings.redis_url
     if twinning.embedded and not url:
-        from workers.embedded import in_process_redis
-
         return twinning.own(in_process_redis())
     if url is None:
         return None
@@ -143,7 +144,8 @@ class Twinning:
     programme: Programme
     embedded: bool = False
     _closers: list[Callable[[], None]] = field(default_factory=list, repr=False)
-    _lock: threading.RLock = field(default_factory=threading.RLock, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    _locks: dict[str, threading.RLock] = field(default_factory=dict, init=False, repr=False)
 
     views = Part(_views, creates_tables=True)
     views_follower = Part(_views_follower)
@@ -152,6 +154,11 @@ class Twinning:
     idempotency = Part(_idempotency, creates_tables=True)
     queue_connection = Part(_queue_connection)
     queue = Part(_queue)
+
+    def lock(self, name: str) -> threading.RLock:
+        """The lock that builds the part ``name`` once."""
+        with self._lock:
+            return self._locks.setdefault(name, threading.RLock())
 
     def own(self, thing: C) -> C:
         """``thing`` was built here: ``close()`` closes it."""
@@ -177,7 +184,8 @@ class Twinning:
         tables are created as the process starts (one process after the other), not on a request."""
         with schema_lock(self.settings):
             self.ensure_admin()
-            _ = (self.views, self.audit_chain, self.idempotency, self.queue_connection)
+            serving = (self.views, self.audit_chain, self.idempotency, self.queue_connection)
+        log.debug("ready to serve with %s", ", ".join(type(part).__name__ for part in serving))
 
     # -- followers ------------------------------------------------------------------------------
 
@@ -223,17 +231,18 @@ class Twinning:
         finally:
             dispatcher.close()
 
-    def follow_dispatch(self, stop: threading.Event, poll_interval: float, logger: logging.Logger) -> None:
-        """Follow the log into the queue until ``stop`` is set (``twinning dispatch``, or a thread of
-        ``twinning serve``); the weekly digest is armed first."""
+    def dispatcher_follower(self, *, watch_queue: bool = False, logger: logging.Logger | None = None) -> Follower:
+        """The log's follower that enqueues jobs, the weekly digest armed first (``twinning dispatch --once``)."""
         from workers.scheduling import arm_weekly_digest
 
-        dispatcher = self.open_dispatcher(watch_queue=True)
-        try:
-            arm_weekly_digest(self.queue)
-            Follower(self.programme, dispatcher, logger=logger).run(stop, poll_interval=poll_interval)
-        finally:
-            dispatcher.close()
+        dispatcher = self.open_dispatcher(watch_queue=watch_queue)
+        arm_weekly_digest(self.queue)
+        return Follower(self.programme, dispatcher, logger=logger)
+
+    def follow_dispatch(self, stop: threading.Event, poll_interval: float, logger: logging.Logger) -> None:
+        """Follow the log into the queue until ``stop`` is set (``twinning dispatch``, or a thread of
+        ``twinning serve``), re-arming by itself if Redis loses the jobs meanwhile."""
+        self.dispatcher_follower(watch_queue=True, logger=logger).run(stop, poll_interval=poll_interval)
 
     # -- closing --------------------------------------------------------------------------------
 
