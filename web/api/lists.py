@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 WAIT_SECONDS = 5.0
 
 
-def views_health(views: Any, log_position: int | None) -> dict | None:
+def views_health(views: Views | None, log_position: int | None) -> dict | None:
     if views is None:
         return None
     try:
@@ -75,7 +75,7 @@ def _guard(query: Callable[[], Any]) -> Any:
     raise AssertionError("unreachable")
 
 
-def page(after: int | None, query: Callable[[Any], dict]):
+def page(after: int | None, query: Callable[[Views], dict]):
     views = read_views(after)
     position = _guard(views.position)
     result = _guard(lambda: query(views))
