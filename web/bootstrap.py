@@ -196,10 +196,9 @@ class Twinning:
             Follower(self.programme, self.audit_chain, logger=logging.getLogger("twinning.audit")),
         ]
 
-    def open_dispatcher(self, *, watch_queue: bool = False) -> Dispatcher:
+    def open_dispatcher(self) -> Dispatcher:
         """A dispatcher on this process's queue, with its own tracking recorder (its own connections):
-        close it when done (``close()`` closes it too). ``watch_queue``: re-arm by itself when Redis
-        lost the jobs, for the dispatcher that follows the log."""
+        close it when done (``close()`` closes it too)."""
         from workers.dispatcher import Dispatcher
 
         queue = self.queue
@@ -210,7 +209,6 @@ class Twinning:
                 self.settings.store_env(),
                 reminder_offsets=self.settings.meeting_reminder_offsets,
                 invitation_nudge_after=self.settings.invitation_nudge_after,
-                watch_queue=watch_queue,
             )
         return self.own(dispatcher)
 
@@ -231,18 +229,29 @@ class Twinning:
         finally:
             dispatcher.close()
 
-    def dispatcher_follower(self, *, watch_queue: bool = False, logger: logging.Logger | None = None) -> Follower:
+    def dispatcher_follower(self) -> Follower:
         """The log's follower that enqueues jobs, the weekly digest armed first (``twinning dispatch --once``)."""
         from workers.scheduling import arm_weekly_digest
 
-        dispatcher = self.open_dispatcher(watch_queue=watch_queue)
+        dispatcher = self.open_dispatcher()
         arm_weekly_digest(self.queue)
-        return Follower(self.programme, dispatcher, logger=logger)
+        return Follower(self.programme, dispatcher)
 
     def follow_dispatch(self, stop: threading.Event, poll_interval: float, logger: logging.Logger) -> None:
         """Follow the log into the queue until ``stop`` is set (``twinning dispatch``, or a thread of
-        ``twinning serve``), re-arming by itself if Redis loses the jobs meanwhile."""
-        self.dispatcher_follower(watch_queue=True, logger=logger).run(stop, poll_interval=poll_interval)
+        ``twinning serve``): ``workers.dispatcher.run_dispatcher`` on this Programme and queue, which
+        re-arms by itself if Redis loses the jobs meanwhile."""
+        from workers.dispatcher import run_dispatcher
+
+        self.dispatcher_position()  # its tracking table created first, under the schema lock
+        run_dispatcher(
+            self.settings,
+            stop,
+            programme=self.programme,
+            connection=self.queue_connection,
+            poll_interval=poll_interval,
+            logger=logger,
+        )
 
     # -- closing --------------------------------------------------------------------------------
 
