@@ -1,7 +1,7 @@
 """One bootstrap per process: the app, every command and the embedded runtime run on what it built.
 
-Rome's and Yantai's officers, the facilitator and the auditor are the cast; the programme's
-events go through the Programme the bootstrap opened and show in the Views it opened.
+Rome registers through the app and shows in the list that the runtime's projector fills; each
+command opens one bootstrap and closes it; parts are built once, when first asked for.
 """
 
 from __future__ import annotations
