@@ -17,6 +17,7 @@ from pydantic import Field
 
 from domain.access import require_role
 from domain.errors import InvalidValue
+from domain.model.statuses import Role
 from web.api import api_blueprint
 from web.http import principal, services
 from web.problems import RETRY_AFTER_SECONDS, ApiProblem
@@ -99,7 +100,7 @@ def blueprint():
     @bp.output(JobPage)
     @bp.doc(summary="The job queue: queued, scheduled, started, failed (with their error) and deferred jobs (admin)")
     def list_jobs(query: JobsQuery):
-        require_role(principal(), "admin")
+        require_role(principal(), Role.ADMIN)
         connection = _connection()
         from workers.admin import jobs_overview
 
@@ -112,7 +113,7 @@ def blueprint():
     @bp.output(JobOut)
     @bp.doc(summary="Put a failed job back on the queue (admin); 409 job-not-failed for a job in any other state")
     def requeue_job(job_id: str, body: Empty):
-        require_role(principal(), "admin")
+        require_role(principal(), Role.ADMIN)
         if not _JOB_ID.match(job_id):
             raise InvalidValue("job_id", "letters, digits, _ and - only, at most 128 characters")
         connection = _connection()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from domain.model.statuses import USER_ROLES, Role
 from web.cli.common import CONTEXT, open_twinning, setup
 
 
@@ -16,7 +17,7 @@ def users() -> None:
 @click.option(
     "--role",
     required=True,
-    type=click.Choice(["admin", "facilitator", "auditor", "officer"]),
+    type=click.Choice([role.value for role in USER_ROLES]),
     help="What the user may do (an officer needs --city).",
 )
 @click.option("--email", required=True, help="The user's email address (unique).")
@@ -32,7 +33,7 @@ def users_create(role: str, email: str, name: str | None, city_id: str | None) -
     from domain.errors import DomainError
 
     settings = setup("WARNING")
-    if role == "officer" and not city_id:
+    if role == Role.OFFICER and not city_id:
         raise click.UsageError("an officer belongs to a city: give --city ID")
     name = name or email.partition("@")[0].replace(".", " ").replace("_", " ").title() or email
     with open_twinning(settings) as twinning:
