@@ -46,6 +46,7 @@ class LogListener:
         self._woken = threading.Event()
         self._closed = threading.Event()
         self._thread: threading.Thread | None = None
+        self._running = False  # the listening thread is connecting or listening (set False before it wakes us)
         self._failures = 0
         self._retry_at = 0.0
 
@@ -60,7 +61,7 @@ class LogListener:
 
     def wait(self, timeout: float) -> None:
         """Until events are recorded, ``timeout`` has passed or ``stop`` is set; (re)starts listening when due."""
-        if self._thread is None or not self._thread.is_alive():
+        if not self._running:
             now = time.monotonic()
             if now < self._retry_at:
                 # Nobody would set ``_woken`` now: poll, and be back in time for the next attempt.
@@ -78,6 +79,7 @@ class LogListener:
     # -- the listening thread ----------------------------------------------------------------
 
     def _start(self) -> None:
+        self._running = True
         self._thread = threading.Thread(target=self._listen, name=f"listen-{self.channel}", daemon=True)
         self._thread.start()
 
@@ -90,8 +92,9 @@ class LogListener:
                     conn.execute(sql.SQL("LISTEN {0}").format(sql.Identifier(self.channel)))
                     self.backend_pid = conn.info.backend_pid
                     self.listening = True
-                    if self._failures:
-                        self.logger.info("listening on %s again", self.channel)
+                    self.logger.info(
+                        "listening on %s for new events%s", self.channel, " again" if self._failures else ""
+                    )
                     self._failures = 0
                     # Events recorded before LISTEN took effect sent no notification we could see.
                     self._woken.set()
@@ -115,6 +118,7 @@ class LogListener:
                 )
         finally:
             self.listening = False
+            self._running = False
             self._woken.set()
 
     def _unlisten(self, conn: Any) -> None:
