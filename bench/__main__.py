@@ -7,7 +7,8 @@
 Benchmarks: core (command rate ÷ raw eventsourcing; as-of reads), catch_up (views
 catch-up ÷ raw read + decode) with memory (web worker RSS after serving that 100k-event
 store), audit (``bench/audit_verify.py``, when present), http (gunicorn: commands ÷
-GET /me), matchmaking (top-10 latency), batch (weekly suggestion digest for 10k
+GET /me), visibility (command answered → its list shows it, gunicorn and the
+projector process), matchmaking (top-10 latency), batch (weekly suggestion digest for 10k
 cities). Each store-bound figure is measured on SQLite and on PostgreSQL (a temporary
 database on 127.0.0.1:5432; skipped with a note when PostgreSQL is not reachable).
 The exit status is 1 only if a benchmark failed to run; a missed target is reported,
@@ -27,7 +28,7 @@ from datetime import UTC, datetime
 
 from bench.report import Figure, Section, quick
 
-ALL = ("core", "catch_up", "audit", "http", "matchmaking", "batch")
+ALL = ("core", "catch_up", "audit", "http", "visibility", "matchmaking", "batch")
 
 
 def postgres_available() -> bool:
@@ -110,13 +111,14 @@ def audit(stores: list[str], small: bool) -> list[Section]:
 
 
 def runners(stores: list[str], small: bool) -> dict[str, Callable[[], list[Section]]]:
-    from bench import batch, core, http, matchmaking
+    from bench import batch, core, http, matchmaking, visibility
 
     return {
         "core": lambda: core.run(stores, small),
         "catch_up": lambda: catch_up_and_memory(stores, small),
         "audit": lambda: audit(stores, small),
         "http": lambda: http.run(stores, small),
+        "visibility": lambda: visibility.run(stores, small),
         "matchmaking": lambda: matchmaking.sections(small),
         "batch": lambda: batch.run(stores, small),
     }

@@ -28,7 +28,7 @@ from domain.application import Programme
 from domain.followers import Follower
 from domain.views import Views
 
-RATIO_TARGET = 0.5
+RATIO_TARGET = 0.35  # issue 11: catch-up ÷ raw select + decode on both stores
 RAW_BATCH = 1000
 
 

@@ -5,9 +5,12 @@ A ``Processor`` turns events into effects (view rows, enqueued jobs, ...) and re
 transaction as those effects, so a crash neither loses nor doubles an event. It says
 where it stands with ``position()``, read from its tracking table.
 
-A ``Follower`` polls the application's notification log after that position
+A ``Follower`` reads the application's notification log after that position
 (``select_notifications`` works on every store; SQLite has no ``subscribe()``),
-decodes each batch and hands it to the processor. Notification ids may have gaps
+decodes each batch and hands it to the processor. When it has caught up it waits:
+on PostgreSQL for the store's notification that events were recorded
+(``domain.listener``: LISTEN on the library's channel), at most the poll interval;
+elsewhere, or while the listening connection is broken, for the poll interval. Notification ids may have gaps
 (a PostgreSQL sequence skips the ids of a rolled-back transaction): reading
 "everything after my position" never waits for a missing id.
 
@@ -22,11 +25,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from eventsourcing.domain import DomainEvent
 from eventsourcing.persistence import IntegrityError, Notification, PersistenceError, Tracking
+
+from domain.listener import LogListener
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from domain.application import Programme
@@ -54,7 +59,11 @@ class Processor(Protocol):
 
 
 class Follower:
-    """Polls ``app``'s notification log after ``processor.position()`` and feeds it in batches."""
+    """Reads ``app``'s notification log after ``processor.position()`` and feeds it in batches.
+
+    ``listen``: in ``run``, wake on the store's notifications where it sends them
+    (PostgreSQL); False keeps to polling (e.g. to measure what listening brings).
+    """
 
     def __init__(
         self,
@@ -62,6 +71,7 @@ class Follower:
         processor: Processor,
         batch_size: int | None = None,
         logger: logging.Logger | None = None,
+        listen: bool = True,
     ) -> None:
         # A processor may say what suits it (the views: large batches, one transaction each).
         batch_size = batch_size if batch_size is not None else getattr(processor, "batch_size", DEFAULT_BATCH_SIZE)
@@ -71,6 +81,8 @@ class Follower:
         self.processor = processor
         self.batch_size = batch_size
         self.logger = logger or logging.getLogger(f"twinning.follower.{processor.name}")
+        self.listen = listen
+        self.listener: LogListener | None = None
 
     # -- reading and processing ------------------------------------------------------------
 
@@ -111,7 +123,19 @@ class Follower:
         return self.app.recorder.select_notifications(start=position + 1, limit=self.batch_size)
 
     def run(self, stop: threading.Event, poll_interval: float = 0.5) -> None:
-        """Follow until ``stop`` is set. Store errors are logged and retried with backoff; the loop never dies."""
+        """Follow until ``stop`` is set. Store errors are logged and retried with backoff; the loop never dies.
+
+        Caught up, it waits for the store's notification (where there is one) or ``poll_interval``,
+        whichever comes first: with listening, the poll interval is only the fallback.
+        """
+        self.listener = LogListener.open(self.app.recorder, stop, self.logger) if self.listen else None
+        try:
+            self._follow(stop, poll_interval, self.listener.wait if self.listener else stop.wait)
+        finally:
+            if self.listener is not None:
+                self.listener.close()
+
+    def _follow(self, stop: threading.Event, poll_interval: float, idle: Callable[[float], object]) -> None:
         failures = 0
         self.logger.info("%s: following from position %s", self.processor.name, self._safe_position())
         while not stop.is_set():
@@ -139,7 +163,7 @@ class Follower:
                 self.logger.info("%s: recovered after %d failed attempts", self.processor.name, failures)
                 failures = 0
             if count == 0:
-                stop.wait(poll_interval)
+                idle(poll_interval)
         self.logger.info("%s: stopped at position %s", self.processor.name, self._safe_position())
 
     @staticmethod
