@@ -118,7 +118,7 @@ def create_app(
 
     _install_error_handling(app)
     _install_request_id(app)
-    idempotency.install(app, twinning.idempotency)
+    idempotency.install(app)
     ratelimit.install(app)
     for module in (
         meta,

@@ -98,7 +98,7 @@ def _reports_as_of(twinning: Twinning) -> ReportsAsOf:
     return twinning.own(ReportsAsOf(twinning.programme))
 
 
-def _idempotency(twinning: Twinning) -> idempotency._Store:
+def _idempotency(twinning: Twinning) -> idempotency.IdempotencyStore:
     return twinning.own(idempotency.open_store(twinning.settings.database_url))
 
 

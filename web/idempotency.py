@@ -238,5 +238,5 @@ def abandon(_error: BaseException | None = None) -> None:
             pass
 
 
-def install(app: Flask, store: IdempotencyStore) -> None:
+def install(app: Flask) -> None:
     app.teardown_request(abandon)
