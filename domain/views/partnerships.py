@@ -1,0 +1,322 @@
+"""The partnership board: partnerships with their invitations, and the invitations a city has to answer."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from domain.model.partnership import Partnership
+from domain.storage import marks
+from domain.views import timeline
+from domain.views.cities import CITIES, name
+from domain.views.codec import contains, day, dump, instant, load, member, parse_day, parse_instant
+from domain.views.context import Context, handles, looks_up
+from domain.views.paging import Page, Where, check_limit, check_text, decode_cursor, encode_cursor, split
+from domain.views.table import Table
+from domain.views.timeline import listing, quoted
+
+PARTNERSHIPS = Table(
+    "view_partnerships",
+    "id, title, proposer_city_id, status, themes:json, description?, action_plan:json?, outcome?, closing_reason?,"
+    " proposed_at:instant, updated_at:instant, version:int, position:bigint",
+    key="id",
+    indexes={
+        "by_position": "position",
+        "by_status": "status, position",
+        "by_proposer": "proposer_city_id, position",
+    },
+)
+INVITATIONS = Table(
+    "view_invitations",
+    "partnership_id, city_id, status, invited_at:instant, answered_at:instant?, reason?, response_hours:real?,"
+    " position:bigint, ordinal:int",
+    key="partnership_id, city_id",
+    indexes={"by_city": "city_id, status, position"},
+)
+TABLES = (PARTNERSHIPS, INVITATIONS)
+OPEN = ("proposed", "active")
+
+
+@looks_up("partnerships")
+def _load(db: Any, pid: str) -> dict[str, Any] | None:
+    row = db.one(f"SELECT title, proposer_city_id, status FROM {PARTNERSHIPS.name} WHERE id = ?", (pid,))
+    if row is None:
+        return None
+    invitations = db.all(
+        f"SELECT city_id, status, invited_at FROM {INVITATIONS.name} WHERE partnership_id = ? ORDER BY position, ordinal",
+        (pid,),
+    )
+    return {
+        "title": row["title"],
+        "proposer": row["proposer_city_id"],
+        "status": row["status"],
+        "invitations": {r["city_id"]: {"status": r["status"], "invited_at": r["invited_at"]} for r in invitations},
+    }
+
+
+def involved(partnership: dict[str, Any], also: str | None = None) -> list[str]:
+    """The proposer, every invitee that has not declined, and the city the event names."""
+    cities = [partnership["proposer"]]
+    cities += [c for c, i in partnership["invitations"].items() if i["status"] != "declined"]
+    if also and also not in cities:
+        cities.append(also)
+    return cities
+
+
+# -- handlers --------------------------------------------------------------------------------
+
+
+def _invite(ctx: Context, pid: str, city_id: str, at: str, position: int, ordinal: int) -> None:
+    INVITATIONS.insert(
+        ctx.db, partnership_id=pid, city_id=city_id, status="pending", invited_at=at, position=position, ordinal=ordinal
+    )
+
+
+@handles(Partnership.PartnershipProposed)
+def proposed(ctx: Context, position: int, e: Any) -> None:
+    pid, at = str(e.originator_id), instant(e.timestamp)
+    invited = list(dict.fromkeys(e.invited_city_ids))
+    PARTNERSHIPS.insert(
+        ctx.db,
+        id=pid,
+        title=e.title,
+        proposer_city_id=e.proposer_city_id,
+        status="proposed",
+        themes=dump(list(e.themes)),
+        description=e.description,
+        proposed_at=at,
+        updated_at=at,
+        version=e.originator_version,
+        position=position,
+    )
+    for ordinal, city_id in enumerate(invited):
+        _invite(ctx, pid, city_id, at, position, ordinal)
+    partnership = {
+        "title": e.title,
+        "proposer": e.proposer_city_id,
+        "status": "proposed",
+        "invitations": {c: {"status": "pending", "invited_at": at} for c in invited},
+    }
+    ctx.put("partnerships", pid, partnership)
+    names = listing([name(ctx, c) for c in invited])
+    summary = f"{name(ctx, e.proposer_city_id)} proposed {quoted(e.title)} to {names}"
+    timeline.record(ctx, involved(partnership), position, e, summary)
+
+
+@handles(Partnership.PartnerInvited)
+def partner_invited(ctx: Context, position: int, e: Any) -> None:
+    pid, at = str(e.originator_id), instant(e.timestamp)
+    partnership = ctx.get("partnerships", pid)
+    if partnership is None:
+        return
+    _invite(ctx, pid, e.city_id, at, position, 0)
+    partnership["invitations"][e.city_id] = {"status": "pending", "invited_at": at}
+    ctx.touch(PARTNERSHIPS.name, e)
+    summary = f"{name(ctx, partnership['proposer'])} invited {name(ctx, e.city_id)} to {quoted(partnership['title'])}"
+    timeline.record(ctx, involved(partnership, e.city_id), position, e, summary)
+
+
+def _answer(ctx: Context, position: int, e: Any, status: str, reason: str | None) -> None:
+    pid = str(e.originator_id)
+    partnership = ctx.get("partnerships", pid)
+    if partnership is None:
+        return
+    invitation = partnership["invitations"].get(e.city_id)
+    hours = None
+    if invitation is not None:
+        hours = max(0.0, (e.timestamp - parse_instant(invitation["invited_at"])) / timedelta(hours=1))
+        invitation["status"] = status
+    ctx.db.update(
+        INVITATIONS.name,
+        {"partnership_id": pid, "city_id": e.city_id},
+        {"status": status, "answered_at": instant(e.timestamp), "reason": reason, "response_hours": hours},
+    )
+    ctx.touch(PARTNERSHIPS.name, e)
+    verb = "accepted" if status == "accepted" else "declined"
+    summary = f"{name(ctx, e.city_id)} {verb} the invitation to {quoted(partnership['title'])}"
+    timeline.record(ctx, involved(partnership, e.city_id), position, e, summary)
+
+
+@handles(Partnership.InvitationAccepted)
+def accepted(ctx: Context, position: int, e: Any) -> None:
+    _answer(ctx, position, e, "accepted", None)
+
+
+@handles(Partnership.InvitationDeclined)
+def declined(ctx: Context, position: int, e: Any) -> None:
+    _answer(ctx, position, e, "declined", getattr(e, "reason", None))
+
+
+def _change(ctx: Context, position: int, e: Any, summary: Callable[[dict], str], **columns: Any) -> None:
+    pid = str(e.originator_id)
+    partnership = ctx.get("partnerships", pid)
+    if partnership is None:
+        return
+    ctx.touch(PARTNERSHIPS.name, e, **columns)
+    if "status" in columns:
+        partnership["status"] = columns["status"]
+    timeline.record(ctx, involved(partnership), position, e, summary(partnership))
+
+
+@handles(Partnership.PartnershipActivated)
+def activated(ctx: Context, position: int, e: Any) -> None:
+    _change(ctx, position, e, lambda p: f"{quoted(p['title'])} became active", status="active")
+
+
+@handles(Partnership.PartnershipDeclined)
+def declined_by_all(ctx: Context, position: int, e: Any) -> None:
+    _change(ctx, position, e, lambda p: f"{quoted(p['title'])} was declined by every invited city", status="declined")
+
+
+@handles(Partnership.ProposalWithdrawn)
+def withdrawn(ctx: Context, position: int, e: Any) -> None:
+    reason = getattr(e, "reason", None)
+    _change(
+        ctx,
+        position,
+        e,
+        lambda p: f"{name(ctx, p['proposer'])} withdrew {quoted(p['title'])}",
+        status="withdrawn",
+        closing_reason=reason,
+    )
+
+
+@handles(Partnership.ActionPlanAdopted)
+def action_plan_adopted(ctx: Context, position: int, e: Any) -> None:
+    plan = {"summary": e.summary, "adopted_on": day(e.adopted_on)}
+    adopted = f" was adopted on {day(e.adopted_on)}"
+    _change(ctx, position, e, lambda p: f"An action plan for {quoted(p['title'])}{adopted}", action_plan=dump(plan))
+
+
+@handles(Partnership.PartnershipConcluded)
+def concluded(ctx: Context, position: int, e: Any) -> None:
+    _change(ctx, position, e, lambda p: f"{quoted(p['title'])} concluded", status="concluded", outcome=e.outcome)
+
+
+# -- queries ---------------------------------------------------------------------------------
+
+_BOARD = (
+    f"SELECT p.*, c.name AS proposer_name FROM {PARTNERSHIPS.name} p LEFT JOIN {CITIES.name} c"
+    " ON c.id = p.proposer_city_id"
+)
+
+
+class PartnershipQueries:
+    """Mixed into ``Views``."""
+
+    def partnerships(
+        self,
+        status: str | None = None,
+        city_id: str | None = None,
+        theme: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> Page:
+        """Newest first; ``city_id`` as proposer or invitee."""
+        limit = check_limit(limit)
+        after = decode_cursor("partnerships", cursor, int)
+        where = Where()
+        if status := check_text(status, "status"):
+            where.add("p.status = ?", status)
+        if city_id := check_text(city_id, "city_id"):
+            where.add(
+                f"(p.proposer_city_id = ? OR p.id IN (SELECT partnership_id FROM {INVITATIONS.name} WHERE city_id = ?))",
+                str(city_id),
+                str(city_id),
+            )
+        if theme := check_text(theme, "theme"):
+            where.add(contains("p.themes"), member(theme))
+        if after:
+            where.add("p.position < ?", after[0])
+        with self._read() as db:
+            rows = db.all(f"{_BOARD}{where.sql()} ORDER BY p.position DESC LIMIT ?", (*where.params, limit + 1))
+            rows, next_cursor = split(rows, limit, lambda r: encode_cursor("partnerships", r["position"]))
+            return {"items": partnership_items(db, rows), "next_cursor": next_cursor}
+
+    def partnership(self, partnership_id: str) -> dict[str, Any] | None:
+        with self._read() as db:
+            rows = db.all(f"{_BOARD} WHERE p.id = ?", (str(partnership_id),))
+            return partnership_items(db, rows)[0] if rows else None
+
+    def invitations_awaiting(self, city_id: str, limit: int | None = None, cursor: str | None = None) -> Page:
+        """Invitations the city has not answered yet, in open partnerships, oldest first."""
+        limit = check_limit(limit)
+        after = decode_cursor("awaiting", cursor, int, str)
+        where = Where()
+        where.add("i.city_id = ?", str(city_id))
+        where.add("i.status = 'pending'")
+        where.add(f"p.status IN ({marks(OPEN)})", *OPEN)
+        if after:
+            where.add("(i.position > ? OR (i.position = ? AND i.partnership_id > ?))", after[0], after[0], after[1])
+        with self._read() as db:
+            rows = db.all(
+                "SELECT i.partnership_id, i.invited_at, i.position, p.title, p.status, p.themes, p.proposer_city_id,"
+                f" c.name AS proposer_name FROM {INVITATIONS.name} i JOIN {PARTNERSHIPS.name} p"
+                f" ON p.id = i.partnership_id LEFT JOIN {CITIES.name} c ON c.id = p.proposer_city_id{where.sql()}"
+                " ORDER BY i.position, i.partnership_id LIMIT ?",
+                (*where.params, limit + 1),
+            )
+        rows, next_cursor = split(rows, limit, lambda r: encode_cursor("awaiting", r["position"], r["partnership_id"]))
+        items = [
+            {
+                "partnership_id": r["partnership_id"],
+                "title": r["title"],
+                "partnership_status": r["status"],
+                "themes": load(r["themes"]),
+                "proposer_city_id": r["proposer_city_id"],
+                "proposer_name": r["proposer_name"],
+                "invited_at": parse_instant(r["invited_at"]),
+            }
+            for r in rows
+        ]
+        return {"items": items, "next_cursor": next_cursor}
+
+
+def partnership_items(db: Any, rows: list[dict]) -> list[dict]:
+    ids = [r["id"] for r in rows]
+    invitations: dict[str, list[dict]] = defaultdict(list)
+    if ids:
+        for stored in db.all(
+            f"SELECT i.*, c.name FROM {INVITATIONS.name} i LEFT JOIN {CITIES.name} c ON c.id = i.city_id"
+            f" WHERE i.partnership_id IN ({marks(ids)}) ORDER BY i.position, i.ordinal",
+            ids,
+        ):
+            i = INVITATIONS.decode(stored)
+            invitations[i["partnership_id"]].append(
+                {
+                    "city_id": i["city_id"],
+                    "name": stored["name"],
+                    "status": i["status"],
+                    "invited_at": i["invited_at"],
+                    "answered_at": i["answered_at"],
+                    "reason": i["reason"],
+                }
+            )
+    items = []
+    for stored in rows:
+        r = PARTNERSHIPS.decode(stored)
+        plan = r["action_plan"]
+        if plan:
+            plan["adopted_on"] = parse_day(plan["adopted_on"])
+        items.append(
+            {
+                "id": r["id"],
+                "title": r["title"],
+                "status": r["status"],
+                "proposer_city_id": r["proposer_city_id"],
+                "proposer_name": stored["proposer_name"],
+                "themes": r["themes"],
+                "description": r["description"],
+                "invitations": invitations[r["id"]],
+                "action_plan": plan,
+                "outcome": r["outcome"],
+                "closing_reason": r["closing_reason"],
+                "version": r["version"],
+                "proposed_at": r["proposed_at"],
+                "updated_at": r["updated_at"],
+                "position": r["position"],
+            }
+        )
+    return items
