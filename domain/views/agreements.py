@@ -10,7 +10,7 @@ from domain.views.codec import day, dump, instant, load, parse_day
 from domain.views.context import Context, handles, looks_up
 from domain.views.paging import Page, Where, check_limit, check_text, decode_cursor, encode_cursor, split
 from domain.views.table import Table
-from domain.views.timeline import listing, quoted
+from domain.views.timeline import listing, quoted, tells
 
 AGREEMENTS = Table(
     "view_agreements",
@@ -80,8 +80,7 @@ def drafted(ctx: Context, position: int, e: Any) -> None:
     cities = party_cities(agreement)
     for city_id in cities:
         AGREEMENT_CITIES.insert(ctx.db, agreement_id=aid, city_id=city_id)
-    summary = f"{e.kind.upper()} {quoted(e.title)} drafted between {listing([p['name'] for p in parties])}"
-    timeline.record(ctx, cities, position, e, summary)
+    timeline.record(ctx, cities, position)
 
 
 @handles(Agreement.PartySigned)
@@ -94,8 +93,7 @@ def party_signed(ctx: Context, position: int, e: Any) -> None:
         if party["name"].casefold() == e.party.casefold():
             party["signed_on"], party["signatory"] = day(e.signed_on), e.signatory
     ctx.touch(AGREEMENTS.name, e, parties=dump(agreement["parties"]))
-    summary = f"{e.party} signed {quoted(agreement['title'])} on {day(e.signed_on)}"
-    timeline.record(ctx, party_cities(agreement), position, e, summary)
+    timeline.record(ctx, party_cities(agreement), position)
 
 
 @handles(Agreement.AgreementInForce)
@@ -105,8 +103,7 @@ def in_force(ctx: Context, position: int, e: Any) -> None:
     if agreement is None:
         return
     ctx.touch(AGREEMENTS.name, e, status="in_force", in_force_on=day(e.in_force_on))
-    summary = f"{quoted(agreement['title'])} entered into force on {day(e.in_force_on)}"
-    timeline.record(ctx, party_cities(agreement), position, e, summary)
+    timeline.record(ctx, party_cities(agreement), position)
 
 
 @handles(Agreement.AgreementTerminated)
@@ -116,8 +113,22 @@ def terminated(ctx: Context, position: int, e: Any) -> None:
     if agreement is None:
         return
     ctx.touch(AGREEMENTS.name, e, status="terminated", terminated_on=day(e.on), termination_reason=e.reason)
-    summary = f"{quoted(agreement['title'])} was terminated on {day(e.on)}"
-    timeline.record(ctx, party_cities(agreement), position, e, summary)
+    timeline.record(ctx, party_cities(agreement), position)
+
+
+TOLD: dict[type, Any] = {
+    Agreement.AgreementDrafted: lambda a, e: (
+        f"{e.kind.upper()} {quoted(e.title)} drafted between {listing([p['name'] for p in e.parties])}"
+    ),
+    Agreement.PartySigned: lambda a, e: f"{e.party} signed {quoted(a['title'])} on {day(e.signed_on)}",
+    Agreement.AgreementInForce: lambda a, e: f"{quoted(a['title'])} entered into force on {day(e.in_force_on)}",
+    Agreement.AgreementTerminated: lambda a, e: f"{quoted(a['title'])} was terminated on {day(e.on)}",
+}
+
+
+@tells(*TOLD)
+def _told(ctx: Context, position: int, e: Any) -> str:
+    return TOLD[type(e)](ctx.get("agreements", str(e.originator_id)), e)
 
 
 # -- queries ---------------------------------------------------------------------------------

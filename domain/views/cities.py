@@ -15,6 +15,7 @@ from domain.views.codec import contains, dump, fold, instant, member, sort_key
 from domain.views.context import Context, handles, looks_up
 from domain.views.paging import Page, Where, check_limit, check_text, decode_cursor, encode_cursor, like, split
 from domain.views.table import Table
+from domain.views.timeline import tells
 
 CITIES = Table(
     "view_cities",
@@ -24,12 +25,15 @@ CITIES = Table(
     key="id",
     indexes={"by_name": "sort_key, id", "by_region": "region, sort_key, id", "by_status": "status, sort_key, id"},
 )
+# A removed stakeholder stays, marked, so that the timeline can still name it.
 STAKEHOLDERS = Table(
     "view_stakeholders",
-    "city_id, stakeholder_id, name, kind, themes:json, position:bigint",
+    "city_id, stakeholder_id, name, kind, themes:json, position:bigint, removed_position:bigint?",
     key="city_id, stakeholder_id",
 )
-TABLES = (CITIES, STAKEHOLDERS)
+# Every name a city has had, from the position it took it: timelines name cities as they were then.
+NAMES = Table("view_city_names", "city_id, position:bigint, name", key="city_id, position", compact=True)
+TABLES = (CITIES, STAKEHOLDERS, NAMES)
 PROFILE_COLUMNS = ("name", "local_name", "timezone", "population", "description")
 
 
@@ -52,12 +56,25 @@ def _search(name: str | None, local_name: str | None) -> str:
 
 
 @looks_up("names")
-def _load_name(db: Any, city_id: str) -> str | None:
-    return db.scalar(f"SELECT name FROM {CITIES.name} WHERE id = ?", (city_id,))
+def _load_names(db: Any, city_id: str) -> list[tuple[int, str]]:
+    rows = db.all(f"SELECT position, name FROM {NAMES.name} WHERE city_id = ? ORDER BY position", (city_id,))
+    return [(r["position"], r["name"]) for r in rows]
 
 
-def name(ctx: Context, city_id: str) -> str:
-    return ctx.get("names", city_id) or city_id
+@looks_up("stakeholders")
+def _load_stakeholders(db: Any, city_id: str) -> dict[str, str]:
+    rows = db.all(f"SELECT stakeholder_id, name FROM {STAKEHOLDERS.name} WHERE city_id = ?", (city_id,))
+    return {r["stakeholder_id"]: r["name"] for r in rows}
+
+
+def name(ctx: Context, city_id: str, position: int) -> str:
+    """The city's name just before ``position`` (its id if it had none)."""
+    found = city_id
+    for since, called in ctx.get("names", city_id) or ():
+        if since >= position:
+            break
+        found = called
+    return found
 
 
 # -- handlers --------------------------------------------------------------------------------
@@ -87,9 +104,13 @@ def registered(ctx: Context, position: int, e: Any) -> None:
         version=e.originator_version,
         position=position,
     )
-    ctx.put("names", cid, e.name)
-    summary = f"{e.name} joined the programme ({_country(e.country)}, {e.timezone})"
-    timeline.record(ctx, [cid], position, e, summary)
+    NAMES.insert(ctx.db, city_id=cid, position=position, name=e.name)
+    timeline.record(ctx, [cid], position)
+
+
+@tells(City.CityRegistered)
+def _registered(ctx: Context, position: int, e: Any) -> str:
+    return f"{e.name} joined the programme ({_country(e.country)}, {e.timezone})"
 
 
 @handles(City.ProfileUpdated)
@@ -113,12 +134,16 @@ def profile_updated(ctx: Context, position: int, e: Any) -> None:
         new_name = changes.get("name", current.get("name"))
         local = changes["local_name"] if "local_name" in changes else current.get("local_name")
         columns.update(sort_key=sort_key(new_name), search=_search(new_name, local))
-    old_name = name(ctx, cid)
     ctx.touch(CITIES.name, e, **columns)
     if "name" in changes:
-        ctx.put("names", cid, changes["name"])
-    fields = ", ".join(k.replace("_", " ") for k in sorted(changes))
-    timeline.record(ctx, [cid], position, e, f"{old_name} updated its profile: {fields}")
+        NAMES.insert(ctx.db, city_id=cid, position=position, name=changes["name"])
+    timeline.record(ctx, [cid], position)
+
+
+@tells(City.ProfileUpdated)
+def _profile_updated(ctx: Context, position: int, e: Any) -> str:
+    fields = ", ".join(k.replace("_", " ") for k in sorted(e.changes))
+    return f"{name(ctx, str(e.originator_id), position)} updated its profile: {fields}"
 
 
 @handles(City.StakeholderAdded)
@@ -134,32 +159,40 @@ def stakeholder_added(ctx: Context, position: int, e: Any) -> None:
         position=position,
     )
     ctx.touch(CITIES.name, e)
-    summary = f"{name(ctx, cid)} added a {e.kind} stakeholder: {e.name}"
-    timeline.record(ctx, [cid], position, e, summary)
+    timeline.record(ctx, [cid], position)
+
+
+@tells(City.StakeholderAdded)
+def _stakeholder_added(ctx: Context, position: int, e: Any) -> str:
+    return f"{name(ctx, str(e.originator_id), position)} added a {e.kind} stakeholder: {e.name}"
 
 
 @handles(City.StakeholderRemoved)
 def stakeholder_removed(ctx: Context, position: int, e: Any) -> None:
     cid = str(e.originator_id)
-    held = ctx.db.held_row(STAKEHOLDERS.name, city_id=cid, stakeholder_id=e.stakeholder_id)
-    removed = (
-        held["name"]
-        if held
-        else ctx.db.scalar(
-            f"SELECT name FROM {STAKEHOLDERS.name} WHERE city_id = ? AND stakeholder_id = ?", (cid, e.stakeholder_id)
-        )
-    )
-    ctx.db.delete(STAKEHOLDERS.name, {"city_id": cid, "stakeholder_id": e.stakeholder_id})
+    key = {"city_id": cid, "stakeholder_id": e.stakeholder_id}
+    ctx.db.update(STAKEHOLDERS.name, key, {"removed_position": position})
     ctx.touch(CITIES.name, e)
-    summary = f"{name(ctx, cid)} removed a stakeholder: {removed or e.stakeholder_id}"
-    timeline.record(ctx, [cid], position, e, summary)
+    timeline.record(ctx, [cid], position)
+
+
+@tells(City.StakeholderRemoved)
+def _stakeholder_removed(ctx: Context, position: int, e: Any) -> str:
+    cid = str(e.originator_id)
+    removed = (ctx.get("stakeholders", cid) or {}).get(e.stakeholder_id)
+    return f"{name(ctx, cid, position)} removed a stakeholder: {removed or e.stakeholder_id}"
 
 
 @handles(City.CityRetired)
 def retired(ctx: Context, position: int, e: Any) -> None:
     cid = str(e.originator_id)
     ctx.touch(CITIES.name, e, status="retired")
-    timeline.record(ctx, [cid], position, e, f"{name(ctx, cid)} left the programme")
+    timeline.record(ctx, [cid], position)
+
+
+@tells(City.CityRetired)
+def _retired(ctx: Context, position: int, e: Any) -> str:
+    return f"{name(ctx, str(e.originator_id), position)} left the programme"
 
 
 # -- queries ---------------------------------------------------------------------------------
@@ -213,7 +246,8 @@ def city_items(db: Any, rows: list[dict]) -> list[dict]:
     stakeholders: dict[str, list[dict]] = defaultdict(list)
     if ids:
         for stored in db.all(
-            f"SELECT * FROM {STAKEHOLDERS.name} WHERE city_id IN ({marks(ids)}) ORDER BY position, stakeholder_id",
+            f"SELECT * FROM {STAKEHOLDERS.name} WHERE city_id IN ({marks(ids)}) AND removed_position IS NULL"
+            " ORDER BY position, stakeholder_id",
             ids,
         ):
             s = STAKEHOLDERS.decode(stored)

@@ -12,6 +12,7 @@ from domain.views.context import Context, handles
 from domain.views.paging import Page, Where, check_limit, decode_cursor, encode_cursor, split
 from domain.views.partnerships import involved
 from domain.views.table import Table
+from domain.views.timeline import tells
 
 INBOX = Table(
     "view_inbox",
@@ -61,9 +62,12 @@ def sent(ctx: Context, position: int, e: Any) -> None:
         position=position,
     )
     cities = subject_cities(ctx, subject)
-    if cities:
-        summary = f"Notification ({e.kind.replace('_', ' ')}): {e.title}"
-        timeline.record(ctx, cities, position, e, summary)
+    timeline.record(ctx, cities, position)
+
+
+@tells(Notification.NotificationSent)
+def _sent(ctx: Context, position: int, e: Any) -> str:
+    return f"Notification ({e.kind.replace('_', ' ')}): {e.title}"
 
 
 class InboxQueries:

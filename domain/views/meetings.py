@@ -23,7 +23,7 @@ from domain.views.paging import (
     split,
 )
 from domain.views.table import Table
-from domain.views.timeline import quoted
+from domain.views.timeline import quoted, tells
 
 MEETINGS = Table(
     "view_meetings",
@@ -102,8 +102,7 @@ def scheduled(ctx: Context, position: int, e: Any) -> None:
             ctx.db, meeting_id=mid, city_id=city_id, starts_at=starts, position=position, ordinal=ordinal
         )
     ctx.put("meetings", mid, {"title": e.title, "kind": e.kind, "starts_at": starts, "cities": invited})
-    kind = e.kind.replace("_", " ").capitalize()
-    timeline.record(ctx, invited, position, e, f"{kind} {quoted(e.title)} scheduled for {_when(starts)}")
+    timeline.record(ctx, invited, position)
 
 
 @handles(Meeting.ParticipantInvited)
@@ -117,8 +116,7 @@ def participant_invited(ctx: Context, position: int, e: Any) -> None:
     )
     meeting["cities"].append(e.city_id)
     ctx.touch(MEETINGS.name, e)
-    summary = f"{name(ctx, e.city_id)} was invited to {quoted(meeting['title'])}"
-    timeline.record(ctx, meeting["cities"], position, e, summary)
+    timeline.record(ctx, meeting["cities"], position)
 
 
 @handles(Meeting.MeetingRescheduled)
@@ -131,7 +129,7 @@ def rescheduled(ctx: Context, position: int, e: Any) -> None:
     ctx.touch(MEETINGS.name, e, starts_at=starts, ends_at=ends, duration_minutes=e.duration_minutes, sequence=Add(1))
     ctx.db.update(MEETING_CITIES.name, {"meeting_id": mid}, {"starts_at": starts})
     meeting["starts_at"] = starts
-    timeline.record(ctx, meeting["cities"], position, e, f"{quoted(meeting['title'])} moved to {_when(starts)}")
+    timeline.record(ctx, meeting["cities"], position)
 
 
 @handles(Meeting.MeetingCancelled)
@@ -141,7 +139,7 @@ def cancelled(ctx: Context, position: int, e: Any) -> None:
     if meeting is None:
         return
     ctx.touch(MEETINGS.name, e, status="cancelled", cancel_reason=e.reason, sequence=Add(1))
-    timeline.record(ctx, meeting["cities"], position, e, f"{quoted(meeting['title'])} was cancelled")
+    timeline.record(ctx, meeting["cities"], position)
 
 
 @handles(Meeting.MeetingHeld)
@@ -154,8 +152,23 @@ def held(ctx: Context, position: int, e: Any) -> None:
     for attended, cities in ((1, e.attended_city_ids), (0, e.no_show_city_ids)):
         for city_id in cities:
             ctx.db.update(MEETING_CITIES.name, {"meeting_id": mid, "city_id": city_id}, {"attended": attended})
-    summary = f"{quoted(meeting['title'])} was held with {e.attendance} participants"
-    timeline.record(ctx, meeting["cities"], position, e, summary)
+    timeline.record(ctx, meeting["cities"], position)
+
+
+TOLD: dict[type, Any] = {
+    Meeting.MeetingScheduled: lambda ctx, at, e, m: (
+        f"{e.kind.replace('_', ' ').capitalize()} {quoted(e.title)} scheduled for {_when(_span(e)[0])}"
+    ),
+    Meeting.ParticipantInvited: lambda ctx, at, e, m: f"{name(ctx, e.city_id, at)} was invited to {quoted(m['title'])}",
+    Meeting.MeetingRescheduled: lambda ctx, at, e, m: f"{quoted(m['title'])} moved to {_when(_span(e)[0])}",
+    Meeting.MeetingCancelled: lambda ctx, at, e, m: f"{quoted(m['title'])} was cancelled",
+    Meeting.MeetingHeld: lambda ctx, at, e, m: f"{quoted(m['title'])} was held with {e.attendance} participants",
+}
+
+
+@tells(*TOLD)
+def _told(ctx: Context, position: int, e: Any) -> str:
+    return TOLD[type(e)](ctx, position, e, ctx.get("meetings", str(e.originator_id)))
 
 
 # -- queries ---------------------------------------------------------------------------------

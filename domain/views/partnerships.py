@@ -15,7 +15,7 @@ from domain.views.codec import contains, day, dump, instant, load, member, parse
 from domain.views.context import Context, handles, looks_up
 from domain.views.paging import Page, Where, check_limit, check_text, decode_cursor, encode_cursor, split
 from domain.views.table import Table
-from domain.views.timeline import listing, quoted
+from domain.views.timeline import listing, quoted, tells
 
 PARTNERSHIPS = Table(
     "view_partnerships",
@@ -100,9 +100,13 @@ def proposed(ctx: Context, position: int, e: Any) -> None:
         "invitations": {c: {"status": "pending", "invited_at": at} for c in invited},
     }
     ctx.put("partnerships", pid, partnership)
-    names = listing([name(ctx, c) for c in invited])
-    summary = f"{name(ctx, e.proposer_city_id)} proposed {quoted(e.title)} to {names}"
-    timeline.record(ctx, involved(partnership), position, e, summary)
+    timeline.record(ctx, involved(partnership), position)
+
+
+@tells(Partnership.PartnershipProposed)
+def _proposed(ctx: Context, position: int, e: Any) -> str:
+    names = listing([name(ctx, c, position) for c in dict.fromkeys(e.invited_city_ids)])
+    return f"{name(ctx, e.proposer_city_id, position)} proposed {quoted(e.title)} to {names}"
 
 
 @handles(Partnership.PartnerInvited)
@@ -114,8 +118,13 @@ def partner_invited(ctx: Context, position: int, e: Any) -> None:
     _invite(ctx, pid, e.city_id, at, position, 0)
     partnership["invitations"][e.city_id] = {"status": "pending", "invited_at": at}
     ctx.touch(PARTNERSHIPS.name, e)
-    summary = f"{name(ctx, partnership['proposer'])} invited {name(ctx, e.city_id)} to {quoted(partnership['title'])}"
-    timeline.record(ctx, involved(partnership, e.city_id), position, e, summary)
+    timeline.record(ctx, involved(partnership, e.city_id), position)
+
+
+@tells(Partnership.PartnerInvited)
+def _partner_invited(ctx: Context, position: int, e: Any) -> str:
+    p = ctx.get("partnerships", str(e.originator_id))
+    return f"{name(ctx, p['proposer'], position)} invited {name(ctx, e.city_id, position)} to {quoted(p['title'])}"
 
 
 def _answer(ctx: Context, position: int, e: Any, status: str, reason: str | None) -> None:
@@ -134,9 +143,14 @@ def _answer(ctx: Context, position: int, e: Any, status: str, reason: str | None
         {"status": status, "answered_at": instant(e.timestamp), "reason": reason, "response_hours": hours},
     )
     ctx.touch(PARTNERSHIPS.name, e)
-    verb = "accepted" if status == "accepted" else "declined"
-    summary = f"{name(ctx, e.city_id)} {verb} the invitation to {quoted(partnership['title'])}"
-    timeline.record(ctx, involved(partnership, e.city_id), position, e, summary)
+    timeline.record(ctx, involved(partnership, e.city_id), position)
+
+
+@tells(Partnership.InvitationAccepted, Partnership.InvitationDeclined)
+def _answered(ctx: Context, position: int, e: Any) -> str:
+    verb = "accepted" if isinstance(e, Partnership.InvitationAccepted) else "declined"
+    title = ctx.get("partnerships", str(e.originator_id))["title"]
+    return f"{name(ctx, e.city_id, position)} {verb} the invitation to {quoted(title)}"
 
 
 @handles(Partnership.InvitationAccepted)
@@ -149,7 +163,7 @@ def declined(ctx: Context, position: int, e: Any) -> None:
     _answer(ctx, position, e, "declined", getattr(e, "reason", None))
 
 
-def _change(ctx: Context, position: int, e: Any, summary: Callable[[dict], str], **columns: Any) -> None:
+def _change(ctx: Context, position: int, e: Any, **columns: Any) -> None:
     pid = str(e.originator_id)
     partnership = ctx.get("partnerships", pid)
     if partnership is None:
@@ -157,42 +171,50 @@ def _change(ctx: Context, position: int, e: Any, summary: Callable[[dict], str],
     ctx.touch(PARTNERSHIPS.name, e, **columns)
     if "status" in columns:
         partnership["status"] = columns["status"]
-    timeline.record(ctx, involved(partnership), position, e, summary(partnership))
+    timeline.record(ctx, involved(partnership), position)
 
 
 @handles(Partnership.PartnershipActivated)
 def activated(ctx: Context, position: int, e: Any) -> None:
-    _change(ctx, position, e, lambda p: f"{quoted(p['title'])} became active", status="active")
+    _change(ctx, position, e, status="active")
 
 
 @handles(Partnership.PartnershipDeclined)
 def declined_by_all(ctx: Context, position: int, e: Any) -> None:
-    _change(ctx, position, e, lambda p: f"{quoted(p['title'])} was declined by every invited city", status="declined")
+    _change(ctx, position, e, status="declined")
 
 
 @handles(Partnership.ProposalWithdrawn)
 def withdrawn(ctx: Context, position: int, e: Any) -> None:
-    reason = getattr(e, "reason", None)
-    _change(
-        ctx,
-        position,
-        e,
-        lambda p: f"{name(ctx, p['proposer'])} withdrew {quoted(p['title'])}",
-        status="withdrawn",
-        closing_reason=reason,
-    )
+    _change(ctx, position, e, status="withdrawn", closing_reason=getattr(e, "reason", None))
 
 
 @handles(Partnership.ActionPlanAdopted)
 def action_plan_adopted(ctx: Context, position: int, e: Any) -> None:
-    plan = {"summary": e.summary, "adopted_on": day(e.adopted_on)}
-    adopted = f" was adopted on {day(e.adopted_on)}"
-    _change(ctx, position, e, lambda p: f"An action plan for {quoted(p['title'])}{adopted}", action_plan=dump(plan))
+    _change(ctx, position, e, action_plan=dump({"summary": e.summary, "adopted_on": day(e.adopted_on)}))
 
 
 @handles(Partnership.PartnershipConcluded)
 def concluded(ctx: Context, position: int, e: Any) -> None:
-    _change(ctx, position, e, lambda p: f"{quoted(p['title'])} concluded", status="concluded", outcome=e.outcome)
+    _change(ctx, position, e, status="concluded", outcome=e.outcome)
+
+
+STAGES: dict[type, Callable[[Context, int, Any, dict], str]] = {
+    Partnership.PartnershipActivated: lambda ctx, at, e, p: f"{quoted(p['title'])} became active",
+    Partnership.PartnershipDeclined: lambda ctx, at, e, p: f"{quoted(p['title'])} was declined by every invited city",
+    Partnership.ProposalWithdrawn: lambda ctx, at, e, p: (
+        f"{name(ctx, p['proposer'], at)} withdrew {quoted(p['title'])}"
+    ),
+    Partnership.ActionPlanAdopted: lambda ctx, at, e, p: (
+        f"An action plan for {quoted(p['title'])} was adopted on {day(e.adopted_on)}"
+    ),
+    Partnership.PartnershipConcluded: lambda ctx, at, e, p: f"{quoted(p['title'])} concluded",
+}
+
+
+@tells(*STAGES)
+def _stage(ctx: Context, position: int, e: Any) -> str:
+    return STAGES[type(e)](ctx, position, e, ctx.get("partnerships", str(e.originator_id)))
 
 
 # -- queries ---------------------------------------------------------------------------------

@@ -38,7 +38,7 @@ def city_profiles(db: Any) -> list[CityProfile]:
     """Every city as a ``CityProfile``, by name (retired ones flagged, for the index to skip)."""
     cities = [CITIES.decode(r) for r in db.all(f"SELECT * FROM {CITIES.name} ORDER BY sort_key, id")]
     helix: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for s in map(STAKEHOLDERS.decode, db.all(f"SELECT * FROM {STAKEHOLDERS.name}")):
+    for s in map(STAKEHOLDERS.decode, db.all(f"SELECT * FROM {STAKEHOLDERS.name} WHERE removed_position IS NULL")):
         if s["kind"] in HELIX_KINDS:
             for theme in known(s["themes"]):
                 helix[s["city_id"]][theme].add(s["kind"])

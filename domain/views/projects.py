@@ -15,7 +15,7 @@ from domain.views.codec import contains, day, dump, instant, load, member
 from domain.views.context import Context, handles, looks_up
 from domain.views.paging import Page, Where, check_as_of, check_limit, check_text, decode_cursor, encode_cursor, split
 from domain.views.table import Table
-from domain.views.timeline import quoted
+from domain.views.timeline import quoted, tells
 
 PROJECTS = Table(
     "view_projects",
@@ -78,7 +78,7 @@ def launched(ctx: Context, position: int, e: Any) -> None:
     for city_id in members:
         PROJECT_CITIES.insert(ctx.db, project_id=prid, city_id=city_id)
     ctx.put("projects", prid, {"title": e.title, "cities": members, "milestones": {}})
-    timeline.record(ctx, members, position, e, f"Pilot project {quoted(e.title)} launched")
+    timeline.record(ctx, members, position)
 
 
 @handles(PilotProject.MilestonePlanned)
@@ -99,11 +99,10 @@ def milestone_planned(ctx: Context, position: int, e: Any) -> None:
     )
     project["milestones"][e.milestone_id] = e.title
     ctx.touch(PROJECTS.name, e)
-    summary = f"Milestone {quoted(e.title)} of {quoted(project['title'])} planned for {day(e.due_on)}"
-    timeline.record(ctx, project["cities"], position, e, summary)
+    timeline.record(ctx, project["cities"], position)
 
 
-def _milestone_change(ctx: Context, position: int, e: Any, summary: str, **changes: Any) -> None:
+def _milestone_change(ctx: Context, position: int, e: Any, **changes: Any) -> None:
     prid = str(e.originator_id)
     project = ctx.get("projects", prid)
     if project is None:
@@ -114,21 +113,17 @@ def _milestone_change(ctx: Context, position: int, e: Any, summary: str, **chang
         {**changes, "updated_position": position},
     )
     ctx.touch(PROJECTS.name, e)
-    title = project["milestones"].get(e.milestone_id, e.milestone_id)
-    text = summary.format(milestone=quoted(title), project=quoted(project["title"]))
-    timeline.record(ctx, project["cities"], position, e, text)
+    timeline.record(ctx, project["cities"], position)
 
 
 @handles(PilotProject.MilestoneRescheduled)
 def milestone_rescheduled(ctx: Context, position: int, e: Any) -> None:
-    summary = "Milestone {milestone} of {project} moved to " + day(e.due_on)
-    _milestone_change(ctx, position, e, summary, due_on=day(e.due_on))
+    _milestone_change(ctx, position, e, due_on=day(e.due_on))
 
 
 @handles(PilotProject.MilestoneAchieved)
 def milestone_achieved(ctx: Context, position: int, e: Any) -> None:
-    summary = "Milestone {milestone} of {project} achieved on " + day(e.achieved_on)
-    _milestone_change(ctx, position, e, summary, status="achieved", achieved_on=day(e.achieved_on), note=e.note)
+    _milestone_change(ctx, position, e, status="achieved", achieved_on=day(e.achieved_on), note=e.note)
 
 
 @handles(PilotProject.ProjectCompleted)
@@ -147,7 +142,28 @@ def _closed(ctx: Context, position: int, e: Any, status: str, summary: str) -> N
     if project is None:
         return
     ctx.touch(PROJECTS.name, e, status=status, summary=summary)
-    timeline.record(ctx, project["cities"], position, e, f"Pilot project {quoted(project['title'])} {status}")
+    timeline.record(ctx, project["cities"], position)
+
+
+def _milestone(p: dict[str, Any], e: Any) -> str:
+    return f"Milestone {quoted(p['milestones'].get(e.milestone_id, e.milestone_id))} of {quoted(p['title'])}"
+
+
+TOLD: dict[type, Any] = {
+    PilotProject.ProjectLaunched: lambda p, e: f"Pilot project {quoted(e.title)} launched",
+    PilotProject.MilestonePlanned: lambda p, e: (
+        f"Milestone {quoted(e.title)} of {quoted(p['title'])} planned for {day(e.due_on)}"
+    ),
+    PilotProject.MilestoneRescheduled: lambda p, e: f"{_milestone(p, e)} moved to {day(e.due_on)}",
+    PilotProject.MilestoneAchieved: lambda p, e: f"{_milestone(p, e)} achieved on {day(e.achieved_on)}",
+    PilotProject.ProjectCompleted: lambda p, e: f"Pilot project {quoted(p['title'])} completed",
+    PilotProject.ProjectCancelled: lambda p, e: f"Pilot project {quoted(p['title'])} cancelled",
+}
+
+
+@tells(*TOLD)
+def _told(ctx: Context, position: int, e: Any) -> str:
+    return TOLD[type(e)](ctx.get("projects", str(e.originator_id)), e)
 
 
 # -- queries ---------------------------------------------------------------------------------

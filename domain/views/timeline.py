@@ -1,15 +1,15 @@
 """The city timeline: everything that touched a city, in log order.
 
-The table is a narrow index: (city, log position) with the event's type and the summary
-rendered when it was processed (it names cities and titles as they were then). What the
-event itself says (its subject, actor, time and payload) is read back from the log when
-a page is shown, so catching up writes two short texts per city and event, not the
-event again.
+The table is a narrow index, (city, log position): catching up writes two short values
+per city and event. When a page is shown, its events are read back from the log and
+each is told (``summary``) by the read model that handles it (``@tells(City.CityRegistered)``),
+with the names it had then (``name_at``) and the titles of what it concerns, which do
+not change.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from domain.model.agreement import Agreement
@@ -23,7 +23,7 @@ from domain.views.context import Context
 from domain.views.paging import Page, Where, check_limit, decode_cursor, encode_cursor, split
 from domain.views.table import Table
 
-TIMELINE = Table("view_timeline", "city_id, position:bigint, type, summary", key="city_id, position", compact=True)
+TIMELINE = Table("view_timeline", "city_id, position:bigint", key="city_id, position", compact=True)
 TABLES = (TIMELINE,)
 
 ENVELOPE = frozenset({"originator_id", "originator_version", "timestamp", "originator_topic", "actor"})
@@ -38,10 +38,25 @@ SUBJECTS = (
 DENSE = 4
 
 
-def record(ctx: Context, cities: Iterable[str], position: int, event: Any, summary: str) -> None:
-    append, row, kind = ctx.db.append, TIMELINE.row, type(event).__name__
+Teller = Callable[[Context, int, Any], str]
+TELLERS: dict[type, Teller] = {}
+
+
+def tells(*event_classes: type) -> Callable[[Teller], Teller]:
+    """Register how an event is summed up on a timeline (``ctx`` looks up as the handlers do)."""
+
+    def register(teller: Teller) -> Teller:
+        for cls in event_classes:
+            TELLERS[cls] = teller
+        return teller
+
+    return register
+
+
+def record(ctx: Context, cities: Iterable[str], position: int) -> None:
+    append, row = ctx.db.append, TIMELINE.row
     for city_id in dict.fromkeys(cities):
-        append(TIMELINE.name, row(city_id=city_id, position=position, type=kind, summary=summary))
+        append(TIMELINE.name, row(city_id=city_id, position=position))
 
 
 def quoted(title: str) -> str:
@@ -56,6 +71,11 @@ def listing(names: list[str]) -> str:
 
 def payload(event: Any) -> dict[str, Any]:
     return {k: v for k, v in event.__dict__.items() if k not in ENVELOPE}
+
+
+def told(ctx: Context, position: int, event: Any) -> dict[str, Any]:
+    """An entry as a page shows it: the event's type, its summary, subject, actor, time and payload."""
+    return {"position": position, "type": type(event).__name__, "summary": TELLERS[type(event)](ctx, position, event)}
 
 
 def details(event: Any) -> dict[str, Any]:
@@ -112,21 +132,31 @@ class TimelineQueries:
             rows = db.all(
                 f"SELECT * FROM {TIMELINE.name}{where.sql()} ORDER BY position LIMIT ?", (*where.params, limit + 1)
             )
-        rows, next_cursor = split(rows, limit, lambda r: encode_cursor("timeline", r["position"]))
-        events = read_events(log or self.log(), [r["position"] for r in rows])
-        items = []
-        for stored in rows:
-            r = TIMELINE.decode(stored)
-            told = details(events[r["position"]])
-            items.append(
-                {
-                    "position": r["position"],
-                    "type": r["type"],
-                    "subject": told["subject"],
-                    "summary": r["summary"],
-                    "actor": told["actor"],
-                    "recorded_at": told["recorded_at"],
-                    "data": told["data"],
-                }
-            )
+            rows, next_cursor = split(rows, limit, lambda r: encode_cursor("timeline", r["position"]))
+            events = read_events(log or self.log(), [r["position"] for r in rows])
+            ctx = Context(db)
+            items = []
+            for stored in rows:
+                r = TIMELINE.decode(stored)
+                event = events[r["position"]]
+                entry, more = told(ctx, r["position"], event), details(event)
+                items.append(
+                    {
+                        "position": entry["position"],
+                        "type": entry["type"],
+                        "subject": more["subject"],
+                        "summary": entry["summary"],
+                        "actor": more["actor"],
+                        "recorded_at": more["recorded_at"],
+                        "data": more["data"],
+                    }
+                )
         return {"items": items, "next_cursor": next_cursor}
+
+
+def told_rows(db: Any, log: Any) -> list[dict[str, Any]]:
+    """Every timeline row as it is shown (for ``Views.dump``): city, position, type and summary."""
+    rows = db.all(f"SELECT * FROM {TIMELINE.name} ORDER BY {TIMELINE.sort}")
+    events = read_events(log, sorted({r["position"] for r in rows}))
+    ctx = Context(db)
+    return [{"city_id": r["city_id"], **told(ctx, r["position"], events[r["position"]])} for r in rows]

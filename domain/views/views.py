@@ -22,7 +22,7 @@ from domain.views.projects import ProjectQueries
 from domain.views.reports import ReportQueries
 from domain.views.schema import TABLES, Db
 from domain.views.store import TRACKING_NAME, open_recorder
-from domain.views.timeline import TimelineQueries
+from domain.views.timeline import TIMELINE, TimelineQueries, told_rows
 
 if TYPE_CHECKING:  # pragma: no cover
     from domain.application import Programme
@@ -131,9 +131,14 @@ class Views(
         return Follower(app, self, batch_size=batch_size).run_once()
 
     def dump(self) -> dict[str, list[dict[str, Any]]]:
-        """Every row of every view table, in a stable order (tests and audits compare them)."""
+        """Every row of every view table, in a stable order (tests and audits compare them).
+
+        Timeline rows come as shown: with the type and summary of their event, read from the log.
+        """
         with self._read() as db:
-            return {t.name: db.all(f"SELECT * FROM {t.name} ORDER BY {t.sort}") for t in TABLES}
+            tables = {t.name: db.all(f"SELECT * FROM {t.name} ORDER BY {t.sort}") for t in TABLES if t is not TIMELINE}
+            tables[TIMELINE.name] = told_rows(db, self.log())
+        return tables
 
     def close(self) -> None:
         if self._own_log is not None:
