@@ -134,7 +134,7 @@ def profile_updated(ctx: Context, position: int, e: Any) -> None:
         new_name = changes.get("name", current.get("name"))
         local = changes["local_name"] if "local_name" in changes else current.get("local_name")
         columns.update(sort_key=sort_key(new_name), search=_search(new_name, local))
-    ctx.touch(CITIES.name, e, **columns)
+    ctx.touch(CITIES.name, e, cid, **columns)
     if "name" in changes:
         NAMES.insert(ctx.db, city_id=cid, position=position, name=changes["name"])
     timeline.record(ctx, [cid], position)
@@ -158,7 +158,7 @@ def stakeholder_added(ctx: Context, position: int, e: Any) -> None:
         themes=dump(list(e.themes)),
         position=position,
     )
-    ctx.touch(CITIES.name, e)
+    ctx.touch(CITIES.name, e, cid)
     timeline.record(ctx, [cid], position)
 
 
@@ -172,7 +172,7 @@ def stakeholder_removed(ctx: Context, position: int, e: Any) -> None:
     cid = str(e.originator_id)
     key = {"city_id": cid, "stakeholder_id": e.stakeholder_id}
     ctx.db.update(STAKEHOLDERS.name, key, {"removed_position": position})
-    ctx.touch(CITIES.name, e)
+    ctx.touch(CITIES.name, e, cid)
     timeline.record(ctx, [cid], position)
 
 
@@ -186,7 +186,7 @@ def _stakeholder_removed(ctx: Context, position: int, e: Any) -> str:
 @handles(City.CityRetired)
 def retired(ctx: Context, position: int, e: Any) -> None:
     cid = str(e.originator_id)
-    ctx.touch(CITIES.name, e, status="retired")
+    ctx.touch(CITIES.name, e, cid, status="retired")
     timeline.record(ctx, [cid], position)
 
 

@@ -99,11 +99,11 @@ class Context:
     def put(self, kind: str, key: str, value: Any) -> None:
         self.cache[kind][key] = value
 
-    def touch(self, table: str, e: Any, **changes: Any) -> None:
-        """Update the aggregate's row: the given columns, its version and its time of change."""
+    def touch(self, table: str, e: Any, key: str | None = None, **changes: Any) -> None:
+        """Update the aggregate's row (``key``, default the event's originator): the columns, version and time."""
         changes["updated_at"] = instant(e.timestamp)
         changes["version"] = e.originator_version
-        self.db.touch(table, str(e.originator_id), changes)
+        self.db.touch(table, key or str(e.originator_id), changes)
 
 
 def apply(db: ViewsDb, batch: list[tuple[int, Any]], ctx: Context | None = None, flush: bool = True) -> Context:

@@ -117,7 +117,7 @@ def partner_invited(ctx: Context, position: int, e: Any) -> None:
         return
     _invite(ctx, pid, e.city_id, at, position, 0)
     partnership["invitations"][e.city_id] = {"status": "pending", "invited_at": at}
-    ctx.touch(PARTNERSHIPS.name, e)
+    ctx.touch(PARTNERSHIPS.name, e, pid)
     timeline.record(ctx, involved(partnership, e.city_id), position)
 
 
@@ -142,7 +142,7 @@ def _answer(ctx: Context, position: int, e: Any, status: str, reason: str | None
         {"partnership_id": pid, "city_id": e.city_id},
         {"status": status, "answered_at": instant(e.timestamp), "reason": reason, "response_hours": hours},
     )
-    ctx.touch(PARTNERSHIPS.name, e)
+    ctx.touch(PARTNERSHIPS.name, e, pid)
     timeline.record(ctx, involved(partnership, e.city_id), position)
 
 
@@ -168,7 +168,7 @@ def _change(ctx: Context, position: int, e: Any, **columns: Any) -> None:
     partnership = ctx.get("partnerships", pid)
     if partnership is None:
         return
-    ctx.touch(PARTNERSHIPS.name, e, **columns)
+    ctx.touch(PARTNERSHIPS.name, e, pid, **columns)
     if "status" in columns:
         partnership["status"] = columns["status"]
     timeline.record(ctx, involved(partnership), position)

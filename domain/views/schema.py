@@ -22,3 +22,4 @@ TABLES: tuple[Table, ...] = (
 
 class Db(ViewsDb):
     KEYS = {table.name: table.key for table in TABLES}
+    COLUMNS = {table.name: table.names for table in TABLES}

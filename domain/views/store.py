@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from functools import cached_property
-from typing import Any
+from typing import Any, ClassVar
 
 from eventsourcing.persistence import (
     InfrastructureFactory,
@@ -37,20 +37,24 @@ META = Table("view_meta", "key, value", key="key")
 
 
 class ViewsDb(Batch):
-    """``Batch`` plus rows that are only ever appended (the timeline): kept as they come, sent together.
+    """``Batch`` plus rows that are only ever appended (the timeline): kept as tuples, sent together.
 
-    ``KEYS`` is set by ``domain.views.schema``, from the declarations.
+    ``KEYS`` and ``COLUMNS`` (each table's declared columns, the order of an appended
+    tuple) are set by ``domain.views.schema``, from the declarations.
     """
+
+    COLUMNS: ClassVar[dict[str, tuple[str, ...]]] = {}
 
     def __init__(self, cursor: Any, postgres: bool) -> None:
         super().__init__(cursor, postgres)
-        self.appended: dict[str, list[dict[str, Any]]] = {}
+        self.appended: dict[str, list[tuple]] = {}
 
-    def append(self, table: str, row: dict[str, Any]) -> None:
-        rows = self.appended.get(table)
-        if rows is None:
-            rows = self.appended[table] = []
-        rows.append(row)
+    def append(self, table: str, rows: Iterable[tuple]) -> None:
+        """New rows of an append-only table, each a tuple in the order of the table's declared columns."""
+        held = self.appended.get(table)
+        if held is None:
+            held = self.appended[table] = []
+        held.extend(rows)
 
     def touch(self, table: str, key: Any, changes: dict[str, Any]) -> None:
         """``update`` of one row by its one-column key (the common case, kept short)."""
@@ -64,7 +68,25 @@ class ViewsDb(Batch):
     def flush(self, tables: Iterable[str] | None = None) -> None:
         super().flush(tables)
         for table in list(self.appended if tables is None else tables):
-            self.insert_rows(table, self.appended.pop(table, ()))
+            rows = self.appended.pop(table, None)
+            if rows:
+                self._send_tuples(table, rows)
+
+    def _send_tuples(self, table: str, rows: list[tuple]) -> None:
+        columns = self.COLUMNS[table]
+        names = ", ".join(columns)
+        if self.postgres and not self.pipelined:
+            with self.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                write = copy.write_row
+                for row in rows:
+                    write(row)
+            return
+        per_statement = max(1, self.CHUNK_PARAMS // len(columns))
+        one = "(" + ", ".join("?" * len(columns)) + ")"
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start : start + per_statement]
+            text = f"INSERT INTO {table} ({names}) VALUES " + ", ".join([one] * len(chunk))
+            self.cursor.execute(self.sql(text), [value for row in chunk for value in row])
 
     def _before(self, text: str) -> None:
         if self.appended:

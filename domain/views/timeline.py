@@ -54,9 +54,8 @@ def tells(*event_classes: type) -> Callable[[Teller], Teller]:
 
 
 def record(ctx: Context, cities: Iterable[str], position: int) -> None:
-    append, row = ctx.db.append, TIMELINE.row
-    for city_id in dict.fromkeys(cities):
-        append(TIMELINE.name, row(city_id=city_id, position=position))
+    """The event at ``position`` touched these cities (rows in the declared order: city, position)."""
+    ctx.db.append(TIMELINE.name, [(city_id, position) for city_id in dict.fromkeys(cities)])
 
 
 def quoted(title: str) -> str:
