@@ -1,16 +1,19 @@
-"""Each user's notifications, newest first; a notification about a city's affairs shows on its timeline too."""
+"""What awaits an answer: each user's notifications, newest first (a notification about a city's affairs
+shows on its timeline too), and the invitations a city has not answered yet."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from domain.model.notification import Notification
+from domain.storage import marks
 from domain.views import timeline
 from domain.views.agreements import party_cities
-from domain.views.codec import dump, instant
+from domain.views.cities import CITIES
+from domain.views.codec import dump, instant, load, parse_instant
 from domain.views.context import Context, handles
 from domain.views.paging import Page, Where, check_limit, decode_cursor, encode_cursor, split
-from domain.views.partnerships import involved
+from domain.views.partnerships import INVITATIONS, OPEN, PARTNERSHIPS, involved
 from domain.views.table import Table
 from domain.views.timeline import tells
 
@@ -100,4 +103,37 @@ class InboxQueries:
                     "channels": r["channels"],
                 }
             )
+        return {"items": items, "next_cursor": next_cursor}
+
+    def invitations_awaiting(self, city_id: str, limit: int | None = None, cursor: str | None = None) -> Page:
+        """Invitations the city has not answered yet, in open partnerships, oldest first."""
+        limit = check_limit(limit)
+        after = decode_cursor("awaiting", cursor, int, str)
+        where = Where()
+        where.add("i.city_id = ?", str(city_id))
+        where.add("i.status = 'pending'")
+        where.add(f"p.status IN ({marks(OPEN)})", *OPEN)
+        if after:
+            where.add("(i.position > ? OR (i.position = ? AND i.partnership_id > ?))", after[0], after[0], after[1])
+        with self._read() as db:
+            rows = db.all(
+                "SELECT i.partnership_id, i.invited_at, i.position, p.title, p.status, p.themes, p.proposer_city_id,"
+                f" c.name AS proposer_name FROM {INVITATIONS.name} i JOIN {PARTNERSHIPS.name} p"
+                f" ON p.id = i.partnership_id LEFT JOIN {CITIES.name} c ON c.id = p.proposer_city_id{where.sql()}"
+                " ORDER BY i.position, i.partnership_id LIMIT ?",
+                (*where.params, limit + 1),
+            )
+        rows, next_cursor = split(rows, limit, lambda r: encode_cursor("awaiting", r["position"], r["partnership_id"]))
+        items = [
+            {
+                "partnership_id": r["partnership_id"],
+                "title": r["title"],
+                "partnership_status": r["status"],
+                "themes": load(r["themes"]),
+                "proposer_city_id": r["proposer_city_id"],
+                "proposer_name": r["proposer_name"],
+                "invited_at": parse_instant(r["invited_at"]),
+            }
+            for r in rows
+        ]
         return {"items": items, "next_cursor": next_cursor}

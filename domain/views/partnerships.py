@@ -11,7 +11,7 @@ from domain.model.partnership import Partnership
 from domain.storage import marks
 from domain.views import timeline
 from domain.views.cities import CITIES, name
-from domain.views.codec import contains, day, dump, instant, load, member, parse_day, parse_instant
+from domain.views.codec import contains, day, dump, instant, member, parse_day, parse_instant
 from domain.views.context import Context, handles, looks_up
 from domain.views.paging import Page, Where, check_limit, check_text, decode_cursor, encode_cursor, split
 from domain.views.table import Table
@@ -153,14 +153,12 @@ def _answered(ctx: Context, position: int, e: Any) -> str:
     return f"{name(ctx, e.city_id, position)} {verb} the invitation to {quoted(title)}"
 
 
-@handles(Partnership.InvitationAccepted)
-def accepted(ctx: Context, position: int, e: Any) -> None:
-    _answer(ctx, position, e, "accepted", None)
-
-
-@handles(Partnership.InvitationDeclined)
-def declined(ctx: Context, position: int, e: Any) -> None:
-    _answer(ctx, position, e, "declined", getattr(e, "reason", None))
+@handles(Partnership.InvitationAccepted, Partnership.InvitationDeclined)
+def answered(ctx: Context, position: int, e: Any) -> None:
+    if isinstance(e, Partnership.InvitationAccepted):
+        _answer(ctx, position, e, "accepted", None)
+    else:
+        _answer(ctx, position, e, "declined", getattr(e, "reason", None))
 
 
 def _change(ctx: Context, position: int, e: Any, **columns: Any) -> None:
@@ -174,29 +172,20 @@ def _change(ctx: Context, position: int, e: Any, **columns: Any) -> None:
     timeline.record(ctx, involved(partnership), position)
 
 
-@handles(Partnership.PartnershipActivated)
-def activated(ctx: Context, position: int, e: Any) -> None:
-    _change(ctx, position, e, status="active")
+CHANGES: dict[type, Callable[[Any], dict[str, Any]]] = {
+    Partnership.PartnershipActivated: lambda e: {"status": "active"},
+    Partnership.PartnershipDeclined: lambda e: {"status": "declined"},
+    Partnership.ProposalWithdrawn: lambda e: {"status": "withdrawn", "closing_reason": getattr(e, "reason", None)},
+    Partnership.ActionPlanAdopted: lambda e: {
+        "action_plan": dump({"summary": e.summary, "adopted_on": day(e.adopted_on)})
+    },
+    Partnership.PartnershipConcluded: lambda e: {"status": "concluded", "outcome": e.outcome},
+}
 
 
-@handles(Partnership.PartnershipDeclined)
-def declined_by_all(ctx: Context, position: int, e: Any) -> None:
-    _change(ctx, position, e, status="declined")
-
-
-@handles(Partnership.ProposalWithdrawn)
-def withdrawn(ctx: Context, position: int, e: Any) -> None:
-    _change(ctx, position, e, status="withdrawn", closing_reason=getattr(e, "reason", None))
-
-
-@handles(Partnership.ActionPlanAdopted)
-def action_plan_adopted(ctx: Context, position: int, e: Any) -> None:
-    _change(ctx, position, e, action_plan=dump({"summary": e.summary, "adopted_on": day(e.adopted_on)}))
-
-
-@handles(Partnership.PartnershipConcluded)
-def concluded(ctx: Context, position: int, e: Any) -> None:
-    _change(ctx, position, e, status="concluded", outcome=e.outcome)
+@handles(*CHANGES)
+def changed(ctx: Context, position: int, e: Any) -> None:
+    _change(ctx, position, e, **CHANGES[type(e)](e))
 
 
 STAGES: dict[type, Callable[[Context, int, Any, dict], str]] = {
@@ -261,39 +250,6 @@ class PartnershipQueries:
         with self._read() as db:
             rows = db.all(f"{_BOARD} WHERE p.id = ?", (str(partnership_id),))
             return partnership_items(db, rows)[0] if rows else None
-
-    def invitations_awaiting(self, city_id: str, limit: int | None = None, cursor: str | None = None) -> Page:
-        """Invitations the city has not answered yet, in open partnerships, oldest first."""
-        limit = check_limit(limit)
-        after = decode_cursor("awaiting", cursor, int, str)
-        where = Where()
-        where.add("i.city_id = ?", str(city_id))
-        where.add("i.status = 'pending'")
-        where.add(f"p.status IN ({marks(OPEN)})", *OPEN)
-        if after:
-            where.add("(i.position > ? OR (i.position = ? AND i.partnership_id > ?))", after[0], after[0], after[1])
-        with self._read() as db:
-            rows = db.all(
-                "SELECT i.partnership_id, i.invited_at, i.position, p.title, p.status, p.themes, p.proposer_city_id,"
-                f" c.name AS proposer_name FROM {INVITATIONS.name} i JOIN {PARTNERSHIPS.name} p"
-                f" ON p.id = i.partnership_id LEFT JOIN {CITIES.name} c ON c.id = p.proposer_city_id{where.sql()}"
-                " ORDER BY i.position, i.partnership_id LIMIT ?",
-                (*where.params, limit + 1),
-            )
-        rows, next_cursor = split(rows, limit, lambda r: encode_cursor("awaiting", r["position"], r["partnership_id"]))
-        items = [
-            {
-                "partnership_id": r["partnership_id"],
-                "title": r["title"],
-                "partnership_status": r["status"],
-                "themes": load(r["themes"]),
-                "proposer_city_id": r["proposer_city_id"],
-                "proposer_name": r["proposer_name"],
-                "invited_at": parse_instant(r["invited_at"]),
-            }
-            for r in rows
-        ]
-        return {"items": items, "next_cursor": next_cursor}
 
 
 def partnership_items(db: Any, rows: list[dict]) -> list[dict]:
