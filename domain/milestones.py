@@ -8,18 +8,30 @@ project's open milestones are no longer expected), and ``planned`` else.
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 
-STATES = ("planned", "achieved", "overdue")
+from domain.model.statuses import MilestoneStatus, ProjectStatus
+
+
+class MilestoneState(StrEnum):
+    """A milestone as of a date (its recorded ``MilestoneStatus`` says only planned or achieved)."""
+
+    PLANNED = "planned"
+    ACHIEVED = "achieved"
+    OVERDUE = "overdue"
+
+
+STATES = tuple(MilestoneState)
 
 
 def milestone_state(status: str, due_on: date, achieved_on: date | None, project_status: str, as_of: date) -> str:
     """As of a date: ``achieved`` (on or before it), ``overdue`` (due before it, in an active project) or ``planned``."""
-    if status == "achieved" and achieved_on is not None and achieved_on <= as_of:
-        return "achieved"
-    if due_on < as_of and project_status == "active":
-        return "overdue"
-    return "planned"
+    if status == MilestoneStatus.ACHIEVED and achieved_on is not None and achieved_on <= as_of:
+        return MilestoneState.ACHIEVED
+    if due_on < as_of and project_status == ProjectStatus.ACTIVE:
+        return MilestoneState.OVERDUE
+    return MilestoneState.PLANNED
 
 
 def is_overdue(status: str, due_on: date, achieved_on: date | None, project_status: str, as_of: date) -> bool:
-    return milestone_state(status, due_on, achieved_on, project_status, as_of) == "overdue"
+    return milestone_state(status, due_on, achieved_on, project_status, as_of) == MilestoneState.OVERDUE

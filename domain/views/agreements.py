@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.model.agreement import Agreement
+from domain.model.statuses import AgreementStatus
 from domain.views import timeline
 from domain.views.codec import day, dump, instant, load, parse_day
 from domain.views.context import Context, handles, looks_up
@@ -66,7 +67,7 @@ def drafted(ctx: Context, position: int, e: Any) -> None:
         id=aid,
         title=e.title,
         kind=e.kind,
-        status="drafted",
+        status=AgreementStatus.DRAFTED,
         parties=dump(parties),
         topics=dump(list(e.topics)),
         partnership_id=e.partnership_id,
@@ -102,7 +103,7 @@ def in_force(ctx: Context, position: int, e: Any) -> None:
     agreement = ctx.get("agreements", aid)
     if agreement is None:
         return
-    ctx.touch(AGREEMENTS.name, e, status="in_force", in_force_on=day(e.in_force_on))
+    ctx.touch(AGREEMENTS.name, e, status=AgreementStatus.IN_FORCE, in_force_on=day(e.in_force_on))
     timeline.record(ctx, party_cities(agreement), position)
 
 
@@ -112,7 +113,9 @@ def terminated(ctx: Context, position: int, e: Any) -> None:
     agreement = ctx.get("agreements", aid)
     if agreement is None:
         return
-    ctx.touch(AGREEMENTS.name, e, status="terminated", terminated_on=day(e.on), termination_reason=e.reason)
+    ctx.touch(
+        AGREEMENTS.name, e, status=AgreementStatus.TERMINATED, terminated_on=day(e.on), termination_reason=e.reason
+    )
     timeline.record(ctx, party_cities(agreement), position)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from domain.errors import DomainError, InvalidValue
 from domain.model.city import City
+from domain.model.statuses import CityStatus
 from domain.regions import country_name, region_of
 from domain.storage import marks
 from domain.values import _CONTROL
@@ -96,7 +97,7 @@ def registered(ctx: Context, position: int, e: Any) -> None:
         working_hours=None if e.working_hours is None else dump(e.working_hours),
         themes_offered=dump(list(e.themes_offered)),
         themes_sought=dump(list(e.themes_sought)),
-        status="active",
+        status=CityStatus.ACTIVE,
         sort_key=sort_key(e.name),
         search=_search(e.name, e.local_name),
         registered_at=at,
@@ -186,7 +187,7 @@ def _stakeholder_removed(ctx: Context, position: int, e: Any) -> str:
 @handles(City.CityRetired)
 def retired(ctx: Context, position: int, e: Any) -> None:
     cid = str(e.originator_id)
-    ctx.touch(CITIES.name, e, cid, status="retired")
+    ctx.touch(CITIES.name, e, cid, status=CityStatus.RETIRED)
     timeline.record(ctx, [cid], position)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.model.notification import Notification
+from domain.model.statuses import InvitationStatus
 from domain.storage import marks
 from domain.views import timeline
 from domain.views.agreements import party_cities
@@ -111,7 +112,7 @@ class InboxQueries:
         after = decode_cursor("awaiting", cursor, int, str)
         where = Where()
         where.add("i.city_id = ?", str(city_id))
-        where.add("i.status = 'pending'")
+        where.add("i.status = ?", InvitationStatus.PENDING)
         where.add(f"p.status IN ({marks(OPEN)})", *OPEN)
         if after:
             where.add("(i.position > ? OR (i.position = ? AND i.partnership_id > ?))", after[0], after[0], after[1])

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from domain.model.meeting import Meeting
+from domain.model.statuses import MeetingStatus
 from domain.storage import Add, marks
 from domain.views import timeline
 from domain.views.cities import CITIES, name
@@ -86,7 +87,7 @@ def scheduled(ctx: Context, position: int, e: Any) -> None:
         starts_at=starts,
         ends_at=ends,
         duration_minutes=e.duration_minutes,
-        status="scheduled",
+        status=MeetingStatus.SCHEDULED,
         partnership_id=e.partnership_id,
         location=e.location,
         url=e.url,
@@ -138,7 +139,7 @@ def cancelled(ctx: Context, position: int, e: Any) -> None:
     meeting = ctx.get("meetings", mid)
     if meeting is None:
         return
-    ctx.touch(MEETINGS.name, e, status="cancelled", cancel_reason=e.reason, sequence=Add(1))
+    ctx.touch(MEETINGS.name, e, status=MeetingStatus.CANCELLED, cancel_reason=e.reason, sequence=Add(1))
     timeline.record(ctx, meeting["cities"], position)
 
 
@@ -148,7 +149,7 @@ def held(ctx: Context, position: int, e: Any) -> None:
     meeting = ctx.get("meetings", mid)
     if meeting is None:
         return
-    ctx.touch(MEETINGS.name, e, status="held", attendance=e.attendance, summary=e.summary)
+    ctx.touch(MEETINGS.name, e, status=MeetingStatus.HELD, attendance=e.attendance, summary=e.summary)
     for attended, cities in ((1, e.attended_city_ids), (0, e.no_show_city_ids)):
         for city_id in cities:
             ctx.db.update(MEETING_CITIES.name, {"meeting_id": mid, "city_id": city_id}, {"attended": attended})

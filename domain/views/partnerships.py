@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from domain.model.partnership import Partnership
+from domain.model.statuses import OPEN_PARTNERSHIP, InvitationStatus, PartnershipStatus
 from domain.storage import marks
 from domain.views import timeline
 from domain.views.cities import CITIES, name
@@ -36,7 +37,7 @@ INVITATIONS = Table(
     indexes={"by_city": "city_id, status, position"},
 )
 TABLES = (PARTNERSHIPS, INVITATIONS)
-OPEN = ("proposed", "active")
+OPEN = OPEN_PARTNERSHIP
 
 
 @looks_up("partnerships")
@@ -59,7 +60,7 @@ def _load(db: Any, pid: str) -> dict[str, Any] | None:
 def involved(partnership: dict[str, Any], also: str | None = None) -> list[str]:
     """The proposer, every invitee that has not declined, and the city the event names."""
     cities = [partnership["proposer"]]
-    cities += [c for c, i in partnership["invitations"].items() if i["status"] != "declined"]
+    cities += [c for c, i in partnership["invitations"].items() if i["status"] != InvitationStatus.DECLINED]
     if also and also not in cities:
         cities.append(also)
     return cities
@@ -70,7 +71,13 @@ def involved(partnership: dict[str, Any], also: str | None = None) -> list[str]:
 
 def _invite(ctx: Context, pid: str, city_id: str, at: str, position: int, ordinal: int) -> None:
     INVITATIONS.insert(
-        ctx.db, partnership_id=pid, city_id=city_id, status="pending", invited_at=at, position=position, ordinal=ordinal
+        ctx.db,
+        partnership_id=pid,
+        city_id=city_id,
+        status=InvitationStatus.PENDING,
+        invited_at=at,
+        position=position,
+        ordinal=ordinal,
     )
 
 
@@ -83,7 +90,7 @@ def proposed(ctx: Context, position: int, e: Any) -> None:
         id=pid,
         title=e.title,
         proposer_city_id=e.proposer_city_id,
-        status="proposed",
+        status=PartnershipStatus.PROPOSED,
         themes=dump(list(e.themes)),
         description=e.description,
         proposed_at=at,
@@ -96,8 +103,8 @@ def proposed(ctx: Context, position: int, e: Any) -> None:
     partnership = {
         "title": e.title,
         "proposer": e.proposer_city_id,
-        "status": "proposed",
-        "invitations": {c: {"status": "pending", "invited_at": at} for c in invited},
+        "status": PartnershipStatus.PROPOSED,
+        "invitations": {c: {"status": InvitationStatus.PENDING, "invited_at": at} for c in invited},
     }
     ctx.put("partnerships", pid, partnership)
     timeline.record(ctx, involved(partnership), position)
@@ -116,7 +123,7 @@ def partner_invited(ctx: Context, position: int, e: Any) -> None:
     if partnership is None:
         return
     _invite(ctx, pid, e.city_id, at, position, 0)
-    partnership["invitations"][e.city_id] = {"status": "pending", "invited_at": at}
+    partnership["invitations"][e.city_id] = {"status": InvitationStatus.PENDING, "invited_at": at}
     ctx.touch(PARTNERSHIPS.name, e, pid)
     timeline.record(ctx, involved(partnership, e.city_id), position)
 
@@ -156,9 +163,9 @@ def _answered(ctx: Context, position: int, e: Any) -> str:
 @handles(Partnership.InvitationAccepted, Partnership.InvitationDeclined)
 def answered(ctx: Context, position: int, e: Any) -> None:
     if isinstance(e, Partnership.InvitationAccepted):
-        _answer(ctx, position, e, "accepted", None)
+        _answer(ctx, position, e, InvitationStatus.ACCEPTED, None)
     else:
-        _answer(ctx, position, e, "declined", getattr(e, "reason", None))
+        _answer(ctx, position, e, InvitationStatus.DECLINED, getattr(e, "reason", None))
 
 
 def _change(ctx: Context, position: int, e: Any, **columns: Any) -> None:
@@ -173,13 +180,16 @@ def _change(ctx: Context, position: int, e: Any, **columns: Any) -> None:
 
 
 CHANGES: dict[type, Callable[[Any], dict[str, Any]]] = {
-    Partnership.PartnershipActivated: lambda e: {"status": "active"},
-    Partnership.PartnershipDeclined: lambda e: {"status": "declined"},
-    Partnership.ProposalWithdrawn: lambda e: {"status": "withdrawn", "closing_reason": getattr(e, "reason", None)},
+    Partnership.PartnershipActivated: lambda e: {"status": PartnershipStatus.ACTIVE},
+    Partnership.PartnershipDeclined: lambda e: {"status": PartnershipStatus.DECLINED},
+    Partnership.ProposalWithdrawn: lambda e: {
+        "status": PartnershipStatus.WITHDRAWN,
+        "closing_reason": getattr(e, "reason", None),
+    },
     Partnership.ActionPlanAdopted: lambda e: {
         "action_plan": dump({"summary": e.summary, "adopted_on": day(e.adopted_on)})
     },
-    Partnership.PartnershipConcluded: lambda e: {"status": "concluded", "outcome": e.outcome},
+    Partnership.PartnershipConcluded: lambda e: {"status": PartnershipStatus.CONCLUDED, "outcome": e.outcome},
 }
 
 

@@ -14,6 +14,7 @@ from datetime import time
 from typing import Any
 
 from domain.matchmaking.profile import HELIX_KINDS, CityProfile, partners_by_city
+from domain.model.statuses import CityStatus
 from domain.themes import THEMES
 from domain.values import parse_hhmm
 from domain.views.cities import CITIES, STAKEHOLDERS
@@ -73,7 +74,7 @@ def city_profiles(db: Any) -> list[CityProfile]:
                 working_hours=(start, end),
                 working_days=days,
                 median_response_hours=statistics.median(answered) if answered else None,
-                retired=c["status"] == "retired",
+                retired=c["status"] == CityStatus.RETIRED,
             )
         )
     return profiles

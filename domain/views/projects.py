@@ -8,6 +8,7 @@ from typing import Any
 
 from domain.milestones import STATES, milestone_state
 from domain.model.project import PilotProject
+from domain.model.statuses import MilestoneStatus, ProjectStatus
 from domain.storage import marks
 from domain.views import timeline
 from domain.views.cities import CITIES
@@ -66,7 +67,7 @@ def launched(ctx: Context, position: int, e: Any) -> None:
         id=prid,
         title=e.title,
         partnership_id=e.partnership_id,
-        status="active",
+        status=ProjectStatus.ACTIVE,
         themes=dump(list(e.themes)),
         member_city_ids=dump(members),
         description=e.description,
@@ -93,7 +94,7 @@ def milestone_planned(ctx: Context, position: int, e: Any) -> None:
         milestone_id=e.milestone_id,
         title=e.title,
         due_on=day(e.due_on),
-        status="planned",
+        status=MilestoneStatus.PLANNED,
         position=position,
         updated_position=position,
     )
@@ -123,17 +124,17 @@ def milestone_rescheduled(ctx: Context, position: int, e: Any) -> None:
 
 @handles(PilotProject.MilestoneAchieved)
 def milestone_achieved(ctx: Context, position: int, e: Any) -> None:
-    _milestone_change(ctx, position, e, status="achieved", achieved_on=day(e.achieved_on), note=e.note)
+    _milestone_change(ctx, position, e, status=MilestoneStatus.ACHIEVED, achieved_on=day(e.achieved_on), note=e.note)
 
 
 @handles(PilotProject.ProjectCompleted)
 def completed(ctx: Context, position: int, e: Any) -> None:
-    _closed(ctx, position, e, "completed", e.summary)
+    _closed(ctx, position, e, ProjectStatus.COMPLETED, e.summary)
 
 
 @handles(PilotProject.ProjectCancelled)
 def cancelled(ctx: Context, position: int, e: Any) -> None:
-    _closed(ctx, position, e, "cancelled", e.reason)
+    _closed(ctx, position, e, ProjectStatus.CANCELLED, e.reason)
 
 
 def _closed(ctx: Context, position: int, e: Any, status: str, summary: str) -> None:

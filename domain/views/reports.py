@@ -6,7 +6,8 @@ from collections import Counter, defaultdict
 from datetime import date
 from typing import Any
 
-from domain.milestones import milestone_state
+from domain.milestones import MilestoneState, milestone_state
+from domain.model.statuses import AgreementKind, AgreementStatus, MeetingStatus, ProjectStatus
 from domain.views.agreements import AGREEMENTS
 from domain.views.cities import CITIES
 from domain.views.codec import load, parse_day
@@ -43,7 +44,10 @@ def milestone_counts(db: Any, as_of: date) -> dict[str, int]:
         )
     )
     total = sum(counts.values())
-    return {"total": total, "achieved": counts["achieved"], "overdue": counts["overdue"], "planned": counts["planned"]}
+    achieved, overdue, planned = (
+        counts[s] for s in (MilestoneState.ACHIEVED, MilestoneState.OVERDUE, MilestoneState.PLANNED)
+    )
+    return {"total": total, "achieved": achieved, "overdue": overdue, "planned": planned}
 
 
 class ReportQueries:
@@ -61,11 +65,14 @@ class ReportQueries:
             invitations_by_status = _counts(db, INVITATIONS.name, "status")
             meetings_by_status = _counts(db, MEETINGS.name, "status")
             meetings_by_kind = _counts(db, MEETINGS.name, "kind")
-            participants = db.scalar(f"SELECT COALESCE(SUM(attendance), 0) FROM {MEETINGS.name} WHERE status = 'held'")
+            participants = db.scalar(
+                f"SELECT COALESCE(SUM(attendance), 0) FROM {MEETINGS.name} WHERE status = ?", (MeetingStatus.HELD,)
+            )
             agreements_by_status = _counts(db, AGREEMENTS.name, "status")
             agreements_by_kind = _counts(db, AGREEMENTS.name, "kind")
             mous_in_force = db.scalar(
-                f"SELECT COUNT(*) FROM {AGREEMENTS.name} WHERE status = 'in_force' AND kind = 'mou'"
+                f"SELECT COUNT(*) FROM {AGREEMENTS.name} WHERE status = ? AND kind = ?",
+                (AgreementStatus.IN_FORCE, AgreementKind.MOU),
             )
             projects_by_status = _counts(db, PROJECTS.name, "status")
             project_themes = _by_theme(db.all(f"SELECT status, themes FROM {PROJECTS.name}"), "themes")
@@ -92,14 +99,14 @@ class ReportQueries:
                 "total": sum(meetings_by_status.values()),
                 "by_status": meetings_by_status,
                 "by_kind": meetings_by_kind,
-                "held": meetings_by_status.get("held", 0),
+                "held": meetings_by_status.get(MeetingStatus.HELD, 0),
                 "participants": int(participants or 0),
             },
             "agreements": {
                 "total": sum(agreements_by_status.values()),
                 "by_status": agreements_by_status,
                 "by_kind": agreements_by_kind,
-                "in_force": agreements_by_status.get("in_force", 0),
+                "in_force": agreements_by_status.get(AgreementStatus.IN_FORCE, 0),
                 "mous_in_force": int(mous_in_force or 0),
             },
             "projects": {
@@ -129,9 +136,9 @@ class ReportQueries:
 
 
 def _review(p: dict[str, Any], as_of: date) -> dict[str, Any]:
-    achieved = [m for m in p["milestones"] if m["state"] == "achieved"]
+    achieved = [m for m in p["milestones"] if m["state"] == MilestoneState.ACHIEVED]
     latest = max(achieved, key=lambda m: (m["achieved_on"], m["due_on"]), default=None)
-    if p["status"] == "completed" and p["summary"]:
+    if p["status"] == ProjectStatus.COMPLETED and p["summary"]:
         result, result_on, source = p["summary"], p["updated_at"].date(), "summary"
     elif latest is not None:
         note = f": {latest['note']}" if latest["note"] else ""

@@ -22,8 +22,8 @@ def views(database_url):
 
 def test_the_web_and_the_mail_suggest_the_same_partners(cast, views):
     app = cast.programme
-    # Recorded before the vocabulary and the helix were checked: a theme nobody can
-    # search for, and a stakeholder kind outside the triple helix.
+    # Recorded before the vocabulary was checked: a theme nobody can search for, offered by
+    # the city and by its university.
     liverpool = City(
         "Liverpool",
         "GB",
@@ -33,10 +33,11 @@ def test_the_web_and_the_mail_suggest_the_same_partners(cast, views):
         actor=cast.admin.user_id,
     )
     liverpool.add_stakeholder(
-        "ngo-1", "Mersey Growers", "civil-society", ["urban-agriculture"], actor=cast.admin.user_id
-    )
-    liverpool.add_stakeholder(
-        "uni-1", "University of Liverpool", "research", ["urban-agriculture"], actor=cast.admin.user_id
+        "uni-1",
+        "University of Liverpool",
+        "research",
+        ["maritime-folklore", "urban-agriculture"],
+        actor=cast.admin.user_id,
     )
     app.save(liverpool)
     app.propose_partnership(
@@ -52,4 +53,4 @@ def test_the_web_and_the_mail_suggest_the_same_partners(cast, views):
 
     profile = next(p for p in load_profiles(app) if p.id == str(liverpool.id))
     assert profile.themes_offered == {"urban-agriculture"}  # the unknown theme is no reason to suggest
-    assert profile.helix == {"urban-agriculture": {"research"}}  # nor is a kind outside the helix
+    assert profile.helix == {"urban-agriculture": {"research"}}

@@ -1,0 +1,104 @@
+"""Reads across resources: history as of an instant, the timeline, themes, health, the reports."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import Field
+
+from web.schemas.base import After, Day, Input, Output, PageQuery, QueryInstant, Subject, ViewItem
+
+
+class AsOfQuery(Input):
+    as_of: QueryInstant | None = Field(None, description="RFC 3339 instant: the resource as it was recorded then")
+
+
+class ActorOut(Output):
+    id: str
+    name: str
+    role: str
+
+
+class HistoryEntryOut(Output):
+    type: str
+    version: int
+    recorded_at: datetime
+    actor: ActorOut | None
+    data: dict[str, Any]
+
+
+class HistoryPage(Output):
+    items: list[HistoryEntryOut]
+    next_cursor: str | None = None
+
+
+class ThemeOut(Output):
+    slug: str
+    label: str
+    kind: Literal["cluster", "sdg"]
+
+
+class ThemeList(Output):
+    items: list[ThemeOut]
+    next_cursor: str | None = None
+
+
+class HealthCheck(Output):
+    ok: bool
+    detail: str | None = None
+    latency_ms: float | None = None
+
+
+class Health(Output):
+    status: Literal["ok", "degraded", "failing"]
+    store: HealthCheck
+    redis: HealthCheck | None
+    views: dict[str, Any] | None
+    log_position: int | None
+
+
+class TimelineItem(ViewItem):
+    position: int
+    type: str
+    subject: Subject
+    recorded_at: datetime
+    actor: str | None = None
+
+
+class TimelinePage(Output):
+    items: list[TimelineItem]
+    next_cursor: str | None
+
+
+class ReviewQuery(PageQuery):
+    as_of: Day | None = Field(None, description="default today (UTC)")
+
+
+class DashboardQuery(Input):
+    as_of: Day | None = Field(None, description="default today (UTC)")
+    after: After | None = None
+
+
+class ReviewItem(ViewItem):
+    project_id: str
+    project: str
+    cities: list[str]
+    status: str
+    latest_result: str | None = None
+
+
+class ReviewPage(Output):
+    items: list[ReviewItem]
+    next_cursor: str | None
+
+
+class Dashboard(ViewItem):
+    as_of: date
+    position: int
+    cities: dict[str, Any]
+    partnerships: dict[str, Any]
+    sessions: dict[str, Any]
+    agreements: dict[str, Any]
+    projects: dict[str, Any]
+    milestones: dict[str, Any]
