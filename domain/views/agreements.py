@@ -33,7 +33,7 @@ AGREEMENT_CITIES = Table(
 TABLES = (AGREEMENTS, AGREEMENT_CITIES)
 
 
-@looks_up("agreements")
+@looks_up("agreements", copy=lambda a: {**a, "parties": [dict(p) for p in a["parties"]]})
 def _load(db: Any, aid: str) -> dict[str, Any] | None:
     row = db.one(f"SELECT title, kind, parties FROM {AGREEMENTS.name} WHERE id = ?", (aid,))
     return None if row is None else {"title": row["title"], "kind": row["kind"], "parties": load(row["parties"])}

@@ -13,7 +13,6 @@ rolled-back batch leaves nothing behind in memory either.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -25,6 +24,8 @@ Loader = Callable[[ViewsDb, str], Any]
 
 HANDLERS: dict[type, Handler] = {}
 LOADERS: dict[str, Loader] = {}
+# How a remembered look-up is copied before a batch may change it (default: it is never changed).
+COPIES: dict[str, Callable[[Any], Any]] = {}
 
 
 def handles(*event_classes: type) -> Callable[[Handler], Handler]:
@@ -38,11 +39,14 @@ def handles(*event_classes: type) -> Callable[[Handler], Handler]:
     return register
 
 
-def looks_up(kind: str) -> Callable[[Loader], Loader]:
-    """Register how a kind of look-up reads the view tables (None: there is nothing)."""
+def looks_up(kind: str, copy: Callable[[Any], Any] | None = None) -> Callable[[Loader], Loader]:
+    """Register how a kind of look-up reads the view tables (None: there is nothing), and how a
+    remembered one is copied if handlers change what they looked up."""
 
     def register(loader: Loader) -> Loader:
         LOADERS[kind] = loader
+        if copy is not None:
+            COPIES[kind] = copy
         return loader
 
     return register
@@ -91,7 +95,11 @@ class Context:
         if key in cache:
             return cache[key]
         kept = None if self.memory is None else self.memory.kept.get(kind, {}).get(key)
-        found = copy.deepcopy(kept) if kept is not None else LOADERS[kind](self.db, key)
+        if kept is not None:
+            copier = COPIES.get(kind)
+            found = kept if copier is None else copier(kept)
+        else:
+            found = LOADERS[kind](self.db, key)
         if found is not None:
             cache[key] = found
         return found

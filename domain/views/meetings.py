@@ -47,7 +47,7 @@ MEETING_CITIES = Table(
 TABLES = (MEETINGS, MEETING_CITIES)
 
 
-@looks_up("meetings")
+@looks_up("meetings", copy=lambda m: {**m, "cities": list(m["cities"])})
 def _load(db: Any, mid: str) -> dict[str, Any] | None:
     row = db.one(f"SELECT title, kind, starts_at FROM {MEETINGS.name} WHERE id = ?", (mid,))
     if row is None:

@@ -40,7 +40,7 @@ TABLES = (PARTNERSHIPS, INVITATIONS)
 OPEN = OPEN_PARTNERSHIP
 
 
-@looks_up("partnerships")
+@looks_up("partnerships", copy=lambda p: {**p, "invitations": {c: dict(i) for c, i in p["invitations"].items()}})
 def _load(db: Any, pid: str) -> dict[str, Any] | None:
     row = db.one(f"SELECT title, proposer_city_id, status FROM {PARTNERSHIPS.name} WHERE id = ?", (pid,))
     if row is None:

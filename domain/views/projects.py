@@ -42,7 +42,7 @@ MILESTONES = Table(
 TABLES = (PROJECTS, PROJECT_CITIES, MILESTONES)
 
 
-@looks_up("projects")
+@looks_up("projects", copy=lambda p: {**p, "cities": list(p["cities"]), "milestones": dict(p["milestones"])})
 def _load(db: Any, prid: str) -> dict[str, Any] | None:
     row = db.one(f"SELECT title, member_city_ids FROM {PROJECTS.name} WHERE id = ?", (prid,))
     if row is None:
