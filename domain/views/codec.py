@@ -21,7 +21,7 @@ def instant(value: datetime) -> str:
     last = _last_instant  # one event's timestamp is asked for several times in a row
     if value is last[0]:
         return last[1]
-    text = value.astimezone(UTC).isoformat(timespec="microseconds")
+    text = (value if value.tzinfo is UTC else value.astimezone(UTC)).isoformat(timespec="microseconds")
     _last_instant = (value, text)
     return text
 

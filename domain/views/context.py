@@ -111,7 +111,8 @@ class Context:
         """Update the aggregate's row (``key``, default the event's originator): the columns, version and time."""
         changes["updated_at"] = instant(e.timestamp)
         changes["version"] = e.originator_version
-        self.db.touch(table, key or str(e.originator_id), changes)
+        key = key or str(e.originator_id)
+        self.db.update_key(table, (key,), changes)
 
 
 def apply(db: ViewsDb, batch: list[tuple[int, Any]], ctx: Context | None = None, flush: bool = True) -> Context:

@@ -128,7 +128,7 @@ def rescheduled(ctx: Context, position: int, e: Any) -> None:
         return
     starts, ends = _span(e)
     ctx.touch(MEETINGS.name, e, starts_at=starts, ends_at=ends, duration_minutes=e.duration_minutes, sequence=Add(1))
-    ctx.db.update(MEETING_CITIES.name, {"meeting_id": mid}, {"starts_at": starts})
+    ctx.db.update_group(MEETING_CITIES.name, mid, len(meeting["cities"]), {"starts_at": starts})
     meeting["starts_at"] = starts
     timeline.record(ctx, meeting["cities"], position)
 
@@ -152,7 +152,7 @@ def held(ctx: Context, position: int, e: Any) -> None:
     ctx.touch(MEETINGS.name, e, status=MeetingStatus.HELD, attendance=e.attendance, summary=e.summary)
     for attended, cities in ((1, e.attended_city_ids), (0, e.no_show_city_ids)):
         for city_id in cities:
-            ctx.db.update(MEETING_CITIES.name, {"meeting_id": mid, "city_id": city_id}, {"attended": attended})
+            ctx.db.update_key(MEETING_CITIES.name, (mid, city_id), {"attended": attended})
     timeline.record(ctx, meeting["cities"], position)
 
 

@@ -144,9 +144,9 @@ def _answer(ctx: Context, position: int, e: Any, status: str, reason: str | None
     if invitation is not None:
         hours = max(0.0, (e.timestamp - parse_instant(invitation["invited_at"])) / timedelta(hours=1))
         invitation["status"] = status
-    ctx.db.update(
+    ctx.db.update_key(
         INVITATIONS.name,
-        {"partnership_id": pid, "city_id": e.city_id},
+        (pid, e.city_id),
         {"status": status, "answered_at": instant(e.timestamp), "reason": reason, "response_hours": hours},
     )
     ctx.touch(PARTNERSHIPS.name, e, pid)

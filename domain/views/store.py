@@ -58,14 +58,25 @@ class ViewsDb(Batch):
             held = self.appended[table] = []
         held.extend(rows)
 
-    def touch(self, table: str, key: Any, changes: dict[str, Any]) -> None:
-        """``update`` of one row by its one-column key (the common case, kept short)."""
-        row = self.held.get(table, {}).get(key, {}).get((key,))
+    def update_key(self, table: str, key: tuple, changes: dict[str, Any]) -> None:
+        """``update`` of the one row with this primary key (in memory while it is held)."""
+        group = self.held.get(table)
+        row = group.get(key[0]) if group else None
+        row = row.get(key) if row else None
         if row is None:
-            self.update(table, {self.KEYS[table][0]: key}, changes)
+            self.update(table, dict(zip(self.KEYS[table], key)), changes)
             return
         for column, value in changes.items():
             row[column] = row[column] + value.n if isinstance(value, Add) else value
+
+    def update_group(self, table: str, first: Any, rows: int, changes: dict[str, Any]) -> None:
+        """``update`` of the ``rows`` rows whose key starts with ``first``: no SQL while all of them are held."""
+        group = self.held.get(table, {}).get(first, {})
+        if len(group) != rows:
+            self.update(table, {self.KEYS[table][0]: first}, changes)
+            return
+        for row in group.values():
+            row.update(changes)
 
     def flush(self, tables: Iterable[str] | None = None) -> None:
         # Held rows (dicts of the declared columns, as ``Table.row`` makes them) go as tuples too:
@@ -74,7 +85,7 @@ class ViewsDb(Batch):
             groups = self.held.pop(table, None)
             if groups:
                 getter = itemgetter(*self.COLUMNS[table])
-                self._send_tuples(table, [getter(row) for group in groups.values() for row in group.values()])
+                self._send_tuples(table, list(map(getter, chain.from_iterable(g.values() for g in groups.values()))))
         for table in list(self.appended if tables is None else tables):
             rows = self.appended.pop(table, None)
             if rows:
