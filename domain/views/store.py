@@ -129,6 +129,11 @@ class _ViewTables:
     @contextmanager
     def db(self, *, commit: bool) -> Iterator[ViewsDb]:
         with self.storage.transaction(commit=commit, db=self.db_class) as db:
+            if commit and db.postgres:
+                # As SQLite's synchronous=NORMAL below: a view's commit lost in a crash loses its
+                # tracking row with its rows, and the follower processes those events again; not
+                # waiting for the WAL flush makes each batch's commit cheap.
+                db.cursor.execute("SET LOCAL synchronous_commit TO OFF")
             yield db
 
     def create_table(self) -> None:
