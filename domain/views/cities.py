@@ -62,6 +62,12 @@ def _load_names(db: Any, city_id: str) -> list[tuple[int, str]]:
     return [(r["position"], r["name"]) for r in rows]
 
 
+@looks_up("numbers")
+def _load_number(db: Any, city_id: str) -> int | None:
+    """A city's number on the timeline: the log position of its registration."""
+    return db.scalar(f"SELECT position FROM {CITIES.name} WHERE id = ?", (city_id,))
+
+
 @looks_up("stakeholders")
 def _load_stakeholders(db: Any, city_id: str) -> dict[str, str]:
     rows = db.all(f"SELECT stakeholder_id, name FROM {STAKEHOLDERS.name} WHERE city_id = ?", (city_id,))
@@ -106,6 +112,7 @@ def registered(ctx: Context, position: int, e: Any) -> None:
         position=position,
     )
     NAMES.insert(ctx.db, city_id=cid, position=position, name=e.name)
+    ctx.put("numbers", cid, position)
     timeline.record(ctx, [cid], position)
 
 

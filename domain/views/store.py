@@ -33,7 +33,7 @@ from eventsourcing.sqlite import SQLiteTrackingRecorder
 from domain.storage import Add, Batch, Storage, byte_order, is_postgres, lock_ddl, open_factory
 from domain.views.table import Table
 
-SCHEMA_VERSION = "3"  # 3: the timeline a narrow index told from the log; theme lists, not theme rows; name history
+SCHEMA_VERSION = "4"  # 4: the timeline a narrow index (city number, position) told from the log; no theme rows
 TRACKING_NAME = "views"
 META = Table("view_meta", "key, value", key="key")
 

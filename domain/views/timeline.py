@@ -23,7 +23,9 @@ from domain.views.context import Context
 from domain.views.paging import Page, Where, check_limit, decode_cursor, encode_cursor, split
 from domain.views.table import Table
 
-TIMELINE = Table("view_timeline", "city_id, position:bigint", key="city_id, position", compact=True)
+# ``city`` is the city's number: the log position of its registration (``view_cities.position``),
+# a short integer key where the city's id would be 36 characters in every row.
+TIMELINE = Table("view_timeline", "city:bigint, position:bigint", key="city, position", compact=True)
 TABLES = (TIMELINE,)
 
 ENVELOPE = frozenset({"originator_id", "originator_version", "timestamp", "originator_topic", "actor"})
@@ -55,7 +57,9 @@ def tells(*event_classes: type) -> Callable[[Teller], Teller]:
 
 def record(ctx: Context, cities: Iterable[str], position: int) -> None:
     """The event at ``position`` touched these cities (rows in the declared order: city, position)."""
-    ctx.db.append(TIMELINE.name, [(city_id, position) for city_id in dict.fromkeys(cities)])
+    known, get = ctx.cache["numbers"], ctx.get
+    numbers = [known.get(city_id) or get("numbers", city_id) for city_id in dict.fromkeys(cities)]
+    ctx.db.append(TIMELINE.name, [(number, position) for number in numbers if number is not None])
 
 
 def quoted(title: str) -> str:
@@ -123,11 +127,11 @@ class TimelineQueries:
         """Everything that touched the city, in log order (``log``: where the events are, default the views' own)."""
         limit = check_limit(limit)
         after = decode_cursor("timeline", cursor, int)
-        where = Where()
-        where.add("city_id = ?", str(city_id))
-        if after:
-            where.add("position > ?", after[0])
         with self._read() as db:
+            where = Where()
+            where.add("city = ?", Context(db).get("numbers", str(city_id)))
+            if after:
+                where.add("position > ?", after[0])
             rows = db.all(
                 f"SELECT * FROM {TIMELINE.name}{where.sql()} ORDER BY position LIMIT ?", (*where.params, limit + 1)
             )
@@ -155,7 +159,12 @@ class TimelineQueries:
 
 def told_rows(db: Any, log: Any) -> list[dict[str, Any]]:
     """Every timeline row as it is shown (for ``Views.dump``): city, position, type and summary."""
-    rows = db.all(f"SELECT * FROM {TIMELINE.name} ORDER BY {TIMELINE.sort}")
+    from domain.views.cities import CITIES  # which imports this module
+
+    rows = db.all(
+        f"SELECT c.id AS city_id, t.position FROM {TIMELINE.name} t JOIN {CITIES.name} c ON c.position = t.city"
+        " ORDER BY c.id, t.position"
+    )
     events = read_events(log, sorted({r["position"] for r in rows}))
     ctx = Context(db)
     return [{"city_id": r["city_id"], **told(ctx, r["position"], events[r["position"]])} for r in rows]
