@@ -168,6 +168,16 @@ class _ViewTables:
         db.run("DELETE FROM view_meta WHERE key = ?", ("schema_version",))
         self._record_version(db)
 
+    def clear(self, db: ViewsDb) -> None:
+        """Empty every view table (their shape is today's) and forget how far the view had read."""
+        names = [t.name for t in self.tables]
+        if db.postgres:
+            db.run(f"TRUNCATE {', '.join(names)}")  # one statement, and no DDL to rerun
+        else:
+            for name in names:
+                db.run(f"DELETE FROM {name}")
+        self._delete_tracking(db, TRACKING_NAME)
+
     def _stored_tables(self, db: ViewsDb) -> list[str]:
         """Every view table there is: today's, and those an older version made (not the meta table)."""
         if db.postgres:

@@ -119,7 +119,7 @@ class Views(
     # -- maintenance --------------------------------------------------------------------------
 
     def rebuild(self, app: Programme, batch_size: int | None = None) -> int:
-        """Drop and recreate the view tables, forget the position, replay the log; the count replayed.
+        """Empty the view tables, forget the position, replay the log; the count replayed.
 
         Run it with the projector stopped (``twinning views rebuild``): readers see the
         views empty, then filling, until it returns.
@@ -127,7 +127,8 @@ class Views(
         from domain.followers import Follower
 
         with self.recorder.db(commit=True) as db:
-            self.recorder.reset(db)
+            self.recorder.clear(db)
+        self._memory, self._memory_at = Memory(), None
         return Follower(app, self, batch_size=batch_size).run_once()
 
     def dump(self) -> dict[str, list[dict[str, Any]]]:
