@@ -6,7 +6,7 @@ schema, DDL lock, on the datastore of eventsourcing that the env selects).
 """
 
 from domain.storage.batch import Add, Batch
-from domain.storage.sql import Db, byte_order, marks
+from domain.storage.sql import Db, byte_order, for_dialect, marks
 from domain.storage.stores import Storage, is_postgres, lock_ddl, open_factory, open_storage
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
     "Db",
     "Storage",
     "byte_order",
+    "for_dialect",
     "is_postgres",
     "lock_ddl",
     "marks",

@@ -116,3 +116,10 @@ def byte_order(statement: str, postgres: bool) -> str:
     way, whatever the server's locale.
     """
     return statement.replace(" TEXT", ' TEXT COLLATE "C"') if postgres else statement
+
+
+def for_dialect(statement: str, postgres: bool) -> str:
+    """A CREATE statement written with SQLite's types, with PostgreSQL's names for them there."""
+    if not postgres:
+        return statement
+    return statement.replace(" BLOB", " BYTEA").replace(" REAL", " DOUBLE PRECISION")

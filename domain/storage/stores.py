@@ -16,12 +16,13 @@ to a writer). PostgreSQL: a transaction-level advisory lock named by ``name``; S
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from eventsourcing.persistence import InfrastructureFactory
-from eventsourcing.sqlite import SQLiteDatastore, SQLiteTransaction
+from eventsourcing.sqlite import SQLiteConnectionPool, SQLiteDatastore, SQLiteTransaction
 from eventsourcing.utils import Environment
 
 from domain.storage.sql import Db
@@ -79,12 +80,14 @@ class Storage:
             cursor = connection.cursor()
             try:
                 cursor.execute("BEGIN IMMEDIATE")
-                found = db(cursor, False)
-                yield found
+                yield db(cursor, False)
             except BaseException as error:
                 transaction.__exit__(type(error), error, error.__traceback__)
                 raise
-            transaction.__exit__(None, None, None)
+            else:
+                transaction.__exit__(None, None, None)
+            finally:
+                cursor.sqlite_cursor.close()
 
     def close(self) -> None:
         if self._closes is not None:
@@ -114,6 +117,16 @@ def open_factory(name: str, env: dict[str, str]) -> InfrastructureFactory:
 
 
 def open_storage(name: str, env: dict[str, str]) -> Storage:
-    """A ``Storage`` with a datastore (and pool) of its own, in the database ``env`` names."""
+    """A ``Storage`` with a datastore (and pool) of its own, in the database ``env`` names.
+
+    An in-memory SQLite database is one per connection: ours becomes a private in-memory
+    database that the pool's connections share.
+    """
+    env = dict(env)
+    for key in (f"{name.upper()}_SQLITE_DBNAME", "SQLITE_DBNAME"):
+        if key in env:
+            if SQLiteConnectionPool.detect_memory_mode(env[key]):
+                env[key] = f"file:{name.lower()}-{uuid.uuid4().hex}?mode=memory&cache=shared"
+            break
     factory = open_factory(name, env)
     return Storage(factory.datastore, closes=factory)  # type: ignore[attr-defined]
