@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import unicodedata
 from datetime import UTC, date, datetime
+from json.encoder import c_encode_basestring, c_make_encoder  # type: ignore[attr-defined]
 from typing import Any
 
 _last_instant: tuple[Any, str] = (None, "")
@@ -47,10 +48,18 @@ def _json_default(value: Any) -> Any:
 
 
 _encode = json.JSONEncoder(default=_json_default, ensure_ascii=False, separators=(",", ":")).encode
+# The C encoder itself, as ``_encode`` uses it, without its per-call set-up (a view writes many small lists).
+_c_encode = (
+    None
+    if c_make_encoder is None or c_encode_basestring is None
+    else c_make_encoder(None, _json_default, c_encode_basestring, None, ":", ",", False, False, True)
+)
 
 
 def dump(value: Any) -> str:
-    return _encode(value)
+    if _c_encode is None or isinstance(value, str):
+        return _encode(value)
+    return "".join(_c_encode(value, 0))
 
 
 def load(text: str | None) -> Any:

@@ -107,7 +107,10 @@ class Table:
         return row
 
     def insert(self, db: Any, **values: Any) -> None:
-        db.insert(self.name, self.row(**values))
+        row = {**self._blank, **values}  # type: ignore[attr-defined]  # as ``row``, without the call
+        if len(row) != len(self.names):
+            raise KeyError(f"{self.name} has no column {sorted(set(values) - set(self.names))}")
+        db.insert(self.name, row)
 
     def decode(self, stored: Mapping[str, Any]) -> dict[str, Any]:
         """The declared columns of a stored row, as Python values (JSON loaded, instants and dates parsed)."""
