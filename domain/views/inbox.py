@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.model.notification import Notification
-from domain.model.statuses import InvitationStatus
+from domain.model.statuses import OPEN_PARTNERSHIP, InvitationStatus
 from domain.storage import marks
 from domain.views import timeline
 from domain.views.agreements import party_cities
@@ -14,7 +14,7 @@ from domain.views.cities import CITIES
 from domain.views.codec import dump, instant, load, parse_instant
 from domain.views.context import Context, handles
 from domain.views.paging import Page, Where, check_limit, decode_cursor, encode_cursor, split
-from domain.views.partnerships import INVITATIONS, OPEN, PARTNERSHIPS, involved
+from domain.views.partnerships import INVITATIONS, PARTNERSHIPS, involved
 from domain.views.table import Table
 from domain.views.timeline import tells
 
@@ -113,7 +113,7 @@ class InboxQueries:
         where = Where()
         where.add("i.city_id = ?", str(city_id))
         where.add("i.status = ?", InvitationStatus.PENDING)
-        where.add(f"p.status IN ({marks(OPEN)})", *OPEN)
+        where.add(f"p.status IN ({marks(OPEN_PARTNERSHIP)})", *OPEN_PARTNERSHIP)
         if after:
             where.add("(i.position > ? OR (i.position = ? AND i.partnership_id > ?))", after[0], after[0], after[1])
         with self._read() as db:

@@ -1,4 +1,4 @@
-"""The partnership board: partnerships with their invitations, and the invitations a city has to answer."""
+"""The partnership board: partnerships with their invitations."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from domain.model.partnership import Partnership
-from domain.model.statuses import OPEN_PARTNERSHIP, InvitationStatus, PartnershipStatus
+from domain.model.statuses import InvitationStatus, PartnershipStatus
 from domain.storage import marks
 from domain.views import timeline
 from domain.views.cities import CITIES, name
@@ -23,11 +23,7 @@ PARTNERSHIPS = Table(
     "id, title, proposer_city_id, status, themes:json, description?, action_plan:json?, outcome?, closing_reason?,"
     " proposed_at:instant, updated_at:instant, version:int, position:bigint",
     key="id",
-    indexes={
-        "by_position": "position",
-        "by_status": "status, position",
-        "by_proposer": "proposer_city_id, position",
-    },
+    indexes={"by_position": "position", "by_status": "status, position", "by_proposer": "proposer_city_id, position"},
 )
 INVITATIONS = Table(
     "view_invitations",
@@ -37,7 +33,6 @@ INVITATIONS = Table(
     indexes={"by_city": "city_id, status, position"},
 )
 TABLES = (PARTNERSHIPS, INVITATIONS)
-OPEN = OPEN_PARTNERSHIP
 
 
 @looks_up("partnerships", copy=lambda p: {**p, "invitations": {c: dict(i) for c, i in p["invitations"].items()}})
@@ -272,39 +267,22 @@ def partnership_items(db: Any, rows: list[dict]) -> list[dict]:
             ids,
         ):
             i = INVITATIONS.decode(stored)
-            invitations[i["partnership_id"]].append(
-                {
-                    "city_id": i["city_id"],
-                    "name": stored["name"],
-                    "status": i["status"],
-                    "invited_at": i["invited_at"],
-                    "answered_at": i["answered_at"],
-                    "reason": i["reason"],
-                }
-            )
+            shown = {k: i[k] for k in ("city_id", "status", "invited_at", "answered_at", "reason")}
+            invitations[i["partnership_id"]].append({**shown, "name": stored["name"]})
     items = []
     for stored in rows:
         r = PARTNERSHIPS.decode(stored)
         plan = r["action_plan"]
         if plan:
             plan["adopted_on"] = parse_day(plan["adopted_on"])
+        own = ("id", "title", "status", "proposer_city_id", "themes", "description", "outcome", "closing_reason")
+        when = ("version", "proposed_at", "updated_at", "position")
         items.append(
             {
-                "id": r["id"],
-                "title": r["title"],
-                "status": r["status"],
-                "proposer_city_id": r["proposer_city_id"],
+                **{k: r[k] for k in (*own, *when)},
                 "proposer_name": stored["proposer_name"],
-                "themes": r["themes"],
-                "description": r["description"],
                 "invitations": invitations[r["id"]],
                 "action_plan": plan,
-                "outcome": r["outcome"],
-                "closing_reason": r["closing_reason"],
-                "version": r["version"],
-                "proposed_at": r["proposed_at"],
-                "updated_at": r["updated_at"],
-                "position": r["position"],
             }
         )
     return items
