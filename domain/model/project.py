@@ -8,6 +8,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import NotFound, RuleBroken
+from domain.milestones import is_overdue
 from domain.model.statuses import MilestoneStatus, ProjectStatus
 
 
@@ -100,7 +101,11 @@ class PilotProject(Aggregate):
         self.summary = reason
 
     def overdue_milestones(self, today: date) -> list[dict]:
-        return [m for m in self.milestones.values() if m["status"] == MilestoneStatus.PLANNED and m["due_on"] < today]
+        return [
+            m
+            for m in self.milestones.values()
+            if is_overdue(m["status"], m["due_on"], m.get("achieved_on"), self.status, today)
+        ]
 
     def _planned(self, milestone_id: str) -> dict:
         self._check_active()

@@ -6,6 +6,7 @@ from collections import defaultdict
 from typing import Any
 
 from domain.errors import DomainError, InvalidValue
+from domain.limits import MAX_SEARCH
 from domain.model.city import City
 from domain.model.statuses import CityStatus
 from domain.regions import country_name, region_of
@@ -229,8 +230,8 @@ class CityQueries:
         if theme := check_text(theme, "theme"):
             where.add(f"({contains('themes_offered')} OR {contains('themes_sought')})", member(theme), member(theme))
         if q is not None and q.strip():
-            if len(q) > 200:
-                raise InvalidValue("q", "must be at most 200 characters")
+            if len(q) > MAX_SEARCH:
+                raise InvalidValue("q", f"must be at most {MAX_SEARCH} characters")
             if _CONTROL.search(q):
                 raise InvalidValue("q", "must not contain control characters")
             where.add("search LIKE ? ESCAPE '!'", like(q.strip()))

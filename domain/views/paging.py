@@ -16,7 +16,7 @@ from typing import Any
 from uuid import UUID
 
 from domain.errors import InvalidValue
-from domain.limits import DEFAULT_LIMIT, MAX_CURSOR, MAX_LIMIT
+from domain.limits import DEFAULT_LIMIT, MAX_CURSOR, MAX_LIMIT, MAX_NAME
 from domain.values import _CONTROL
 from domain.views.codec import fold, instant
 
@@ -104,8 +104,8 @@ def check_text(value: str | UUID | None, field: str) -> str | None:
         return None
     if isinstance(value, UUID):
         return str(value)
-    if not isinstance(value, str) or len(value) > 200:
-        raise InvalidValue(field, "must be text of at most 200 characters")
+    if not isinstance(value, str) or len(value) > MAX_NAME:
+        raise InvalidValue(field, f"must be text of at most {MAX_NAME} characters")
     if _CONTROL.search(value):  # PostgreSQL refuses NUL in text; no filter value holds control characters
         raise InvalidValue(field, "must not contain control characters")
     return value

@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from domain.milestones import MilestoneState
 from domain.model.statuses import MeetingStatus, MilestoneStatus
 
 
@@ -97,7 +98,7 @@ def _project_row(p: dict) -> list[Any]:
         p.get("summary"),
         counts.get(MilestoneStatus.PLANNED, 0),
         counts.get(MilestoneStatus.ACHIEVED, 0),
-        counts.get("overdue", 0),
+        counts.get(MilestoneState.OVERDUE, 0),
         p.get("launched_at"),
         p.get("updated_at"),
         p["version"],
