@@ -9,17 +9,15 @@ document (/openapi.json), offline docs (/docs) and /healthz.
 from __future__ import annotations
 
 import logging
-import re
-import uuid
 from typing import Any
 
 from apiflask import APIFlask
 from apiflask.exceptions import HTTPError
-from flask import Request, g, request
+from flask import Request
 from werkzeug.exceptions import BadRequest, HTTPException
 
 from config.settings import Settings
-from web import docs, health, idempotency, openapi, ratelimit
+from web import docs, health, idempotency, openapi, ratelimit, requestid
 from web.api import (
     admin,
     agreements,
@@ -39,7 +37,6 @@ from web.http import Services
 from web.problems import handle_error
 
 MAX_BODY_BYTES = 1024 * 1024
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 log = logging.getLogger("twinning.web")
 
 
@@ -115,7 +112,7 @@ def create_app(
     )
 
     _install_error_handling(app)
-    _install_request_id(app)
+    requestid.install(app)
     idempotency.install(app, store)
     ratelimit.install(app)
     for module in (
@@ -168,15 +165,3 @@ def _install_error_handling(app: APIFlask) -> None:
     app.register_error_handler(HTTPError, handle_error)
     app.register_error_handler(HTTPException, handle_error)  # 404, 405, 413, malformed JSON…
     app.register_error_handler(Exception, handle_error)  # DomainError, ApiProblem, anything unexpected
-
-
-def _install_request_id(app: APIFlask) -> None:
-    @app.before_request
-    def take_request_id() -> None:
-        given = request.headers.get("X-Request-Id", "")
-        g.request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
-
-    @app.after_request
-    def echo_request_id(response):
-        response.headers["X-Request-Id"] = getattr(g, "request_id", None) or uuid.uuid4().hex
-        return response

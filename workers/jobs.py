@@ -37,7 +37,7 @@ MILESTONE_WARNING = timedelta(days=7)
 
 
 def _skip(reason: str, **extra: Any) -> dict[str, Any]:
-    log.info("nothing sent: %s", reason)
+    log.info("skipped: %s (nothing sent)", reason)
     return {"skipped": reason, **extra}
 
 
