@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.stores import temporary_store
 from config.settings import persistence_env
 from domain.application import Programme
-from domain.audit import audit_chain_for, catch_up_chain, chain_head
+from domain.audit import AuditChain, catch_up_chain, chain_head
 from domain.audit.verify import VERIFY_BATCH, verify_chain
 from domain.model.city import City
 from domain.model.partnership import Partnership
@@ -105,7 +105,7 @@ def run(store: str, events: int, batch_size: int, repeat: int) -> dict:
             chained = catch_up_chain(app)
             chain_rate = chained / (time.perf_counter() - started)
             kept = str(chain_head(app, catch_up=False))
-            chain = audit_chain_for(app)
+            chain = AuditChain(app)
             plain, anchored = [], []
             for _ in range(repeat):
                 started = time.perf_counter()

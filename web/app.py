@@ -1,15 +1,15 @@
-"""The Flask application factory: ``create_app(settings, programme=None, views=None, queue_connection=None)``.
+"""The Flask application factory: ``create_app(settings)``, or ``create_app(twinning=...)``.
 
-Nothing is built at import time: the factory opens the Programme (unless one is
-given), bootstraps the admin token, opens the idempotency table, and registers
-one blueprint per resource under /api/v1, the one error processor, the OpenAPI
-document (/openapi.json), offline docs (/docs) and /healthz.
+Nothing is built at import time: the factory takes what ``web.bootstrap`` builds (the
+Programme, views, audit chain, idempotency store, queue connection), bootstraps the
+admin token, and registers one blueprint per resource under /api/v1, the one error
+processor, the OpenAPI document (/openapi.json), offline docs (/docs) and /healthz.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apiflask import APIFlask
 from apiflask.exceptions import HTTPError
@@ -25,7 +25,6 @@ from web.api import (
     cities,
     exports,
     history,
-    lists,
     meetings,
     meta,
     partnerships,
@@ -33,11 +32,19 @@ from web.api import (
     reports,
     users,
 )
-from web.http import Services
+from web.bootstrap import Twinning, bootstrap
+from web.http import EXTENSION
 from web.problems import handle_error
+
+if TYPE_CHECKING:
+    from redis import Redis
+
+    from domain.application import Programme
+    from domain.views import Views
 
 MAX_BODY_BYTES = 1024 * 1024
 log = logging.getLogger("twinning.web")
+OWNED = "twinning.owned"  # the Twinning bootstrapped for this app, which close_app closes
 
 
 class ApiRequest(Request):
@@ -59,11 +66,21 @@ class ApiRequest(Request):
 
 
 def create_app(
-    settings: Settings | None = None, programme: Any = None, views: Any = None, queue_connection: Any = None
+    settings: Settings | None = None,
+    programme: Programme | None = None,
+    views: Views | None = None,
+    queue_connection: Redis | None = None,
+    *,
+    twinning: Twinning | None = None,
 ) -> APIFlask:
-    """``queue_connection``: a Redis client for the RQ queue (the embedded mode's in-process one); without
-    it the app opens one on ``settings.redis_url``, and without that the admin's job endpoints answer 503."""
-    settings = settings or Settings.from_env()
+    """The app on ``twinning`` (the caller's, who closes it), or on one bootstrapped here from
+    ``settings`` with the given parts (``close_app`` closes what was built for it).
+
+    Without a ``queue_connection`` the app opens one on ``settings.redis_url``; without that the
+    admin's job endpoints answer 503."""
+    owned = twinning is None
+    if twinning is None:
+        twinning = bootstrap(settings, programme=programme, views=views, queue_connection=queue_connection)
     app = APIFlask(
         "twinning",
         title="twinning",
@@ -86,34 +103,19 @@ def create_app(
         SECURITY_SCHEMES=openapi.SECURITY_SCHEMES,
         **docs.config(),
     )
-    owned: list[Any] = []
-    if programme is None:
-        from domain.application import Programme
-
-        programme = Programme(env=settings.store_env())
-        owned.append(programme)
-    if settings.admin_token:
-        _bootstrap_admin(programme, settings.admin_token)
-    if views is None:
-        views = lists.open_views(settings, owned)
-    store = idempotency.open_store(settings.database_url)
-    owned.append(store)
-    if queue_connection is None and settings.redis_url:
-        queue_connection = admin.open_connection(settings.redis_url)
-        owned.append(queue_connection)
-    app.extensions["twinning"] = Services(
-        settings=settings,
-        programme=programme,
-        views=views,
-        idempotency=store,
-        follower=lists.follower_for(programme, views),
-        queue_connection=queue_connection,
-        owned=owned,
-    )
+    try:
+        twinning.prepare_web()
+    except BaseException:
+        if owned:
+            twinning.close()
+        raise
+    app.extensions[EXTENSION] = twinning
+    if owned:
+        app.extensions[OWNED] = twinning
 
     _install_error_handling(app)
     requestid.install(app)
-    idempotency.install(app, store)
+    idempotency.install(app, twinning.idempotency)
     ratelimit.install(app)
     for module in (
         meta,
@@ -136,28 +138,11 @@ def create_app(
     return app
 
 
-def _bootstrap_admin(programme: Any, token: str, attempts: int = 3) -> None:
-    """``ensure_admin`` is idempotent, but two workers starting at once may race to create the admin."""
-    from domain.errors import RuleBroken
-
-    for attempt in range(1, attempts + 1):
-        try:
-            programme.ensure_admin(token)
-            return
-        except RuleBroken:  # Duplicate / ConcurrencyConflict: the other worker won; authenticate next time
-            if attempt == attempts:
-                raise
-
-
 def close_app(app: APIFlask) -> None:
-    """Close what the factory opened itself (not an injected Programme or Views)."""
-    for thing in reversed(app.extensions["twinning"].owned):
-        close = getattr(thing, "close", None)
-        if close is not None:
-            try:
-                close()
-            except Exception:
-                log.warning("could not close %r", thing, exc_info=True)
+    """Close what was bootstrapped for the app (not a ``Twinning`` or parts it was given)."""
+    twinning = app.extensions.pop(OWNED, None)
+    if twinning is not None:
+        twinning.close()
 
 
 def _install_error_handling(app: APIFlask) -> None:

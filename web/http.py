@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app, g, request
 
@@ -14,27 +13,22 @@ from domain.errors import NotAuthenticated
 from web import ratelimit
 from web.problems import ApiProblem
 
+if TYPE_CHECKING:
+    from domain.application import Programme
+    from web.bootstrap import Twinning
+
 _ETAG = re.compile(r'^(W/)?"(\d{1,18})"$')
 
 
-@dataclass
-class Services:
-    """What the app was created with (``app.extensions['twinning']``)."""
-
-    settings: Any
-    programme: Any
-    views: Any = None
-    idempotency: Any = None
-    follower: Any = None
-    queue_connection: Any = None  # a Redis client for the RQ queue (None: no queue configured)
-    owned: list[Any] = field(default_factory=list)  # things the app built and closes
+EXTENSION = "twinning"
 
 
-def services() -> Services:
-    return current_app.extensions["twinning"]
+def services() -> Twinning:
+    """What the app runs on (``app.extensions['twinning']``, built by ``web.bootstrap``)."""
+    return current_app.extensions[EXTENSION]
 
 
-def programme():
+def programme() -> Programme:
     return services().programme
 
 

@@ -4,9 +4,9 @@ eventsourcing, the views and the idempotency store create their tables on constr
 with ``CREATE TABLE IF NOT EXISTS`` (and ``CREATE TYPE``). On PostgreSQL two sessions
 running that DDL at the same moment on a fresh database can still collide (a unique
 violation on ``pg_type``, or ``DuplicateObject``): ``IF NOT EXISTS`` looks before it
-leaps. So every entry point (gunicorn's workers through ``web.wsgi``, ``twinning
-dispatch``, ``twinning project``, ``twinning serve`` …) builds its Programme, Views and
-the rest inside ``schema_lock(settings)``: a session-level ``pg_advisory_lock`` on a
+leaps. So ``web.bootstrap``, which every entry point (gunicorn's workers through ``web.wsgi``,
+``twinning dispatch``, ``twinning project``, ``twinning serve`` …) builds on, builds the
+Programme, Views and the rest inside ``schema_lock(settings)``: a session-level ``pg_advisory_lock`` on a
 connection of its own, so the processes create the tables one after the other, and
 the later ones find them there. SQLite needs nothing: its DDL runs under the file lock.
 """
@@ -91,11 +91,3 @@ def _connect(psycopg, env: dict[str, str]):
             )
             time.sleep(delay)
     raise AssertionError("unreachable")
-
-
-def open_programme(settings: Settings):
-    """The process's Programme (tables created under the schema lock)."""
-    from domain.application import Programme
-
-    with schema_lock(settings):
-        return Programme(env=settings.store_env())

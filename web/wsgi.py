@@ -3,8 +3,9 @@
 Importing this module builds nothing: ``app`` creates the Flask app from
 ``Settings.from_env()`` the first time it is asked to (gunicorn's ``post_worker_init``
 hook does that in each worker as it boots, so tables are created at start and not on
-the first request), inside the schema lock so that several workers and processes
-starting at once on a fresh PostgreSQL database do not race on the DDL.
+the first request). ``web.bootstrap`` creates them inside the schema lock, so several
+workers and processes starting at once on a fresh PostgreSQL database do not race on
+the DDL.
 """
 
 from __future__ import annotations
@@ -25,13 +26,9 @@ class LazyApp:
         if self._app is None:
             with self._lock:
                 if self._app is None:
-                    from config.settings import Settings
                     from web.app import create_app
-                    from web.startup import schema_lock
 
-                    settings = self._settings or Settings.from_env()
-                    with schema_lock(settings):
-                        self._app = create_app(settings)
+                    self._app = create_app(self._settings)
         return self._app
 
     def __call__(self, environ: dict, start_response: Any) -> Any:

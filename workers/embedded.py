@@ -5,14 +5,15 @@ production Procfile runs as separate processes, as threads of the same process:
 
 * the projector: ``domain.followers.Follower`` feeding the ``Views``, and another
   following the log into the audit hash chain (``domain.audit``), as ``twinning project`` does;
-* the dispatcher: ``workers.dispatcher.run_dispatcher`` (the very function of
-  ``twinning dispatch``), enqueueing the same jobs with the same deterministic ids;
+* the dispatcher, following the log as ``twinning dispatch`` does (the same
+  ``follow_dispatch`` of the bootstrap), enqueueing the same jobs with the same ids;
 * an RQ worker and a scheduler loop (``workers.worker.EmbeddedWorker``) running the
   same ``workers.jobs`` functions as ``rq worker --with-scheduler``.
 
-The queue lives in an in-process Redis stand-in (``fakeredis`` with Lua, one
-``FakeServer`` shared by every connection of the process) unless ``REDIS_URL`` names a
-real Redis. An in-process Redis starts empty, so on ``start()`` the jobs of events the
+All of it runs on what ``web.bootstrap`` built (``bootstrap(settings, embedded=True)``):
+the Programme, the Views, the audit chain and the queue, whose Redis is an in-process
+stand-in (``fakeredis`` with Lua, one ``FakeServer`` per bootstrap, shared by the web
+app's admin endpoints and the worker) unless ``REDIS_URL`` names a real Redis. An in-process Redis starts empty, so on ``start()`` the jobs of events the
 dispatcher had already processed are put back (``workers.dispatcher.rearm``): after a
 clean stop (the queue was drained, a marker file says so) only the jobs planned for a
 time — reminders, nudges, milestone and agreement notices; after a crash also the
@@ -24,39 +25,56 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
-from domain.followers import Follower
-from workers.context import build_context, install_context
-from workers.dispatcher import Dispatcher, Rearmed, rearm, run_dispatcher
+from workers.context import JobContext, build_context, install_context
+from workers.dispatcher import Rearmed
 from workers.scheduling import RETRY_MAX
-from workers.worker import EmbeddedWorker, make_queue
+from workers.worker import EmbeddedWorker
 
 if TYPE_CHECKING:
+    from redis import Redis
+    from rq import Queue
+
     from config.settings import Settings
     from domain.application import Programme
+    from domain.followers import Follower
 
 log = logging.getLogger("twinning.embedded")
 MARKER = "embedded-queue.json"
+T = TypeVar("T")
 
 
-def in_process_redis() -> Any:
+def in_process_redis() -> Redis:
     """A Redis client on a fresh in-process server (fakeredis with Lua, needed by RQ's unique job ids)."""
     import fakeredis
 
     return fakeredis.FakeRedis(server=fakeredis.FakeServer())
 
 
-def queue_connection(settings: Settings) -> Any:
-    """The embedded mode's queue connection: Redis at ``REDIS_URL``, else an in-process one. ``twinning serve``
-    gives the same client to the web app (the admin's job endpoints) and to ``EmbeddedRuntime``."""
-    return make_queue(settings.redis_url).connection if settings.redis_url else in_process_redis()
+class Wiring(Protocol):
+    """What the runtime runs on: ``web.bootstrap.Twinning`` built with ``embedded=True`` (named here
+    by what it offers, since workers do not import the web layer)."""
+
+    settings: Settings
+    programme: Programme
+
+    @property
+    def queue(self) -> Queue: ...
+
+    def projectors(self) -> list[Follower]: ...
+
+    def rearm(self, *, immediate: bool = False) -> Rearmed: ...
+
+    def dispatcher_position(self) -> int: ...
+
+    def follow_dispatch(self, stop: threading.Event, poll_interval: float, logger: logging.Logger) -> None: ...
 
 
 @dataclass
@@ -69,36 +87,29 @@ class StopReport:
 class EmbeddedRuntime:
     """Projector, dispatcher, RQ worker and scheduler in threads; ``start()``, then ``stop()`` once.
 
-    ``programme`` and ``views`` belong to the caller, who closes them after ``stop()``.
+    What it runs on (``twinning``) belongs to the caller, who closes it after ``stop()``.
     """
 
     def __init__(
         self,
-        settings: Settings,
-        programme: Programme,
-        views: Any,
+        twinning: Wiring,
         *,
-        connection: Any = None,
         poll_interval: float = 0.2,
         scheduler_interval: float = 0.5,
         state_dir: Path | None = None,
     ) -> None:
-        self.settings = settings
-        self.programme = programme
-        self.views = views
-        if connection is None:
-            connection = queue_connection(settings)
-        self.connection = connection
-        self.queue = make_queue(connection)
+        self.twinning = twinning
+        self.settings = twinning.settings
+        self.queue = twinning.queue
         self.poll_interval = poll_interval
         self.scheduler_interval = scheduler_interval
-        self.state_dir = Path(state_dir or settings.var_dir)
+        self.state_dir = Path(state_dir or self.settings.var_dir)
         self.rearmed: Rearmed | None = None
         self.worker: EmbeddedWorker | None = None
         self._stop_dispatcher = threading.Event()
         self._stop_projector = threading.Event()
         self._threads: dict[str, threading.Thread] = {}
-        self._previous_context: Any = None
+        self._previous_context: JobContext | None = None
 
     @property
     def marker_path(self) -> Path:
@@ -107,66 +118,32 @@ class EmbeddedRuntime:
     # -- starting ----------------------------------------------------------------------------
 
     def start(self) -> EmbeddedRuntime:
-        self._previous_context = install_context(
-            build_context(self.settings, programme=self.programme, environ=os.environ)
-        )
+        self._previous_context = install_context(build_context(self.settings, programme=self.twinning.programme))
         clean = self._take_marker()
         self.rearmed = self._rearm(immediate=not clean)
         self.worker = EmbeddedWorker(self.queue, scheduler_interval=self.scheduler_interval).start()
-        self._thread("twinning-projector", self._project)
-        self._thread("twinning-audit-chain", self._chain)
+        views, chain = self.twinning.projectors()
+        self._thread("twinning-projector", lambda: views.run(self._stop_projector, poll_interval=self.poll_interval))
+        self._thread("twinning-audit-chain", lambda: chain.run(self._stop_projector, poll_interval=self.poll_interval))
         self._thread("twinning-dispatcher", self._dispatch)
         return self
 
-    def _thread(self, name: str, target: Any) -> None:
+    def _thread(self, name: str, target: Callable[[], None]) -> None:
         thread = threading.Thread(target=target, name=name, daemon=True)
         self._threads[name] = thread
         thread.start()
 
-    def _project(self) -> None:
-        if self.views is None:
-            log.warning("no read models: the projector is not running")
-            return
-        Follower(self.programme, self.views, logger=logging.getLogger("twinning.projector")).run(
-            self._stop_projector, poll_interval=self.poll_interval
-        )
-
-    def _chain(self) -> None:
-        try:
-            from domain.audit import audit_chain_for
-        except ImportError:  # a build without the audit chain
-            return
-
-        Follower(self.programme, audit_chain_for(self.programme), logger=logging.getLogger("twinning.audit")).run(
-            self._stop_projector, poll_interval=self.poll_interval
-        )
-
     def _dispatch(self) -> None:
-        run_dispatcher(
-            self.settings,
-            self._stop_dispatcher,
-            programme=self.programme,
-            connection=self.connection,
-            poll_interval=self.poll_interval,
-            logger=logging.getLogger("twinning.dispatcher"),
+        self.twinning.follow_dispatch(
+            self._stop_dispatcher, self.poll_interval, logging.getLogger("twinning.dispatcher")
         )
 
     def _rearm(self, immediate: bool) -> Rearmed:
-        dispatcher = Dispatcher.open(
-            self.programme,
-            self.queue,
-            self.settings.store_env(),
-            reminder_offsets=self.settings.meeting_reminder_offsets,
-            invitation_nudge_after=self.settings.invitation_nudge_after,
-        )
-        try:
-            if not immediate:
-                log.info("the last stop was clean: re-arming the jobs planned for later")
-            elif dispatcher.position():
-                log.warning("the last stop was not clean (or is unknown): re-arming at-once jobs of recent events too")
-            return rearm(dispatcher, immediate=immediate)
-        finally:
-            dispatcher.close()
+        if not immediate:
+            log.info("the last stop was clean: re-arming the jobs planned for later")
+        elif self._dispatcher_position() > 0:
+            log.warning("the last stop was not clean (or is unknown): re-arming at-once jobs of recent events too")
+        return self.twinning.rearm(immediate=immediate)
 
     def _take_marker(self) -> bool:
         """True if the last run stopped cleanly with a drained queue at the dispatcher's current position.
@@ -236,14 +213,7 @@ class EmbeddedRuntime:
         return True
 
     def _dispatcher_position(self) -> int:
-        def read() -> int:
-            dispatcher = Dispatcher.open(self.programme, self.queue, self.settings.store_env())
-            try:
-                return dispatcher.position()
-            finally:
-                dispatcher.close()
-
-        return self._safe(read, -1)
+        return self._safe(self.twinning.dispatcher_position, -1)
 
     def _write_marker(self, position: int) -> None:
         state = {
@@ -258,7 +228,7 @@ class EmbeddedRuntime:
             log.warning("could not write %s", self.marker_path, exc_info=True)
 
     @staticmethod
-    def _safe(query: Any, default: Any) -> Any:
+    def _safe(query: Callable[[], T], default: T) -> T:
         try:
             return query()
         except Exception:

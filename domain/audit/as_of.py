@@ -125,21 +125,5 @@ class ReportsAsOf:
                 self.replica = None
 
 
-_lock = threading.Lock()
-_ATTRIBUTE = "_twinning_reports_as_of"
-
-
-def reports_as_of(programme: Programme) -> ReportsAsOf:
-    """The programme's ``ReportsAsOf`` (one per Programme instance, kept on it)."""
-    found = getattr(programme, _ATTRIBUTE, None)
-    if found is None:
-        with _lock:
-            found = getattr(programme, _ATTRIBUTE, None)
-            if found is None:
-                found = ReportsAsOf(programme)
-                setattr(programme, _ATTRIBUTE, found)
-    return found
-
-
 def utc_date(instant: datetime) -> Any:
     return instant.astimezone(UTC).date()

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import threading
 from typing import TYPE_CHECKING
 
 from eventsourcing.domain import DomainEvent
 from eventsourcing.persistence import Tracking
 
-from domain.audit.chain import ChainHead
+from domain.audit.chain import ChainHead, parse_head
 from domain.audit.store import ChainTable, open_chain_table
+from domain.audit.verify import VerifyResult, verify_chain
 
 if TYPE_CHECKING:  # pragma: no cover
     from domain.application import Programme
@@ -33,6 +33,7 @@ class AuditChain:
     name = TRACKING_NAME
 
     def __init__(self, programme: Programme) -> None:
+        """Opens (and creates, if need be) the chain's table: a process keeps one per Programme."""
         self.programme = programme
         self.table: ChainTable = open_chain_table(programme.factory)
 
@@ -52,31 +53,25 @@ class AuditChain:
         self.table.append(records, tracking)
 
     def head(self) -> ChainHead:
+        """The last chained row (without catching up)."""
         return self.table.head()
 
+    def catch_up(self, batch_size: int = CATCH_UP_BATCH) -> int:
+        """Chain everything recorded so far that is not chained yet; how many events it chained."""
+        from domain.followers import Follower
 
-_lock = threading.Lock()
-_ATTRIBUTE = "_twinning_audit_chain"
+        return Follower(self.programme, self, batch_size=batch_size).run_once()
 
+    def verify(self, head: str | ChainHead | None = None, *, catch_up: bool = True) -> VerifyResult:
+        """Bring the chain up to date (unless told not to), then verify the store against it (and a kept head)."""
+        if head is not None and head != "":
+            head = parse_head(head)  # a malformed head fails before any work
+        if catch_up:
+            self.catch_up()
+        return verify_chain(self, head)
 
-def audit_chain_for(programme: Programme) -> AuditChain:
-    """The programme's ``AuditChain`` (one per Programme instance; it shares the programme's connections).
-
-    Kept on the programme itself, so it lives and goes with it (a cache keyed by the
-    programme elsewhere would keep the programme alive through the chain's reference).
-    """
-    chain = getattr(programme, _ATTRIBUTE, None)
-    if chain is None:
-        with _lock:
-            chain = getattr(programme, _ATTRIBUTE, None)
-            if chain is None:
-                chain = AuditChain(programme)
-                setattr(programme, _ATTRIBUTE, chain)
-    return chain
-
-
-def catch_up_chain(programme: Programme, batch_size: int = CATCH_UP_BATCH) -> int:
-    """Chain everything recorded so far that is not chained yet; how many events it chained."""
-    from domain.followers import Follower
-
-    return Follower(programme, audit_chain_for(programme), batch_size=batch_size).run_once()
+    def current_head(self, *, catch_up: bool = True) -> ChainHead:
+        """The chain's head (position, hash) after bringing it up to date: for an auditor to keep."""
+        if catch_up:
+            self.catch_up()
+        return self.head()

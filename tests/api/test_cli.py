@@ -38,7 +38,9 @@ def env(monkeypatch, tmp_path, sqlite_url):
     monkeypatch.setenv("TWINNING_DATABASE", sqlite_url)
     monkeypatch.setenv("TWINNING_VAR_DIR", str(tmp_path / "var"))
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(twinning_cli, "configure_logging", lambda level=None: None)  # leave pytest's logging alone
+    monkeypatch.setattr(
+        twinning_cli.common, "configure_logging", lambda level=None: None
+    )  # leave pytest's logging alone
     return sqlite_url
 
 
@@ -226,7 +228,7 @@ def test_gunicorn_config_reads_port_and_concurrency(monkeypatch):
     monkeypatch.setenv("PORT", "9123")
     monkeypatch.setenv("WEB_CONCURRENCY", "3")
     spec = importlib.util.spec_from_file_location(
-        "gunicorn_conf", twinning_cli.__file__.replace("web/cli.py", "config/gunicorn.py")
+        "gunicorn_conf", twinning_cli.__file__.replace("web/cli/__init__.py", "config/gunicorn.py")
     )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

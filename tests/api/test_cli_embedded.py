@@ -15,6 +15,7 @@ from config.settings import Settings
 from domain.followers import Follower
 from domain.views import Views
 from tests.support.workers import wait_until
+from web.bootstrap import bootstrap
 from workers.dispatcher import Dispatcher, rearm
 from workers.embedded import MARKER, EmbeddedRuntime, in_process_redis
 from workers.worker import make_queue
@@ -92,9 +93,10 @@ def settings(database_url, tmp_path):
 
 def test_runtime_runs_followers_and_worker_then_stops_cleanly_with_a_marker(programme, cast, settings, tmp_path):
     views = Views(settings.store_env())
+    twinning = bootstrap(settings, programme=programme, views=views, embedded=True)
     try:
         meeting = schedule(cast, 60)
-        runtime = EmbeddedRuntime(settings, programme, views, poll_interval=0.05).start()
+        runtime = EmbeddedRuntime(twinning, poll_interval=0.05).start()
         try:
             head = programme.recorder.max_notification_id()
             wait_until(lambda: views.position() >= head, 10, what="the projector")
@@ -109,7 +111,9 @@ def test_runtime_runs_followers_and_worker_then_stops_cleanly_with_a_marker(prog
         assert marker["drained"] and marker["dispatcher_position"] == report.dispatcher_position
 
         # Started again on a new in-process Redis: a clean stop, so only timed jobs come back.
-        again = EmbeddedRuntime(settings, programme, views, poll_interval=0.05).start()
+        twinning.close()  # its in-process Redis goes with it
+        twinning = bootstrap(settings, programme=programme, views=views, embedded=True)
+        again = EmbeddedRuntime(twinning, poll_interval=0.05).start()
         try:
             assert not (tmp_path / "var" / MARKER).exists()
             assert f"remind-{meeting}-s0-600" in scheduled_ids(again.queue)
@@ -117,4 +121,5 @@ def test_runtime_runs_followers_and_worker_then_stops_cleanly_with_a_marker(prog
         finally:
             again.stop()
     finally:
+        twinning.close()
         views.close()

@@ -7,7 +7,7 @@ import threading
 import time
 from datetime import UTC, datetime
 
-from domain.audit import audit_chain_for, chain_head, last_position_at, reports_as_of, verify_programme
+from domain.audit import AuditChain, ReportsAsOf, chain_head, last_position_at, verify_programme
 from domain.followers import Follower
 from tests.support.cast import build_programme
 
@@ -17,8 +17,8 @@ def test_two_followers_chain_every_event_once(cast, database_url):
     other = build_programme(database_url)  # a second process, say: its own connections
     stop = threading.Event()
     followers = [
-        Follower(app, audit_chain_for(app), batch_size=7),
-        Follower(other, audit_chain_for(other), batch_size=11),
+        Follower(app, AuditChain(app), batch_size=7),
+        Follower(other, AuditChain(other), batch_size=11),
     ]
     threads = [threading.Thread(target=f.run, args=(stop, 0.005), daemon=True) for f in followers]
     try:
@@ -38,7 +38,7 @@ def test_two_followers_chain_every_event_once(cast, database_url):
         result = verify_programme(other, catch_up=False)
         assert result.ok and result.unchained == 0 and result.events_checked == end
         assert chain_head(app) == chain_head(other) == result.head and result.head.position == end
-        rows = audit_chain_for(app).table.hashes(1, end, end + 10)
+        rows = AuditChain(app).table.hashes(1, end, end + 10)
         assert [position for position, _ in rows] == list(range(1, end + 1))
     finally:
         other.close()
@@ -57,7 +57,7 @@ def test_the_prefix_recorded_by_an_instant(cast):
     assert last_position_at(app, datetime.now(UTC)) == positions[-1]
     assert last_position_at(app, datetime(2000, 1, 1, tzinfo=UTC)) == 0
 
-    reports = reports_as_of(app)
+    reports = ReportsAsOf(app)
     city, position = reports.ask(instants[2], lambda views: views.city(cast.city("rome")))
     assert position == positions[1] and city["description"] == "v1"
     city, position = reports.ask(instants[4], lambda views: views.city(cast.city("rome")))

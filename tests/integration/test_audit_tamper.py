@@ -19,7 +19,7 @@ import pytest
 
 from domain.audit import (
     ZERO_HASH,
-    audit_chain_for,
+    AuditChain,
     canonical,
     catch_up_chain,
     chain_head,
@@ -408,4 +408,4 @@ def test_the_chain_is_kept_in_the_stores_own_database(story, intruder):
     chain_head(story.programme)
     rows = intruder.sql("SELECT COUNT(*) FROM audit_chain")[0][0]
     assert rows == len(intruder.positions())
-    assert audit_chain_for(story.programme).position() == intruder.positions()[-1]
+    assert AuditChain(story.programme).position() == intruder.positions()[-1]

@@ -38,12 +38,10 @@ import sys, threading, time, pathlib
 from config.settings import Settings
 from domain.followers import Follower
 from domain.views import Views
-from web.startup import open_programme, schema_lock
+from web.bootstrap import bootstrap
 
-flag, settings = pathlib.Path(sys.argv[1]), Settings.from_env()
-programme = open_programme(settings)
-with schema_lock(settings):
-    views = Views(settings.store_env())
+flag, twinning = pathlib.Path(sys.argv[1]), bootstrap(Settings.from_env())
+programme, views = twinning.programme, twinning.views
 applied = []
 original = Views.apply
 

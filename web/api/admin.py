@@ -2,15 +2,16 @@
 ones with their error) and POST /admin/jobs/{job_id}/requeue (put a failed job back on the queue).
 
 Admins only (others 403, no token 401). The RQ calls live in ``workers.admin``, imported when a
-request needs it (the web layer does not import RQ). Without a queue (no REDIS_URL, none given to
-``create_app``) or with Redis down, both answer 503 ``queue-unavailable``.
+request needs it (the web layer does not import RQ). The queue's connection is the bootstrap's
+(``web.bootstrap``); without one (no REDIS_URL outside ``twinning serve``) or with Redis down,
+both answer 503 ``queue-unavailable``.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field
 
@@ -21,17 +22,12 @@ from web.http import principal, services
 from web.problems import RETRY_AFTER_SECONDS, ApiProblem
 from web.schemas import Cursor, Empty, Input, Limit, Output
 
+if TYPE_CHECKING:
+    from redis import Redis
+
 JOB_ID_PATTERN = r"^[A-Za-z0-9_-]{1,128}$"
 _JOB_ID = re.compile(JOB_ID_PATTERN)
-REDIS_TIMEOUT_SECONDS = 2.0
 JobState = Literal["queued", "scheduled", "started", "failed", "deferred"]
-
-
-def open_connection(url: str) -> Any:
-    """A Redis client for the queue (connects on first use; short timeouts, so a dead Redis is a quick 503)."""
-    import redis
-
-    return redis.Redis.from_url(url, socket_connect_timeout=REDIS_TIMEOUT_SECONDS, socket_timeout=REDIS_TIMEOUT_SECONDS)
 
 
 class JobsQuery(Input):
@@ -66,7 +62,7 @@ class JobPage(Output):
     next_cursor: str | None
 
 
-def _connection() -> Any:
+def _connection() -> Redis:
     connection = services().queue_connection
     if connection is None:
         raise ApiProblem(

@@ -11,9 +11,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StrictStr
 
-from domain.audit import audit_chain_for, audit_events, catch_up_chain, head_for, require_auditor, verify_for
+from domain.audit import audit_events, head_for, require_auditor, verify_for
 from web.api import api_blueprint
-from web.http import principal, programme
+from web.http import principal, services
 from web.schemas import Cursor, Input, Limit, Output
 
 HEAD_PATTERN = r"^\d{1,18}:[0-9a-fA-F]{64}$"
@@ -113,9 +113,8 @@ def blueprint():
     def events(query: AuditEventsQuery):
         who = principal()
         require_auditor(who)
-        app = programme()
-        catch_up_chain(app)  # so that every event listed carries its hash
-        chain = audit_chain_for(app)
+        chain = services().audit_chain
+        chain.catch_up()  # so that every event listed carries its hash
         return audit_events(chain, who, after=query.after, limit=query.limit, cursor=query.cursor)
 
     @bp.get("/audit/verify")
@@ -128,7 +127,7 @@ def blueprint():
     )
     def verify(query: VerifyQuery):
         who = principal()
-        return verify_for(programme(), who, query.head).to_dict()
+        return verify_for(services().audit_chain, who, query.head).to_dict()
 
     @bp.get("/audit/head")
     @bp.output(KeptHeadOut)
@@ -138,7 +137,7 @@ def blueprint():
     )
     def head():
         who = principal()
-        found = head_for(programme(), who)
+        found = head_for(services().audit_chain, who)
         return {"value": str(found), "position": found.position, "hash": found.hex}
 
     return bp

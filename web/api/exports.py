@@ -23,10 +23,10 @@ from typing import Any
 
 from flask import Response, stream_with_context
 
-from domain.audit import audit_chain_for, catch_up_chain, iter_audit_events, jsonable, require_auditor
+from domain.audit import iter_audit_events, jsonable, require_auditor
 from web.api import api_blueprint
 from web.api.lists import read_views
-from web.http import principal, programme
+from web.http import principal, services
 from web.schemas import After, Input
 
 PAGE = 200
@@ -256,10 +256,9 @@ def _source(kind: str, after: int | None) -> tuple[Iterator[dict], dict[str, str
     who = principal()
     require_auditor(who)
     if kind == "audit":
-        app = programme()
-        catch_up_chain(app)
-        chain = audit_chain_for(app)
-        end = app.recorder.max_notification_id() or 0
+        chain = services().audit_chain
+        chain.catch_up()
+        end = chain.programme.recorder.max_notification_id() or 0
         items = iter_audit_events(chain, who, stop=end)
         return items, {"X-Export-Position": str(end)}
     views = read_views(after)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from eventsourcing.persistence import InterfaceError, OperationalError
@@ -19,27 +19,10 @@ from domain.errors import InvalidValue, StoreUnavailable
 from web.http import services
 from web.problems import ApiProblem
 
+if TYPE_CHECKING:
+    from domain.views import Views
+
 WAIT_SECONDS = 5.0
-
-
-def open_views(settings, owned: list) -> Any:
-    """The views in the store's database, or None when they cannot be opened (lists then answer 503)."""
-    try:
-        from domain.views import Views
-    except ImportError:
-        return None
-    views = Views(settings.store_env())
-    owned.append(views)
-    return views
-
-
-def follower_for(app_programme, views) -> Any:
-    """A follower used only to wait for (and report) the views' position; the projector process feeds them."""
-    if views is None:
-        return None
-    from domain.followers import Follower
-
-    return Follower(app_programme, views)
 
 
 def views_health(views: Any, log_position: int | None) -> dict | None:
@@ -53,10 +36,10 @@ def views_health(views: Any, log_position: int | None) -> dict | None:
     return {"ok": True, "position": position, "lag": lag}
 
 
-def read_views(after: int | None) -> Any:
+def read_views(after: int | None) -> Views:
     """The views, once they have processed ``after`` (if given)."""
     found = services()
-    if found.views is None:
+    if found.views is None:  # a process without read models: 503, not a 500
         raise ApiProblem(503, "views-unavailable", "the read models are not available", headers={"Retry-After": "5"})
     if after:
         head = _guard(found.programme.recorder.max_notification_id) or 0
@@ -65,7 +48,7 @@ def read_views(after: int | None) -> Any:
                 "after",
                 f"the log has no position {after} yet (it ends at {head}); pass the X-Log-Position of a command",
             )
-        follower = found.follower or follower_for(found.programme, found.views)
+        follower = found.views_follower
         if not _guard(lambda: follower.wait_for(after, WAIT_SECONDS)):
             position = _guard(found.views.position)
             raise ApiProblem(

@@ -6,7 +6,7 @@
   states (achieved / overdue) evaluated on that date — the read models as they stand;
 * an instant (``2021-06-30T18:00:00+02:00``, a recording time): the programme as it had
   been recorded by then — the read models rebuilt from the log up to the last event
-  recorded at or before that instant (``domain.audit.reports_as_of``), with milestone
+  recorded at or before that instant (``domain.audit.ReportsAsOf``, one per process in ``web.bootstrap``), with milestone
   states evaluated on that instant's UTC date. The answer's ``X-View-Position`` is the
   log position it was rebuilt up to.
 """
@@ -19,10 +19,10 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field
 
-from domain.audit.as_of import reports_as_of, utc_date
+from domain.audit.as_of import utc_date
 from web.api import api_blueprint
 from web.api.lists import page
-from web.http import programme
+from web.http import services
 from web.schemas import _DATE, Dashboard, DashboardQuery, ReviewPage, ReviewQuery, _query_rfc3339
 
 
@@ -60,7 +60,7 @@ class ReviewAsOfQuery(ReviewQuery):
 
 
 def _as_recorded(instant: datetime, query: Callable[[Any], dict]) -> tuple[dict, int, dict[str, str]]:
-    result, position = reports_as_of(programme()).ask(instant, query)
+    result, position = services().reports_as_of.ask(instant, query)
     return result, 200, {"X-View-Position": str(position)}
 
 
