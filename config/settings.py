@@ -81,6 +81,12 @@ class Settings:
     extra: dict[str, str] = field(default_factory=dict)
     webhook_url: str | None = None
     mail_from: str | None = None
+    # -- operations (issue 17): health, metrics, delivery retries, the bind address, pools --------
+    host: str | None = None  # HOST; None: gunicorn binds 0.0.0.0, `twinning serve` 127.0.0.1
+    delivery_retry_for: timedelta = timedelta(hours=24)  # DELIVERY_RETRY_FOR
+    health_max_lag: timedelta = timedelta(seconds=30)  # HEALTH_MAX_LAG: oldest event a follower has not read
+    health_worker_silence: timedelta = timedelta(seconds=60)  # HEALTH_WORKER_SILENCE: heartbeat age of a live worker
+    metrics_token: str | None = None  # TWINNING_METRICS_TOKEN; None: /metrics answers only the loopback address
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
@@ -106,9 +112,10 @@ class Settings:
             log_level=env.get("TWINNING_LOG_LEVEL", "INFO").upper(),
             webhook_url=env.get("TWINNING_WEBHOOK_URL") or None,
             mail_from=env.get("TWINNING_MAIL_FROM") or None,
+            **_operations(env),
         )
-        if mode == "production" and settings.secret == "change-me":
-            raise SettingsError("TWINNING_SECRET must be set in production mode")
+        if mode == "production":
+            _refuse_unsafe_production(settings)
         return replace(settings, **overrides) if overrides else settings
 
     def store_env(self) -> dict[str, str]:
@@ -116,3 +123,27 @@ class Settings:
         env = persistence_env(self.database_url)
         env["TWINNING_REQUIRE_CROSS_REGION"] = "yes" if self.require_cross_region else "no"
         return env
+
+
+# -- operations (issue 17) ---------------------------------------------------------------------
+
+
+def _operations(env: dict[str, str]) -> dict[str, object]:
+    return {
+        "host": env.get("HOST") or None,
+        "delivery_retry_for": parse_duration(env.get("DELIVERY_RETRY_FOR", "24h"), "DELIVERY_RETRY_FOR"),
+        "health_max_lag": parse_duration(env.get("HEALTH_MAX_LAG", "30s"), "HEALTH_MAX_LAG"),
+        "health_worker_silence": parse_duration(env.get("HEALTH_WORKER_SILENCE", "60s"), "HEALTH_WORKER_SILENCE"),
+        "metrics_token": env.get("TWINNING_METRICS_TOKEN") or None,
+    }
+
+
+def _refuse_unsafe_production(settings: Settings) -> None:
+    """Production mode refuses what would fail quietly later: mail written to files, a guessable
+    secret, a store that one process at a time can write."""
+    if settings.secret == "change-me":
+        raise SettingsError("TWINNING_SECRET must be set in production mode")
+    if not settings.smtp_url:
+        raise SettingsError("SMTP_URL must be set in production mode (without it mail is only written to files)")
+    if urlsplit(settings.database_url).scheme not in ("postgres", "postgresql"):
+        raise SettingsError("TWINNING_DATABASE must be a postgresql://… database in production mode")

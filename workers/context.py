@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 DEFAULT_SENDER = "twinning@localhost"
 DEFAULT_OFFSETS = (timedelta(hours=24), timedelta(hours=1))
+DEFAULT_RETRY_FOR = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class DeliverySettings:
     sender: str = DEFAULT_SENDER
     webhook_url: str | None = None
     secret: str = "change-me"
+    retry_for: timedelta = DEFAULT_RETRY_FOR  # DELIVERY_RETRY_FOR: how long a failing channel is retried
 
     @classmethod
     def from_settings(cls, settings: Settings, environ: Mapping[str, str] | None = None) -> DeliverySettings:
@@ -59,6 +61,7 @@ class DeliverySettings:
             sender=pick("mail_from", "TWINNING_MAIL_FROM") or DEFAULT_SENDER,
             webhook_url=pick("webhook_url", "TWINNING_WEBHOOK_URL"),
             secret=settings.secret,
+            retry_for=getattr(settings, "delivery_retry_for", DEFAULT_RETRY_FOR),
         )
 
 
