@@ -21,6 +21,13 @@ if _ROOT not in sys.path:
 from gunicorn.glogging import Logger  # noqa: E402
 
 from config.logging import logging_dict, request_id  # noqa: E402
+from config.settings import Settings, SettingsError  # noqa: E402
+
+try:  # refuse a bad configuration in one line, before any worker boots (each would print a traceback)
+    Settings.from_env()
+except SettingsError as error:
+    sys.stderr.write(f"twinning web: {error}\n")
+    raise SystemExit(1) from None
 
 
 class AccessLogger(Logger):

@@ -87,7 +87,13 @@ class Worker(ForkingWorker):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         from config.logging import configure_logging  # an entry point: the rq command line builds this class
+        from config.settings import Settings, SettingsError
 
+        try:  # a bad configuration in one line, before RQ registers the worker
+            Settings.from_env()
+        except SettingsError as error:
+            sys.stderr.write(f"twinning worker: {error}\n")
+            raise SystemExit(1) from None
         level = os.environ.get("TWINNING_LOG_LEVEL", "INFO").upper()
         configure_logging(level)
         # RQ's own job lines ("… started", "Successfully completed …") are this process's story.
