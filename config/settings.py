@@ -34,8 +34,11 @@ def parse_durations(text: str, name: str) -> tuple[timedelta, ...]:
     return tuple(sorted((parse_duration(part, name) for part in text.split(",") if part.strip()), reverse=True))
 
 
-def persistence_env(database_url: str, pool_size: int = 5) -> dict[str, str]:
-    """Map ``sqlite:///path`` or ``postgresql://user:pw@host:port/db`` to eventsourcing's settings."""
+def persistence_env(database_url: str, pool_size: int = 5, max_overflow: int | None = None) -> dict[str, str]:
+    """Map ``sqlite:///path`` or ``postgresql://user:pw@host:port/db`` to eventsourcing's settings.
+
+    ``pool_size``: the connections a PostgreSQL pool keeps open; ``max_overflow``: how many more it
+    may open under load (None: the library's default, 10)."""
     parts = urlsplit(database_url)
     if parts.scheme == "sqlite":
         path = unquote(database_url[len("sqlite:///") :]) if database_url.startswith("sqlite:///") else ""
@@ -50,7 +53,8 @@ def persistence_env(database_url: str, pool_size: int = 5) -> dict[str, str]:
         dbname = parts.path.lstrip("/")
         if not dbname:
             raise SettingsError(f"TWINNING_DATABASE={database_url!r}: the database name is missing")
-        return {
+        pools = {} if max_overflow is None else {"POSTGRES_MAX_OVERFLOW": str(max_overflow)}
+        return pools | {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
             "POSTGRES_DBNAME": unquote(dbname),
             "POSTGRES_HOST": parts.hostname or "127.0.0.1",
@@ -87,6 +91,8 @@ class Settings:
     health_max_lag: timedelta = timedelta(seconds=30)  # HEALTH_MAX_LAG: oldest event a follower has not read
     health_worker_silence: timedelta = timedelta(seconds=60)  # HEALTH_WORKER_SILENCE: heartbeat age of a live worker
     metrics_token: str | None = None  # TWINNING_METRICS_TOKEN; None: /metrics answers only the loopback address
+    pool_size: int = 2  # TWINNING_POOL_SIZE: connections each PostgreSQL pool keeps open
+    pool_max: int = 3  # TWINNING_POOL_MAX: the most one pool opens (README: the connection budget)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
@@ -120,7 +126,7 @@ class Settings:
 
     def store_env(self) -> dict[str, str]:
         """The environment handed to the domain's Application: persistence and programme rules."""
-        env = persistence_env(self.database_url)
+        env = persistence_env(self.database_url, self.pool_size, self.pool_max - self.pool_size)
         env["TWINNING_REQUIRE_CROSS_REGION"] = "yes" if self.require_cross_region else "no"
         return env
 
@@ -135,7 +141,23 @@ def _operations(env: dict[str, str]) -> dict[str, object]:
         "health_max_lag": parse_duration(env.get("HEALTH_MAX_LAG", "30s"), "HEALTH_MAX_LAG"),
         "health_worker_silence": parse_duration(env.get("HEALTH_WORKER_SILENCE", "60s"), "HEALTH_WORKER_SILENCE"),
         "metrics_token": env.get("TWINNING_METRICS_TOKEN") or None,
+        **_pools(env),
     }
+
+
+def _pools(env: dict[str, str]) -> dict[str, int]:
+    sizes = {}
+    for name, key, default in (("TWINNING_POOL_SIZE", "pool_size", 2), ("TWINNING_POOL_MAX", "pool_max", 3)):
+        text = env.get(name, str(default))
+        if not text.strip().isdigit() or int(text) < 1:
+            raise SettingsError(f"{name}={text!r}: expected a whole number of connections, at least 1")
+        sizes[key] = int(text)
+    if sizes["pool_max"] < sizes["pool_size"]:
+        raise SettingsError(
+            f"TWINNING_POOL_MAX={sizes['pool_max']} is below TWINNING_POOL_SIZE={sizes['pool_size']}: "
+            "a pool cannot hold fewer connections than it keeps open"
+        )
+    return sizes
 
 
 def _refuse_unsafe_production(settings: Settings) -> None:
