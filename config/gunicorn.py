@@ -24,7 +24,7 @@ from config.logging import logging_dict, request_id  # noqa: E402
 from config.settings import Settings, SettingsError  # noqa: E402
 
 try:  # refuse a bad configuration in one line, before any worker boots (each would print a traceback)
-    Settings.from_env()
+    _settings = Settings.from_env()
 except SettingsError as error:
     sys.stderr.write(f"twinning web: {error}\n")
     raise SystemExit(1) from None
@@ -57,6 +57,24 @@ logger_class = AccessLogger
 logconfig_dict = logging_dict(os.environ.get("TWINNING_LOG_LEVEL", "INFO"))
 proc_name = "twinning-web"
 control_socket_disable = True  # no control socket under $HOME: several gunicorns may share a machine
+
+
+def on_starting(server):
+    """/metrics sums the counters of every worker process (prometheus_client's multiprocess mode): the
+    directory is set in the master, so every worker inherits it before it imports prometheus_client,
+    and emptied, since a file of a previous run's worker would count again."""
+    import shutil
+
+    directory = Path(os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(_settings.var_dir / "metrics" / "web")))
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True, exist_ok=True)
+
+
+def child_exit(server, worker):
+    """A dead worker's live gauges go with it (its counters stay in the sum)."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
 
 
 def post_worker_init(worker):

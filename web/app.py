@@ -17,7 +17,7 @@ from flask import Request
 from werkzeug.exceptions import BadRequest, HTTPException
 
 from config.settings import Settings
-from web import docs, health, idempotency, openapi, ratelimit, requestid
+from web import docs, health, idempotency, metrics, openapi, ratelimit, requestid
 from web.api import (
     admin,
     agreements,
@@ -134,6 +134,7 @@ def create_app(
         app.register_blueprint(module.blueprint())
     docs.install(app)
     health.install(app)
+    metrics.install(app)
     openapi.install(app)
     return app
 

@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 UNDELIVERED = "undelivered"
 FAILING_SINCE = "delivery_failing_since"
 RETRYING_KEY = "twinning:deliveries:retrying"
+DELIVERY_COUNTS = "twinning:deliveries:counts"  # "<channel>:<outcome>" → count, for /metrics
 BACKOFF_FIRST, BACKOFF_MAX = 120, 1800
 
 
@@ -131,13 +132,17 @@ class Delivery:
                 return outcome
             notification = self.programme.load(Notification, Notification.create_id(key))
         outcome = Outcome(key, str(recipient.id), recorded=recorded is not None)
+        if recorded is not None:
+            _count(job, "inbox", "sent")
         for channel in pending:
             try:
                 self._send(channel, notification, recipient, message)
                 outcome.sent.append(channel)
+                _count(job, channel, "sent")
             except Exception as error:
                 log.warning("delivery %s on %s failed: %s", key, channel, error)
                 outcome.failed[channel] = f"{type(error).__name__}: {error}"
+                _count(job, channel, "failed")
         if job is not None and (outcome.failed or key in undelivered):
             if outcome.failed:
                 undelivered[key] = list(outcome.failed)
@@ -206,6 +211,15 @@ class Delivery:
             )
         elif channel == "webhook" and self.webhook_url:
             post_webhook(self.webhook_url, payload(notification), self.secret)
+
+
+def _count(job: Any, channel: str, outcome: str) -> None:
+    if job is None:
+        return
+    try:
+        job.connection.hincrby(DELIVERY_COUNTS, f"{channel}:{outcome}", 1)
+    except Exception:  # a count is not worth failing a delivery for
+        log.debug("could not count a delivery", exc_info=True)
 
 
 def payload(notification: Notification) -> dict[str, Any]:

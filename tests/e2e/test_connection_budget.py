@@ -2,7 +2,8 @@
 busy as well as idle: eight clients at once sign Rome, Yantai, Mannheim and Chongqing into
 partnerships and read the lists while the worker delivers and the followers follow.
 
-The same run shows the web process's access log naming each request's ``X-Request-Id``."""
+The same run shows the web process's access log naming each request's ``X-Request-Id``, and
+/metrics adding up the counters of both gunicorn workers."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from urllib.parse import urlsplit
 
 import psycopg
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.e2e.conftest import ADMIN_TOKEN, BIN, ROOT, Api, base_env, free_port, wait_until
 from tests.support.services import PG_HOST, PG_PORT, PG_USER
@@ -99,6 +101,17 @@ def test_the_default_stack_holds_at_most_40_connections(tmp_path, processes, fre
         print(f"PostgreSQL connections of the default stack: peak {max(peak)}, idle at start {peak[0]}")
         assert max(peak) <= BUDGET, f"peak {max(peak)} connections (samples: {peak})"
         assert refused == [], "a list was refused under the budget"
+
+        # /metrics sums both gunicorn workers' counters (multiprocess mode): every proposal, once
+        scraped = api.call("GET", "/metrics").body
+        proposed = [
+            s.value
+            for family in text_string_to_metric_families(scraped)
+            for s in family.samples
+            if s.name == "twinning_http_requests_total"
+            and s.labels == {"method": "POST", "route": "/api/v1/partnerships", "status": "201"}
+        ]
+        assert proposed == [48.0], proposed
     finally:
         honcho.stop(timeout=30)  # SIGTERM, which honcho passes on: its children are not in its process group
     access = [line for line in honcho.output().splitlines() if "gunicorn.access:" in line]
