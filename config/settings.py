@@ -89,7 +89,7 @@ class Settings:
     host: str | None = None  # HOST; None: gunicorn binds 0.0.0.0, `twinning serve` 127.0.0.1
     delivery_retry_for: timedelta = timedelta(hours=24)  # DELIVERY_RETRY_FOR
     health_max_lag: timedelta = timedelta(seconds=30)  # HEALTH_MAX_LAG: oldest event a follower has not read
-    health_worker_silence: timedelta = timedelta(seconds=60)  # HEALTH_WORKER_SILENCE: heartbeat age of a live worker
+    health_worker_silence: timedelta = timedelta(seconds=45)  # HEALTH_WORKER_SILENCE: heartbeat age of a live worker
     metrics_token: str | None = None  # TWINNING_METRICS_TOKEN; None: /metrics answers only the loopback address
     pool_size: int = 2  # TWINNING_POOL_SIZE: connections each PostgreSQL pool keeps open
     pool_max: int = 3  # TWINNING_POOL_MAX: the most one pool opens (README: the connection budget)
@@ -139,7 +139,7 @@ def _operations(env: dict[str, str]) -> dict[str, object]:
         "host": env.get("HOST") or None,
         "delivery_retry_for": parse_duration(env.get("DELIVERY_RETRY_FOR", "24h"), "DELIVERY_RETRY_FOR"),
         "health_max_lag": parse_duration(env.get("HEALTH_MAX_LAG", "30s"), "HEALTH_MAX_LAG"),
-        "health_worker_silence": parse_duration(env.get("HEALTH_WORKER_SILENCE", "60s"), "HEALTH_WORKER_SILENCE"),
+        "health_worker_silence": parse_duration(env.get("HEALTH_WORKER_SILENCE", "45s"), "HEALTH_WORKER_SILENCE"),
         "metrics_token": env.get("TWINNING_METRICS_TOKEN") or None,
         **_pools(env),
     }

@@ -6,7 +6,8 @@
   (``lag``) and how old the oldest of those is (``lag_seconds``) against ``HEALTH_MAX_LAG``. The
   age, not the count: a follower that is merely busy is a few events and milliseconds behind, a
   follower that is down falls further behind by the second however quiet the programme is;
-* ``workers``: RQ workers whose heartbeat is younger than ``HEALTH_WORKER_SILENCE``;
+* ``workers``: RQ workers whose heartbeat is younger than ``HEALTH_WORKER_SILENCE``, and none
+  registered but silent (a worker killed without signing off, until RQ forgets it);
 * ``scheduler``: some worker's scheduler holds the scheduler lock (else nothing planned moves);
 * ``smtp``: the mail server answers a NOOP (cached ``SMTP_CACHE_SECONDS`` per process);
 * ``jobs``: failed jobs waiting in the failed registry, deliveries being retried.
@@ -101,9 +102,12 @@ def _queue_parts(connection: Any, settings: Any) -> dict[str, dict[str, Any] | N
     silence = settings.health_worker_silence.total_seconds()
     seen = [w for w in Worker.all(connection=connection) if QUEUE_NAME in w.queue_names()]
     alive = [w for w in seen if w.last_heartbeat and (now - _utc(w.last_heartbeat)).total_seconds() <= silence]
-    workers = {"ok": bool(alive), "alive": len(alive), "silent": len(seen) - len(alive)}
+    silent = len(seen) - len(alive)  # still registered, no heartbeat: died without signing off (kill -9)
+    workers = {"ok": bool(alive) and not silent, "alive": len(alive), "silent": silent}
     if not alive:
         workers["detail"] = f"no RQ worker on {QUEUE_NAME!r} has sent a heartbeat in {silence:.0f} s"
+    elif silent:
+        workers["detail"] = f"{silent} RQ worker(s) silent for over {silence:.0f} s: died without signing off"
     held = bool(connection.exists(RQScheduler.get_locking_key(QUEUE_NAME)))
     scheduler = {"ok": held, "detail": None if held else "no scheduler holds the lock: planned jobs do not move"}
     failed = FailedJobRegistry(QUEUE_NAME, connection=connection).count
