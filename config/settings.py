@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -82,7 +82,6 @@ class Settings:
     invitation_nudge_after: timedelta = timedelta(days=7)
     require_cross_region: bool = True
     log_level: str = "INFO"
-    extra: dict[str, str] = field(default_factory=dict)
     webhook_url: str | None = None
     mail_from: str | None = None
     # -- operations (issue 17): health, metrics, delivery retries, the bind address, pools --------

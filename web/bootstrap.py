@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Generic, Protocol, TypeVar, overload
 
@@ -73,16 +74,11 @@ class Part(Generic[T]):
             return self
         parts = twinning.__dict__
         if self.slot not in parts:
-            # The schema lock before the container's: a thread holding the container's lock
-            # then never waits for a schema lock another thread of this process holds.
-            if self.creates_tables:
-                with schema_lock(twinning.settings), twinning._lock:
-                    if self.slot not in parts:
-                        parts[self.slot] = self.build(twinning)
-            else:
-                with twinning._lock:
-                    if self.slot not in parts:
-                        parts[self.slot] = self.build(twinning)
+            # The schema lock first, then this part's own: no part that creates tables needs a
+            # part that does not, so no thread waits for a lock held by one waiting for its own.
+            with schema_lock(twinning.settings) if self.creates_tables else nullcontext(), twinning.lock(self.slot):
+                if self.slot not in parts:
+                    parts[self.slot] = self.build(twinning)
         return parts[self.slot]
 
     def __set__(self, twinning: Twinning, value: T) -> None:
@@ -106,6 +102,13 @@ def _idempotency(twinning: Twinning) -> idempotency._Store:
     return twinning.own(idempotency.open_store(twinning.settings.database_url))
 
 
+def in_process_redis() -> Redis:
+    """A Redis client on a fresh in-process server (fakeredis with Lua, needed by RQ's unique job ids)."""
+    import fakeredis
+
+    return fakeredis.FakeRedis(server=fakeredis.FakeServer())
+
+
 def _queue_connection(twinning: Twinning) -> Redis | None:
     """The embedded mode's queue is an in-process Redis unless REDIS_URL names one; elsewhere a
     process without REDIS_URL has no queue (the admin's job endpoints answer 503)."""
@@ -113,8 +116,6 @@ def _queue_connection(twinning: Twinning) -> Redis | None:
 
     url = twinning.settings.redis_url
     if twinning.embedded and not url:
-        from workers.embedded import in_process_redis
-
         return twinning.own(in_process_redis())
     if url is None:
         return None
@@ -143,7 +144,8 @@ class Twinning:
     programme: Programme
     embedded: bool = False
     _closers: list[Callable[[], None]] = field(default_factory=list, repr=False)
-    _lock: threading.RLock = field(default_factory=threading.RLock, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    _locks: dict[str, threading.RLock] = field(default_factory=dict, init=False, repr=False)
 
     views = Part(_views, creates_tables=True)
     views_follower = Part(_views_follower)
@@ -152,6 +154,11 @@ class Twinning:
     idempotency = Part(_idempotency, creates_tables=True)
     queue_connection = Part(_queue_connection)
     queue = Part(_queue)
+
+    def lock(self, name: str) -> threading.RLock:
+        """The lock that builds the part ``name`` once."""
+        with self._lock:
+            return self._locks.setdefault(name, threading.RLock())
 
     def own(self, thing: C) -> C:
         """``thing`` was built here: ``close()`` closes it."""
@@ -177,7 +184,8 @@ class Twinning:
         tables are created as the process starts (one process after the other), not on a request."""
         with schema_lock(self.settings):
             self.ensure_admin()
-            _ = (self.views, self.audit_chain, self.idempotency, self.queue_connection)
+            serving = (self.views, self.audit_chain, self.idempotency, self.queue_connection)
+        log.debug("ready to serve with %s", ", ".join(type(part).__name__ for part in serving))
 
     # -- followers ------------------------------------------------------------------------------
 
@@ -188,10 +196,9 @@ class Twinning:
             Follower(self.programme, self.audit_chain, logger=logging.getLogger("twinning.audit")),
         ]
 
-    def open_dispatcher(self, *, watch_queue: bool = False) -> Dispatcher:
+    def open_dispatcher(self) -> Dispatcher:
         """A dispatcher on this process's queue, with its own tracking recorder (its own connections):
-        close it when done (``close()`` closes it too). ``watch_queue``: re-arm by itself when Redis
-        lost the jobs, for the dispatcher that follows the log."""
+        close it when done (``close()`` closes it too)."""
         from workers.dispatcher import Dispatcher
 
         queue = self.queue
@@ -202,7 +209,6 @@ class Twinning:
                 self.settings.store_env(),
                 reminder_offsets=self.settings.meeting_reminder_offsets,
                 invitation_nudge_after=self.settings.invitation_nudge_after,
-                watch_queue=watch_queue,
             )
         return self.own(dispatcher)
 
@@ -223,17 +229,29 @@ class Twinning:
         finally:
             dispatcher.close()
 
-    def follow_dispatch(self, stop: threading.Event, poll_interval: float, logger: logging.Logger) -> None:
-        """Follow the log into the queue until ``stop`` is set (``twinning dispatch``, or a thread of
-        ``twinning serve``); the weekly digest is armed first."""
+    def dispatcher_follower(self) -> Follower:
+        """The log's follower that enqueues jobs, the weekly digest armed first (``twinning dispatch --once``)."""
         from workers.scheduling import arm_weekly_digest
 
-        dispatcher = self.open_dispatcher(watch_queue=True)
-        try:
-            arm_weekly_digest(self.queue)
-            Follower(self.programme, dispatcher, logger=logger).run(stop, poll_interval=poll_interval)
-        finally:
-            dispatcher.close()
+        dispatcher = self.open_dispatcher()
+        arm_weekly_digest(self.queue)
+        return Follower(self.programme, dispatcher)
+
+    def follow_dispatch(self, stop: threading.Event, poll_interval: float, logger: logging.Logger) -> None:
+        """Follow the log into the queue until ``stop`` is set (``twinning dispatch``, or a thread of
+        ``twinning serve``): ``workers.dispatcher.run_dispatcher`` on this Programme and queue, which
+        re-arms by itself if Redis loses the jobs meanwhile."""
+        from workers.dispatcher import run_dispatcher
+
+        self.dispatcher_position()  # its tracking table created first, under the schema lock
+        run_dispatcher(
+            self.settings,
+            stop,
+            programme=self.programme,
+            connection=self.queue_connection,
+            poll_interval=poll_interval,
+            logger=logger,
+        )
 
     # -- closing --------------------------------------------------------------------------------
 

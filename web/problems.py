@@ -133,10 +133,8 @@ def _store_outage(error: BaseException) -> bool:
         return True
     if isinstance(error, sqlite3.OperationalError):
         return "locked" in str(error) or "busy" in str(error)
-    try:
-        import psycopg
-    except ImportError:  # pragma: no cover - psycopg is a dependency
-        return False
+    import psycopg
+
     return isinstance(error, (psycopg.OperationalError, psycopg.InterfaceError))
 
 

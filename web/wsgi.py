@@ -11,18 +11,23 @@ the DDL.
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from apiflask import APIFlask
+
+    from config.settings import Settings
 
 
 class LazyApp:
     """A WSGI callable that creates the real app once, on first use (thread-safe)."""
 
-    def __init__(self, settings: Any = None) -> None:
+    def __init__(self, settings: Settings | None = None) -> None:
         self._settings = settings
-        self._app: Any = None
+        self._app: APIFlask | None = None
         self._lock = threading.Lock()
 
-    def load(self) -> Any:
+    def load(self) -> APIFlask:
         if self._app is None:
             with self._lock:
                 if self._app is None:

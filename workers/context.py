@@ -8,9 +8,8 @@ may read config). Tests and the embedded mode install one explicitly with
 
 from __future__ import annotations
 
-import os
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -38,28 +37,12 @@ class DeliverySettings:
     retry_for: timedelta = DEFAULT_RETRY_FOR  # DELIVERY_RETRY_FOR: how long a failing channel is retried
 
     @classmethod
-    def from_settings(cls, settings: Settings, environ: Mapping[str, str] | None = None) -> DeliverySettings:
-        """From the typed settings. The webhook URL and the sender address are read from
-        ``settings.webhook_url`` / ``settings.mail_from`` (or ``settings.extra``) when Settings has
-        them, else from ``environ`` (``TWINNING_WEBHOOK_URL``, ``TWINNING_MAIL_FROM``) when an
-        entry point passes its environment."""
-        environ = environ or {}
-        extra = getattr(settings, "extra", None) or {}
-
-        def pick(attribute: str, variable: str) -> str | None:
-            return (
-                getattr(settings, attribute, None)
-                or extra.get(attribute)
-                or extra.get(variable)
-                or environ.get(variable)
-                or None
-            )
-
+    def from_settings(cls, settings: Settings) -> DeliverySettings:
         return cls(
             smtp_url=settings.smtp_url,
             outbox_dir=Path(settings.var_dir) / "outbox",
-            sender=pick("mail_from", "TWINNING_MAIL_FROM") or DEFAULT_SENDER,
-            webhook_url=pick("webhook_url", "TWINNING_WEBHOOK_URL"),
+            sender=settings.mail_from or DEFAULT_SENDER,
+            webhook_url=settings.webhook_url,
             secret=settings.secret,
             retry_for=getattr(settings, "delivery_retry_for", DEFAULT_RETRY_FOR),
         )
@@ -86,18 +69,14 @@ class JobContext:
             self.programme.close()
 
 
-def build_context(
-    settings: Settings,
-    programme: Programme | None = None,
-    environ: Mapping[str, str] | None = None,
-) -> JobContext:
+def build_context(settings: Settings, programme: Programme | None = None) -> JobContext:
     """A context for these settings; opens a Programme on the settings' store unless one is given."""
     owns = programme is None
     if programme is None:
         programme = Programme(env=settings.store_env())
     return JobContext(
         programme=programme,
-        delivery=DeliverySettings.from_settings(settings, environ),
+        delivery=DeliverySettings.from_settings(settings),
         reminder_offsets=tuple(settings.meeting_reminder_offsets),
         invitation_nudge_after=settings.invitation_nudge_after,
         owns_programme=owns,
@@ -130,5 +109,5 @@ def current_context() -> JobContext:
         if _context is None:
             from config.settings import Settings  # entry point: only here may workers read config
 
-            _context = build_context(Settings.from_env(), environ=os.environ)
+            _context = build_context(Settings.from_env())
         return _context

@@ -13,9 +13,9 @@ production Procfile runs as separate processes, as threads of the same process:
 All of it runs on what ``web.bootstrap`` built (``bootstrap(settings, embedded=True)``):
 the Programme, the Views, the audit chain and the queue, whose Redis is an in-process
 stand-in (``fakeredis`` with Lua, one ``FakeServer`` per bootstrap, shared by the web
-app's admin endpoints and the worker) unless ``REDIS_URL`` names a real Redis. An in-process Redis starts empty, so on ``start()`` the jobs of events the
-dispatcher had already processed are put back (``workers.dispatcher.rearm``): after a
-clean stop (the queue was drained, a marker file says so) only the jobs planned for a
+app's admin endpoints and the worker) unless ``REDIS_URL`` names a real Redis. An
+in-process Redis starts empty, so on ``start()`` the jobs of events the dispatcher had
+already processed are put back (``workers.dispatcher.rearm``): after a clean stop (the queue was drained, a marker file says so) only the jobs planned for a
 time — reminders, nudges, milestone and agreement notices; after a crash also the
 at-once jobs of the last week's events, which may have been waiting in the lost queue.
 Notifications are deduplicated by key, so putting a job back never sends anything twice.
@@ -39,7 +39,6 @@ from workers.scheduling import RETRY_MAX
 from workers.worker import EmbeddedWorker
 
 if TYPE_CHECKING:
-    from redis import Redis
     from rq import Queue
 
     from config.settings import Settings
@@ -49,13 +48,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("twinning.embedded")
 MARKER = "embedded-queue.json"
 T = TypeVar("T")
-
-
-def in_process_redis() -> Redis:
-    """A Redis client on a fresh in-process server (fakeredis with Lua, needed by RQ's unique job ids)."""
-    import fakeredis
-
-    return fakeredis.FakeRedis(server=fakeredis.FakeServer())
 
 
 class Wiring(Protocol):
@@ -102,10 +94,9 @@ class EmbeddedRuntime:
         self.settings = twinning.settings
         self.queue = twinning.queue
         self.poll_interval = poll_interval
-        self.scheduler_interval = scheduler_interval
         self.state_dir = Path(state_dir or self.settings.var_dir)
         self.rearmed: Rearmed | None = None
-        self.worker: EmbeddedWorker | None = None
+        self.worker = EmbeddedWorker(self.queue, scheduler_interval=scheduler_interval)
         self._stop_dispatcher = threading.Event()
         self._stop_projector = threading.Event()
         self._threads: dict[str, threading.Thread] = {}
@@ -121,7 +112,7 @@ class EmbeddedRuntime:
         self._previous_context = install_context(build_context(self.settings, programme=self.twinning.programme))
         clean = self._take_marker()
         self.rearmed = self._rearm(immediate=not clean)
-        self.worker = EmbeddedWorker(self.queue, scheduler_interval=self.scheduler_interval).start()
+        self.worker.start()
         views, chain = self.twinning.projectors()
         self._thread("twinning-projector", lambda: views.run(self._stop_projector, poll_interval=self.poll_interval))
         self._thread("twinning-audit-chain", lambda: chain.run(self._stop_projector, poll_interval=self.poll_interval))
@@ -170,8 +161,7 @@ class EmbeddedRuntime:
         self._join("twinning-dispatcher", join_timeout)
         drained = self._drain(drain_timeout)
         left = self._safe(lambda: self.queue.count, -1)
-        if self.worker is not None:
-            self.worker.stop(join_timeout)
+        self.worker.stop(join_timeout)
         self._stop_projector.set()
         self._join("twinning-projector", join_timeout)
         self._join("twinning-audit-chain", join_timeout)
@@ -199,7 +189,7 @@ class EmbeddedRuntime:
         while True:
             if self._safe(self._idle, False):
                 return True
-            if time.monotonic() > deadline or self.worker is None:
+            if time.monotonic() > deadline:
                 return False
             time.sleep(0.1)
 

@@ -15,9 +15,9 @@ from config.settings import Settings
 from domain.followers import Follower
 from domain.views import Views
 from tests.support.workers import wait_until
-from web.bootstrap import bootstrap
+from web.bootstrap import bootstrap, in_process_redis
 from workers.dispatcher import Dispatcher, rearm
-from workers.embedded import MARKER, EmbeddedRuntime, in_process_redis
+from workers.embedded import MARKER, EmbeddedRuntime
 from workers.worker import make_queue
 
 OFFSETS = (timedelta(minutes=10),)

@@ -65,7 +65,7 @@ def _guard(query: Callable[[], Any]) -> Any:
     raise AssertionError("unreachable")
 
 
-def page(after: int | None, query: Callable[[Any], dict]):
+def page(after: int | None, query: Callable[[Views], dict]):
     views = read_views(after)
     position = _guard(views.position)
     result = _guard(lambda: query(views))

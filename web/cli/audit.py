@@ -46,7 +46,7 @@ def audit_verify(kept_head: str | None, as_json: bool) -> None:
         sys.exit(1)
 
 
-@audit.command("head", context_settings=CONTEXT)
+@audit.command("head", context_settings=CONTEXT, short_help="Print the chain's head (POSITION:HASH) to keep.")
 def audit_head() -> None:
     """Print the chain's head as POSITION:HASH, after bringing the chain up to date.
 

@@ -6,7 +6,6 @@ import logging
 
 import click
 
-from domain.followers import Follower
 from web.cli.common import CONTEXT, ENVIRONMENT_HELP, log, open_twinning, redact, setup, stop_on_signals, store_label
 
 
@@ -35,8 +34,6 @@ def dispatch(poll_interval: float, rearm: bool, once: bool) -> None:
     Needs REDIS_URL. Job ids are deterministic, so several dispatchers, or one restarted
     after a crash, enqueue nothing twice. SIGTERM stops it after the batch at hand.
     """
-    from workers.scheduling import arm_weekly_digest
-
     settings = setup()
     if not settings.redis_url:
         raise click.ClickException(
@@ -50,13 +47,9 @@ def dispatch(poll_interval: float, rearm: bool, once: bool) -> None:
             if not once:  # a one-shot for the operator: the Procfile's dispatcher keeps following
                 return
         if once:
-            dispatcher = twinning.open_dispatcher()
-            try:
-                arm_weekly_digest(twinning.queue)
-                count = Follower(twinning.programme, dispatcher).run_once()
-                log.info("dispatched %d events; at position %d", count, dispatcher.position())
-            finally:
-                dispatcher.close()
+            follower = twinning.dispatcher_follower()
+            count = follower.run_once()
+            log.info("dispatched %d events; at position %d", count, follower.processor.position())
             return
         log.info("dispatcher: following %s, enqueueing on %s", store_label(settings), redact(settings.redis_url))
         with stop_on_signals() as stop:
