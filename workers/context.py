@@ -44,7 +44,7 @@ class DeliverySettings:
             sender=settings.mail_from or DEFAULT_SENDER,
             webhook_url=settings.webhook_url,
             secret=settings.secret,
-            retry_for=getattr(settings, "delivery_retry_for", DEFAULT_RETRY_FOR),
+            retry_for=settings.delivery_retry_for,
         )
 
 
