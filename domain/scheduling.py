@@ -15,13 +15,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from domain.errors import InvalidValue
+from domain.limits import MAX_SLOT_CITIES, MAX_SLOT_RANGE, MAX_STEP_MINUTES, MIN_STEP_MINUTES
+from domain.model.meeting import check_duration
 from domain.values import check_instant, check_timezone, check_working_hours, parse_hhmm
 
 DEFAULT_HOURS = {"start": "09:00", "end": "18:00", "days": [0, 1, 2, 3, 4]}
-MAX_RANGE = timedelta(days=31)
-MAX_CITIES = 20
-MIN_DURATION, MAX_DURATION = 15, 600
-MIN_STEP, MAX_STEP = 5, 240
+MAX_RANGE = MAX_SLOT_RANGE
+MAX_CITIES = MAX_SLOT_CITIES
 
 Interval = tuple[datetime, datetime]
 
@@ -121,16 +121,15 @@ def common_slots(
         raise InvalidValue("city_ids", "give at least one city")
     if len(weeks) > MAX_CITIES:
         raise InvalidValue("city_ids", f"give at most {MAX_CITIES} cities")
+    check_duration(duration_minutes)
     if (
-        isinstance(duration_minutes, bool)
-        or not isinstance(duration_minutes, int)
-        or not MIN_DURATION <= duration_minutes <= MAX_DURATION
+        isinstance(step_minutes, bool)
+        or not isinstance(step_minutes, int)
+        or not MIN_STEP_MINUTES <= step_minutes <= MAX_STEP_MINUTES
     ):
         raise InvalidValue(
-            "duration_minutes", f"must be a whole number of minutes from {MIN_DURATION} to {MAX_DURATION}"
+            "step_minutes", f"must be a whole number of minutes from {MIN_STEP_MINUTES} to {MAX_STEP_MINUTES}"
         )
-    if isinstance(step_minutes, bool) or not isinstance(step_minutes, int) or not MIN_STEP <= step_minutes <= MAX_STEP:
-        raise InvalidValue("step_minutes", f"must be a whole number of minutes from {MIN_STEP} to {MAX_STEP}")
     if end <= start:
         raise InvalidValue("to", "must be after from")
     if end - start > MAX_RANGE:

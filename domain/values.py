@@ -8,10 +8,10 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.errors import InvalidValue
+from domain.limits import MAX_NAME, MAX_TEXT, MAX_YEAR, MIN_YEAR
+from domain.model.statuses import StakeholderKind, one_of
 
-STAKEHOLDER_KINDS = ("public", "private", "research")
-MAX_NAME = 200
-MAX_TEXT = 10_000
+STAKEHOLDER_KINDS = tuple(StakeholderKind)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # C0, DEL and C1 controls
 _SURROGATE = re.compile(
     r"[\ud800-\udfff]"
@@ -46,8 +46,8 @@ def utc(value: datetime) -> datetime:
 def check_date(value: date, field: str) -> date:
     if not isinstance(value, date) or isinstance(value, datetime):
         raise InvalidValue(field, "must be a calendar date YYYY-MM-DD")
-    if not 1900 <= value.year <= 2200:
-        raise InvalidValue(field, "must lie between the years 1900 and 2200")
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise InvalidValue(field, f"must lie between the years {MIN_YEAR} and {MAX_YEAR}")
     return value
 
 
@@ -86,10 +86,8 @@ def check_name(value: str, field: str = "name") -> str:
     return checked
 
 
-def check_stakeholder_kind(kind: str, field: str = "kind") -> str:
-    if kind not in STAKEHOLDER_KINDS:
-        raise InvalidValue(field, f"must be one of {', '.join(STAKEHOLDER_KINDS)} (the triple helix)")
-    return kind
+def check_stakeholder_kind(kind: str, field: str = "kind") -> StakeholderKind:
+    return one_of(StakeholderKind, kind, field, " (the triple helix)")
 
 
 def check_working_hours(hours: dict | None, field: str = "working_hours") -> dict | None:

@@ -28,7 +28,7 @@ def _envelope(aggregate: Any) -> dict[str, Any]:
 def user(u: User) -> dict[str, Any]:
     return {
         **_envelope(u),
-        "status": "active" if u.active else "deactivated",
+        "status": u.status,
         "name": u.name,
         "email": u.email,
         "role": u.role,

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from icalendar import Calendar, Event, vCalAddress, vText
 
 from domain.model.meeting import Meeting
+from domain.model.statuses import MeetingStatus
 
 PRODID = "-//twinning//city-to-city cooperation//EN"
 UID_DOMAIN = "twinning"
@@ -46,7 +47,7 @@ def meeting_ics(
     event.add("dtstart", meeting.starts_at.astimezone(UTC))
     event.add("dtend", meeting.ends_at.astimezone(UTC))
     event.add("summary", meeting.title)
-    cancelled = method == "CANCEL" or meeting.status == "cancelled"
+    cancelled = method == "CANCEL" or meeting.status == MeetingStatus.CANCELLED
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     if meeting.location:
         event.add("location", meeting.location)

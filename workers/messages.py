@@ -7,15 +7,22 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from domain.matchmaking import Suggestion
+from domain.model.statuses import AgreementKind, MeetingKind
 from domain.themes import THEMES
 
 KIND_WORDS = {
-    "online": "online session",
-    "webinar": "webinar",
-    "workshop": "workshop",
-    "field_visit": "field visit",
-    "conference": "conference",
-    "seminar": "seminar",
+    MeetingKind.ONLINE: "online session",
+    MeetingKind.WEBINAR: "webinar",
+    MeetingKind.WORKSHOP: "workshop",
+    MeetingKind.FIELD_VISIT: "field visit",
+    MeetingKind.CONFERENCE: "conference",
+    MeetingKind.SEMINAR: "seminar",
+}
+AGREEMENT_WORDS = {
+    AgreementKind.MOU: "memorandum of understanding",
+    AgreementKind.FRAMEWORK: "framework agreement",
+    AgreementKind.PROTOCOL: "protocol",
+    AgreementKind.OTHER: "agreement",
 }
 
 
@@ -143,9 +150,7 @@ def milestone_due(project: str, milestone: str, due_on: date, today: date) -> tu
 
 
 def agreement_unsigned(title: str, kind: str, drafted_on: date, unsigned: list[str]) -> tuple[str, str]:
-    word = {"mou": "memorandum of understanding", "framework": "framework agreement", "protocol": "protocol"}.get(
-        kind, "agreement"
-    )
+    word = AGREEMENT_WORDS.get(kind, "agreement")
     subject = f"The {word} '{title}' is still waiting for signatures"
     body = (
         f"The {word} '{title}', drafted on {date_text(drafted_on)}, is not yet signed by {names(unsigned)}.\n\n"

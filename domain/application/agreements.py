@@ -8,13 +8,12 @@ from uuid import UUID
 from domain.access import Principal, require_officer_of_any
 from domain.application.base import ProgrammeBase, Recorded
 from domain.errors import InvalidValue
+from domain.limits import MAX_PARTIES
 from domain.model.agreement import Agreement
 from domain.model.city import City
 from domain.model.partnership import Partnership
 from domain.themes import check_themes
 from domain.values import check_date, check_name, check_text
-
-MAX_PARTIES = 50
 
 
 class AgreementsMixin(ProgrammeBase):

@@ -8,12 +8,13 @@ from uuid import UUID
 from domain.access import Principal, require_staff
 from domain.application.base import ProgrammeBase, Recorded
 from domain.errors import InvalidValue
+from domain.limits import MAX_LOCATION, MAX_SESSION_INVITED, MAX_URL
 from domain.model.city import City
 from domain.model.meeting import Meeting
 from domain.model.partnership import Partnership
 from domain.values import check_name, check_text
 
-MAX_INVITED = 200
+MAX_INVITED = MAX_SESSION_INVITED
 
 
 class MeetingsMixin(ProgrammeBase):
@@ -43,8 +44,8 @@ class MeetingsMixin(ProgrammeBase):
             duration_minutes=duration_minutes,
             invited_city_ids=invited,
             partnership_id=partnership_id,
-            location=check_text(location, "location", limit=500),
-            url=check_text(url, "url", limit=2000),
+            location=check_text(location, "location", limit=MAX_LOCATION),
+            url=check_text(url, "url", limit=MAX_URL),
             actor=principal.user_id,
             id=new_id,
         )

@@ -6,6 +6,7 @@ from domain.access import Principal, require_role
 from domain.application.base import ProgrammeBase, Recorded
 from domain.errors import ConcurrencyConflict
 from domain.model.notification import Notification
+from domain.model.statuses import NotificationKind, Role, one_of
 
 
 class NotificationsMixin(ProgrammeBase):
@@ -21,10 +22,10 @@ class NotificationsMixin(ProgrammeBase):
         channels: list[str],
     ) -> Recorded | None:
         """Record one delivery; ``None`` when this key was already recorded (a job that ran twice)."""
-        require_role(principal, "admin")
+        require_role(principal, Role.ADMIN)
         notification = Notification(
             key=key,
-            kind=kind,
+            kind=one_of(NotificationKind, kind, "kind"),
             recipient_id=recipient_id,
             subject=subject,
             title=title,

@@ -8,6 +8,7 @@ from uuid import UUID
 from domain.access import Principal, require_officer_of_any
 from domain.application.base import ProgrammeBase, Recorded, parse_id
 from domain.errors import InvalidValue
+from domain.limits import MAX_PARTNERSHIP_INVITED
 from domain.model.city import City
 from domain.model.partnership import Partnership
 from domain.regions import region_of
@@ -28,8 +29,8 @@ class PartnershipsMixin(ProgrammeBase):
     ) -> Recorded:
         proposer = self.load(City, proposer_city_id, field="proposer_city_id")
         require_officer_of_any(principal, [str(proposer.id)], "the proposing city")
-        if not isinstance(invited_city_ids, list) or len(invited_city_ids) > 50:
-            raise InvalidValue("invited_city_ids", "give a list of at most 50 city ids")
+        if not isinstance(invited_city_ids, list) or len(invited_city_ids) > MAX_PARTNERSHIP_INVITED:
+            raise InvalidValue("invited_city_ids", f"give a list of at most {MAX_PARTNERSHIP_INVITED} city ids")
         invited = [self.load(City, c, field="invited_city_ids") for c in invited_city_ids]
         for city in [proposer, *invited]:
             city.check_active()

@@ -10,6 +10,7 @@ from domain.access import Principal, require_officer_of_any
 from domain.application.base import ProgrammeBase, Recorded
 from domain.model.partnership import Partnership, PartnershipNotActive
 from domain.model.project import PilotProject
+from domain.model.statuses import PartnershipStatus
 from domain.themes import check_themes
 from domain.values import check_date, check_name, check_text
 
@@ -26,7 +27,7 @@ class ProjectsMixin(ProgrammeBase):
     ) -> Recorded:
         partnership = self.load(Partnership, partnership_id, field="partnership_id")
         require_officer_of_any(principal, partnership.member_city_ids, "a member city")
-        if partnership.status != "active":
+        if partnership.status != PartnershipStatus.ACTIVE:
             raise PartnershipNotActive(f"the partnership is {partnership.status}; a pilot project needs an active one")
         project = PilotProject(
             id=new_id,

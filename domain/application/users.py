@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from domain.access import SYSTEM, Principal, require_role
 from domain.application.base import ProgrammeBase, Recorded, parse_id
 from domain.errors import ConcurrencyConflict, Duplicate, InvalidValue, NotAuthenticated, NotFound
+from domain.limits import MAX_EMAIL
 from domain.model.city import City
 from domain.model.indexes import CityRoster, TokenOwner, UserEmail
+from domain.model.statuses import Role
 from domain.model.user import User
 from domain.values import check_name, check_text
 
@@ -22,7 +24,7 @@ def hash_token(token: str) -> str:
 
 
 def check_email(email: str) -> str:
-    email = check_text(email, "email", limit=254, required=True)
+    email = check_text(email, "email", limit=MAX_EMAIL, required=True)
     local, _, domain = email.partition("@")
     if not local or "." not in domain or " " in email or "\n" in email:
         raise InvalidValue("email", f"{email!r} is not an email address")
@@ -47,7 +49,7 @@ class UsersMixin(ProgrammeBase):
         token: str | None = None,
     ) -> IssuedToken:
         """Register a user and issue a first token (a given ``token`` bootstraps the admin)."""
-        require_role(principal, "admin")
+        require_role(principal, Role.ADMIN)
         name, email = check_name(name), check_email(email)
         if city_id is not None:
             city_id = str(self.load(City, city_id, field="city_id").id)
@@ -80,21 +82,21 @@ class UsersMixin(ProgrammeBase):
         return [user for user in users if user.active]
 
     def issue_token(self, principal: Principal, user_id: str, expected_version: int | None = None) -> IssuedToken:
-        require_role(principal, "admin")
+        require_role(principal, Role.ADMIN)
         token = secrets.token_urlsafe(TOKEN_BYTES)
         user = self.load_expected(User, user_id, expected_version)
         owner = self._issue(user, token, principal)
         return IssuedToken(user, token, self.record(user, owner))
 
     def revoke_tokens(self, principal: Principal, user_id: str, expected_version: int | None = None) -> Recorded:
-        require_role(principal, "admin")
+        require_role(principal, Role.ADMIN)
         return self.change(
             User, user_id, lambda user: user.revoke_tokens(actor=principal.user_id), expected_version=expected_version
         )
 
     def deactivate_user(self, principal: Principal, user_id: str, expected_version: int | None = None) -> Recorded:
         """Deactivating an officer also takes them off their city's roster, in the same transaction."""
-        require_role(principal, "admin")
+        require_role(principal, Role.ADMIN)
         user = self.load_expected(User, user_id, expected_version)
         user.deactivate(actor=principal.user_id)
         roster = self._roster(user.city_id, principal) if user.city_id else None
@@ -120,11 +122,11 @@ class UsersMixin(ProgrammeBase):
             raise NotAuthenticated("the token is not valid") from None
         if not user.holds(token_hash):
             raise NotAuthenticated("the token has been revoked")
-        return Principal(user_id=str(user.id), role=user.role, city_id=user.city_id, name=user.name)
+        return Principal(user_id=str(user.id), role=Role(user.role), city_id=user.city_id, name=user.name)
 
     def ensure_admin(self, token: str, email: str = "admin@twinning.local") -> Principal:
         """Bootstrap (idempotently) the admin who holds ``token`` — from TWINNING_ADMIN_TOKEN."""
-        return self.ensure_user(SYSTEM, "Administrator", email, "admin", token=token)
+        return self.ensure_user(SYSTEM, "Administrator", email, Role.ADMIN, token=token)
 
     def ensure_user(
         self,
@@ -144,13 +146,13 @@ class UsersMixin(ProgrammeBase):
         if user is None:
             self.create_user(principal, name, email, role, city_id=city_id, token=token)
         else:
-            require_role(principal, "admin")
+            require_role(principal, Role.ADMIN)
             self.record(user, self._issue(user, token, principal))
         return self.authenticate(token)
 
     def user(self, principal: Principal, user_id: str) -> User:
         if str(parse_id(user_id, "id")) != principal.user_id:
-            require_role(principal, "admin", "auditor")
+            require_role(principal, Role.ADMIN, Role.AUDITOR)
         return self.load(User, user_id)
 
     def _user_by_email(self, email: str) -> User | None:

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from domain.access import Principal, require_role
+from domain.model.statuses import AUDIT_ROLES
 from domain.views.paging import check_limit, decode_cursor, encode_cursor
 
 if TYPE_CHECKING:  # pragma: no cover
     from domain.audit.processor import AuditChain
 
-AUDIT_ROLES = ("auditor", "admin")
 SECRET_FIELDS = frozenset({"token_hash", "token_hashes"})  # never shown, as in the per-aggregate history
 _ENVELOPE = frozenset({"originator_id", "originator_version", "timestamp", "originator_topic", "actor"})
 EXPORT_BATCH = 1000

@@ -25,6 +25,7 @@ from domain.model.indexes import CityName
 from domain.model.meeting import Meeting
 from domain.model.partnership import PENDING, Partnership
 from domain.model.project import PilotProject
+from domain.model.statuses import MeetingStatus, MilestoneStatus, ProjectStatus, Role
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://twinning.example/demo/iuc-2020")
 
@@ -65,9 +66,9 @@ class DemoLoader:
         self.result.events_before = self.app.recorder.max_notification_id() or 0
         staff = self.data["users"]
         self.facilitator = self._user(
-            "facilitator", staff["facilitator"]["name"], staff["facilitator"]["email"], "facilitator"
+            "facilitator", staff["facilitator"]["name"], staff["facilitator"]["email"], Role.FACILITATOR
         )
-        self._user("auditor", staff["auditor"]["name"], staff["auditor"]["email"], "auditor")
+        self._user("auditor", staff["auditor"]["name"], staff["auditor"]["email"], Role.AUDITOR)
         self._step("cities", self.data["cities"], self._city)
         self._step("partnerships", self.data["partnerships"], self._partnership)
         self._step("pilot projects", self.data["projects"], self._project)
@@ -108,7 +109,7 @@ class DemoLoader:
             f"officer of {item['name']}",
             f"{item['name']} city officer (demo)",
             f"officer.{item['key']}@iuc-asia.example",
-            "officer",
+            Role.OFFICER,
             city_id=city_id,
         )
         self.officers[item["key"]] = officer
@@ -159,7 +160,7 @@ class DemoLoader:
                     milestone_id=milestone["key"],
                 )
                 planned = self.app.load(PilotProject, project_id).milestones
-            if milestone.get("achieved_on") and planned[milestone["key"]]["status"] != "achieved":
+            if milestone.get("achieved_on") and planned[milestone["key"]]["status"] != MilestoneStatus.ACHIEVED:
                 self.app.achieve_milestone(
                     lead,
                     str(project_id),
@@ -167,7 +168,10 @@ class DemoLoader:
                     date.fromisoformat(milestone["achieved_on"]),
                     note=milestone.get("note"),
                 )
-        if item["status"] == "completed" and self.app.load(PilotProject, project_id).status == "active":
+        if (
+            item["status"] == ProjectStatus.COMPLETED
+            and self.app.load(PilotProject, project_id).status == ProjectStatus.ACTIVE
+        ):
             self.app.complete_project(lead, str(project_id), item["result"])
 
     def _agreement(self, item: dict) -> None:
@@ -214,7 +218,7 @@ class DemoLoader:
                 new_id=meeting_id,
             )
         outcome = item.get("outcome")
-        if outcome and self.app.load(Meeting, meeting_id).status == "scheduled":
+        if outcome and self.app.load(Meeting, meeting_id).status == MeetingStatus.SCHEDULED:
             self.app.record_meeting_outcome(
                 self.facilitator,
                 str(meeting_id),

@@ -17,9 +17,10 @@ from types import MappingProxyType
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.errors import InvalidValue
+from domain.model.statuses import OPEN_PARTNERSHIP, InvitationStatus, StakeholderKind
 from domain.themes import THEMES
 
-HELIX_KINDS: frozenset[str] = frozenset({"public", "private", "research"})
+HELIX_KINDS: frozenset[str] = frozenset(StakeholderKind)
 WEEKDAYS: frozenset[int] = frozenset(range(5))
 
 
@@ -30,8 +31,8 @@ def region_label(slug: str) -> str:
 
 # Cities are already partners (so never suggested to each other) while they share a partnership
 # in one of these statuses, as its proposer or as an invitee whose invitation is in one of these.
-TIE_STATUSES = ("proposed", "active")
-TIE_INVITATIONS = ("pending", "accepted")
+TIE_STATUSES = OPEN_PARTNERSHIP
+TIE_INVITATIONS = (InvitationStatus.PENDING, InvitationStatus.ACCEPTED)
 
 
 def partners_by_city(partnerships) -> dict[str, set[str]]:

@@ -8,8 +8,9 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import InvalidValue, RuleBroken
+from domain.model.statuses import AgreementKind, AgreementStatus, one_of
 
-AGREEMENT_KINDS = ("mou", "framework", "protocol", "other")
+AGREEMENT_KINDS = tuple(AgreementKind)
 
 
 class PartyAlreadySigned(RuleBroken):
@@ -39,8 +40,7 @@ class Agreement(Aggregate):
         partnership_id: str | None = None,
         id: UUID | None = None,
     ) -> Agreement:
-        if kind not in AGREEMENT_KINDS:
-            raise InvalidValue("kind", f"must be one of {', '.join(AGREEMENT_KINDS)}")
+        kind = one_of(AgreementKind, kind, "kind")
         names = [party["name"].casefold() for party in parties]
         if len(set(names)) < 2:
             raise InvalidValue("parties", "an agreement needs at least two distinct parties")
@@ -71,11 +71,11 @@ class Agreement(Aggregate):
         id: UUID | None = None,
     ) -> None:
         self.title = title
-        self.kind = kind
+        self.kind = AgreementKind(kind)
         self.parties = [dict(p) for p in parties]
         self.topics = list(topics)
         self.partnership_id = partnership_id
-        self.status = "drafted"
+        self.status = AgreementStatus.DRAFTED
         self.in_force_on: date | None = None
         self.termination: dict | None = None
 
@@ -90,7 +90,7 @@ class Agreement(Aggregate):
         return [p["name"] for p in self.parties if p["signed_on"] is None]
 
     def sign(self, party: str, signed_on: date, actor: str, signatory: str | None = None) -> None:
-        if self.status == "terminated":
+        if self.status == AgreementStatus.TERMINATED:
             raise AgreementTerminatedError("the agreement was terminated")
         signer = self.party(party)
         if signer["signed_on"] is not None:
@@ -107,17 +107,17 @@ class Agreement(Aggregate):
 
     @event("AgreementInForce")
     def _enter_into_force(self, in_force_on: date, actor: str) -> None:
-        self.status = "in_force"
+        self.status = AgreementStatus.IN_FORCE
         self.in_force_on = in_force_on
 
     def terminate(self, reason: str, on: date, actor: str) -> None:
-        if self.status == "terminated":
+        if self.status == AgreementStatus.TERMINATED:
             raise AgreementTerminatedError("the agreement was already terminated")
-        if self.status != "in_force":
+        if self.status != AgreementStatus.IN_FORCE:
             raise AgreementNotInForce(f"the agreement is {self.status}")
         self._terminate(reason=reason, on=on, actor=actor)
 
     @event("AgreementTerminated")
     def _terminate(self, reason: str, on: date, actor: str) -> None:
-        self.status = "terminated"
+        self.status = AgreementStatus.TERMINATED
         self.termination = {"reason": reason, "on": on}

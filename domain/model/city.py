@@ -7,6 +7,7 @@ from typing import Any
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import NotFound, RuleBroken
+from domain.model.statuses import CityStatus, StakeholderKind
 
 PROFILE_FIELDS = (
     "name",
@@ -50,7 +51,7 @@ class City(Aggregate):
         self.description = description
         self.working_hours = working_hours
         self.stakeholders: list[dict[str, Any]] = []
-        self.status = "active"
+        self.status = CityStatus.ACTIVE
 
     def update_profile(self, changes: dict[str, Any], actor: str) -> None:
         self.check_active()
@@ -72,7 +73,9 @@ class City(Aggregate):
 
     @event("StakeholderAdded")
     def _add_stakeholder(self, stakeholder_id: str, name: str, kind: str, themes: list[str], actor: str) -> None:
-        self.stakeholders.append({"id": stakeholder_id, "name": name, "kind": kind, "themes": list(themes)})
+        self.stakeholders.append(
+            {"id": stakeholder_id, "name": name, "kind": StakeholderKind(kind), "themes": list(themes)}
+        )
 
     def remove_stakeholder(self, stakeholder_id: str, actor: str) -> None:
         self.check_active()
@@ -90,11 +93,11 @@ class City(Aggregate):
 
     @event("CityRetired")
     def _retire(self, reason: str | None, actor: str) -> None:
-        self.status = "retired"
+        self.status = CityStatus.RETIRED
 
     def helix_kinds(self, theme: str) -> set[str]:
         return {s["kind"] for s in self.stakeholders if theme in s["themes"]}
 
     def check_active(self) -> None:
-        if self.status != "active":
+        if self.status != CityStatus.ACTIVE:
             raise CityRetiredError(f"{self.name} has retired from the programme")

@@ -8,10 +8,11 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import InvalidValue, RuleBroken
+from domain.limits import MAX_ATTENDANCE, MAX_MINUTES, MIN_MINUTES
+from domain.model.statuses import MeetingKind, MeetingStatus, one_of
 from domain.values import check_instant
 
-MEETING_KINDS = ("online", "webinar", "workshop", "field_visit", "conference", "seminar")
-MIN_MINUTES, MAX_MINUTES = 15, 600
+MEETING_KINDS = tuple(MeetingKind)
 
 
 class MeetingNotScheduled(RuleBroken):
@@ -29,10 +30,8 @@ class ParticipantAlreadyInvited(RuleBroken):
     title = "This city is already invited to the session"
 
 
-def check_kind(kind: str) -> str:
-    if kind not in MEETING_KINDS:
-        raise InvalidValue("kind", f"must be one of {', '.join(MEETING_KINDS)}")
-    return kind
+def check_kind(kind: str) -> MeetingKind:
+    return one_of(MeetingKind, kind, "kind")
 
 
 def check_duration(minutes: int) -> int:
@@ -86,7 +85,7 @@ class Meeting(Aggregate):
         id: UUID | None = None,
     ) -> None:
         self.title = title
-        self.kind = kind
+        self.kind = MeetingKind(kind)
         self.starts_at = starts_at
         self.duration_minutes = duration_minutes
         self.invited_city_ids = list(invited_city_ids)
@@ -94,7 +93,7 @@ class Meeting(Aggregate):
         self.location = location
         self.url = url
         self.organiser_id = actor
-        self.status = "scheduled"
+        self.status = MeetingStatus.SCHEDULED
         self.sequence = 0
         self.cancel_reason: str | None = None
         self.outcome: dict | None = None
@@ -131,7 +130,7 @@ class Meeting(Aggregate):
 
     @event("MeetingCancelled")
     def _cancel(self, reason: str, actor: str) -> None:
-        self.status = "cancelled"
+        self.status = MeetingStatus.CANCELLED
         self.cancel_reason = reason
         self.sequence += 1
 
@@ -146,8 +145,8 @@ class Meeting(Aggregate):
         self._check_scheduled()
         if now < self.starts_at:
             raise OutcomeBeforeStart(f"the session starts at {self.starts_at.isoformat()}")
-        if isinstance(attendance, bool) or not isinstance(attendance, int) or not 0 <= attendance <= 1_000_000:
-            raise InvalidValue("attendance", "must be a whole number of participants from 0 to 1,000,000")
+        if isinstance(attendance, bool) or not isinstance(attendance, int) or not 0 <= attendance <= MAX_ATTENDANCE:
+            raise InvalidValue("attendance", f"must be a whole number of participants from 0 to {MAX_ATTENDANCE:,}")
         attended = self.invited_city_ids if attended_city_ids is None else list(attended_city_ids)
         strangers = [c for c in attended if c not in self.invited_city_ids]
         if strangers:
@@ -161,7 +160,7 @@ class Meeting(Aggregate):
     def _hold(
         self, attendance: int, summary: str, attended_city_ids: list[str], no_show_city_ids: list[str], actor: str
     ) -> None:
-        self.status = "held"
+        self.status = MeetingStatus.HELD
         self.outcome = {
             "attendance": attendance,
             "summary": summary,
@@ -170,5 +169,5 @@ class Meeting(Aggregate):
         }
 
     def _check_scheduled(self) -> None:
-        if self.status != "scheduled":
+        if self.status != MeetingStatus.SCHEDULED:
             raise MeetingNotScheduled(f"the session is {self.status}")

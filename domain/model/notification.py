@@ -6,15 +6,9 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-NOTIFICATION_KINDS = (
-    "invitation",
-    "suggestion",
-    "meeting_reminder",
-    "meeting_update",
-    "invitation_nudge",
-    "milestone_due",
-    "agreement_unsigned",
-)
+from domain.model.statuses import NotificationKind
+
+NOTIFICATION_KINDS = tuple(NotificationKind)
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://twinning.example/notifications")
 
 
@@ -40,7 +34,7 @@ class Notification(Aggregate):
         actor: str,
     ) -> None:
         self.key = key
-        self.kind = kind
+        self.kind = NotificationKind(kind)
         self.recipient_id = recipient_id
         self.subject = dict(subject)
         self.title = title

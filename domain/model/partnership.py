@@ -10,9 +10,10 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import InvalidValue, RuleBroken
+from domain.model.statuses import CLOSED_PARTNERSHIP, InvitationStatus, PartnershipStatus
 
-PENDING, ACCEPTED, DECLINED = "pending", "accepted", "declined"
-CLOSED_STATUSES = ("declined", "withdrawn", "concluded")
+PENDING, ACCEPTED, DECLINED = InvitationStatus.PENDING, InvitationStatus.ACCEPTED, InvitationStatus.DECLINED
+CLOSED_STATUSES = CLOSED_PARTNERSHIP
 
 
 class ProposerCannotBeInvited(RuleBroken):
@@ -122,7 +123,7 @@ class Partnership(Aggregate):
         }
         for invitation in self.invitations.values():
             invitation["invited_at"] = self.created_on
-        self.status = "proposed"
+        self.status = PartnershipStatus.PROPOSED
         self.action_plan: dict[str, Any] | None = None
         self.outcome: str | None = None
         self.closing_reason: str | None = None
@@ -168,13 +169,13 @@ class Partnership(Aggregate):
         self.invitations[city_id].update(status=DECLINED, answered_at=self.recorded_at, reason=reason)
 
     def withdraw(self, actor: str, reason: str | None = None) -> None:
-        if self.status != "proposed":
+        if self.status != PartnershipStatus.PROPOSED:
             raise PartnershipNotProposed(f"the partnership is {self.status}")
         self._withdraw(reason=reason, actor=actor)
 
     @event("ProposalWithdrawn")
     def _withdraw(self, reason: str | None, actor: str) -> None:
-        self.status = "withdrawn"
+        self.status = PartnershipStatus.WITHDRAWN
         self.closing_reason = reason
 
     def adopt_action_plan(self, summary: str, adopted_on: date, actor: str) -> None:
@@ -191,11 +192,11 @@ class Partnership(Aggregate):
 
     @event("PartnershipConcluded")
     def _conclude(self, outcome: str, actor: str) -> None:
-        self.status = "concluded"
+        self.status = PartnershipStatus.CONCLUDED
         self.outcome = outcome
 
     def _settle_if_all_answered(self, actor: str) -> None:
-        if self.status != "proposed" or any(i["status"] == PENDING for i in self.invitations.values()):
+        if self.status != PartnershipStatus.PROPOSED or any(i["status"] == PENDING for i in self.invitations.values()):
             return
         if any(i["status"] == ACCEPTED for i in self.invitations.values()):
             self._activate(actor=actor)
@@ -204,11 +205,11 @@ class Partnership(Aggregate):
 
     @event("PartnershipActivated")
     def _activate(self, actor: str) -> None:
-        self.status = "active"
+        self.status = PartnershipStatus.ACTIVE
 
     @event("PartnershipDeclined")
     def _decline_all(self, actor: str) -> None:
-        self.status = "declined"
+        self.status = PartnershipStatus.DECLINED
 
     def _check_pending(self, city_id: str) -> None:
         self._check_open()
@@ -223,5 +224,5 @@ class Partnership(Aggregate):
 
     def _check_active(self) -> None:
         self._check_open()
-        if self.status != "active":
+        if self.status != PartnershipStatus.ACTIVE:
             raise PartnershipNotActive(f"the partnership is {self.status}, not active")

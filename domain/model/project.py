@@ -8,6 +8,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import NotFound, RuleBroken
+from domain.model.statuses import MilestoneStatus, ProjectStatus
 
 
 class ProjectClosed(RuleBroken):
@@ -43,7 +44,7 @@ class PilotProject(Aggregate):
         self.themes = list(themes)
         self.description = description
         self.milestones: dict[str, dict] = {}
-        self.status = "active"
+        self.status = ProjectStatus.ACTIVE
         self.summary: str | None = None
 
     def plan_milestone(self, milestone_id: str, title: str, due_on: date, actor: str) -> None:
@@ -58,7 +59,7 @@ class PilotProject(Aggregate):
             "id": milestone_id,
             "title": title,
             "due_on": due_on,
-            "status": "planned",
+            "status": MilestoneStatus.PLANNED,
             "achieved_on": None,
             "note": None,
         }
@@ -78,7 +79,7 @@ class PilotProject(Aggregate):
 
     @event("MilestoneAchieved")
     def _achieve_milestone(self, milestone_id: str, achieved_on: date, note: str | None, actor: str) -> None:
-        self.milestones[milestone_id].update(status="achieved", achieved_on=achieved_on, note=note)
+        self.milestones[milestone_id].update(status=MilestoneStatus.ACHIEVED, achieved_on=achieved_on, note=note)
 
     def complete(self, summary: str, actor: str) -> None:
         self._check_active()
@@ -86,7 +87,7 @@ class PilotProject(Aggregate):
 
     @event("ProjectCompleted")
     def _complete(self, summary: str, actor: str) -> None:
-        self.status = "completed"
+        self.status = ProjectStatus.COMPLETED
         self.summary = summary
 
     def cancel(self, reason: str, actor: str) -> None:
@@ -95,21 +96,21 @@ class PilotProject(Aggregate):
 
     @event("ProjectCancelled")
     def _cancel(self, reason: str, actor: str) -> None:
-        self.status = "cancelled"
+        self.status = ProjectStatus.CANCELLED
         self.summary = reason
 
     def overdue_milestones(self, today: date) -> list[dict]:
-        return [m for m in self.milestones.values() if m["status"] == "planned" and m["due_on"] < today]
+        return [m for m in self.milestones.values() if m["status"] == MilestoneStatus.PLANNED and m["due_on"] < today]
 
     def _planned(self, milestone_id: str) -> dict:
         self._check_active()
         milestone = self.milestones.get(milestone_id)
         if milestone is None:
             raise NotFound(f"the project has no milestone {milestone_id!r}")
-        if milestone["status"] == "achieved":
+        if milestone["status"] == MilestoneStatus.ACHIEVED:
             raise MilestoneAlreadyAchieved(f"achieved on {milestone['achieved_on'].isoformat()}")
         return milestone
 
     def _check_active(self) -> None:
-        if self.status != "active":
+        if self.status != ProjectStatus.ACTIVE:
             raise ProjectClosed(f"the project is {self.status}")

@@ -7,8 +7,9 @@ import hmac
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import InvalidValue, RuleBroken
+from domain.model.statuses import USER_ROLES, Role, UserStatus
 
-ROLES = ("officer", "facilitator", "auditor", "admin")
+ROLES = USER_ROLES
 
 
 class UserDeactivatedError(RuleBroken):
@@ -21,9 +22,10 @@ class User(Aggregate):
     def register(cls, name: str, email: str, role: str, actor: str, city_id: str | None = None) -> User:
         if role not in ROLES:
             raise InvalidValue("role", f"must be one of {', '.join(ROLES)}")
-        if role == "officer" and not city_id:
+        role = Role(role)
+        if role == Role.OFFICER and not city_id:
             raise InvalidValue("city_id", "an officer belongs to one city: give its city_id")
-        if role != "officer" and city_id:
+        if role != Role.OFFICER and city_id:
             raise InvalidValue("city_id", "only officers belong to a city")
         return cls(name=name, email=email, role=role, city_id=city_id, actor=actor)
 
@@ -31,7 +33,7 @@ class User(Aggregate):
     def __init__(self, name: str, email: str, role: str, city_id: str | None, actor: str) -> None:
         self.name = name
         self.email = email
-        self.role = role
+        self.role = Role(role)
         self.city_id = city_id
         self.token_hashes: list[str] = []
         self.active = True
@@ -61,6 +63,10 @@ class User(Aggregate):
     def _deactivate(self, actor: str) -> None:
         self.active = False
         self.token_hashes = []
+
+    @property
+    def status(self) -> UserStatus:
+        return UserStatus.ACTIVE if self.active else UserStatus.DEACTIVATED
 
     def holds(self, token_hash: str) -> bool:
         matches = [hmac.compare_digest(held, token_hash) for held in self.token_hashes]

@@ -14,9 +14,7 @@ import json
 from typing import Any
 
 from domain.errors import InvalidValue
-
-DEFAULT_LIMIT = 50
-MAX_LIMIT = 200
+from domain.limits import DEFAULT_LIMIT, MAX_CURSOR, MAX_LIMIT
 
 
 def check_limit(limit: int | None) -> int:
@@ -40,7 +38,7 @@ def decode_cursor(tag: str, cursor: str | None, *types: type) -> list[Any] | Non
     if cursor is None or cursor == "":
         return None
     try:
-        if not isinstance(cursor, str) or len(cursor) > 2000:
+        if not isinstance(cursor, str) or len(cursor) > MAX_CURSOR:
             raise ValueError
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         values = json.loads(raw.decode("utf-8"))

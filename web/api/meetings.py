@@ -10,6 +10,7 @@ from flask import Response
 from domain.errors import InvalidValue
 from domain.model.city import City
 from domain.model.meeting import Meeting
+from domain.model.statuses import MeetingStatus
 from domain.scheduling import MAX_CITIES, WorkingWeek, common_slots
 from web import representations as rep
 from web.api import api_blueprint
@@ -93,7 +94,7 @@ def blueprint():
     def meeting_ics(meeting_id: UUID):
         app = programme()
         meeting = app.load(Meeting, meeting_id)
-        method = "CANCEL" if meeting.status == "cancelled" else "REQUEST"
+        method = "CANCEL" if meeting.status == MeetingStatus.CANCELLED else "REQUEST"
         names = ", ".join(app.load(City, city_id).name for city_id in meeting.invited_city_ids)
         document = calendar_document(
             meeting,

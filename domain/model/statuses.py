@@ -1,0 +1,123 @@
+"""The programme's statuses and kinds, one ``StrEnum`` each.
+
+A member *is* its value (``PartnershipStatus.ACTIVE == "active"``), so events and
+snapshots keep storing the plain strings they always stored: stores written before
+these enums open unchanged, a value read back from the log compares equal to its
+member, and the JSON transcoder writes a member exactly as it writes its string.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from domain.errors import InvalidValue
+
+
+class Role(StrEnum):
+    OFFICER = "officer"
+    FACILITATOR = "facilitator"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+    # The programme itself acting (demo loading, deliveries); no user can be registered with it.
+    SYSTEM = "system"
+
+
+USER_ROLES = (Role.OFFICER, Role.FACILITATOR, Role.AUDITOR, Role.ADMIN)
+STAFF_ROLES = (Role.FACILITATOR, Role.ADMIN)
+AUDIT_ROLES = (Role.AUDITOR, Role.ADMIN)
+
+
+class UserStatus(StrEnum):
+    ACTIVE = "active"
+    DEACTIVATED = "deactivated"
+
+
+class CityStatus(StrEnum):
+    ACTIVE = "active"
+    RETIRED = "retired"
+
+
+class StakeholderKind(StrEnum):
+    """The triple helix: government, business, research."""
+
+    PUBLIC = "public"
+    PRIVATE = "private"
+    RESEARCH = "research"
+
+
+class PartnershipStatus(StrEnum):
+    PROPOSED = "proposed"
+    ACTIVE = "active"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+    CONCLUDED = "concluded"
+
+
+CLOSED_PARTNERSHIP = (PartnershipStatus.DECLINED, PartnershipStatus.WITHDRAWN, PartnershipStatus.CONCLUDED)
+# Invitations still worth sending (and cities still tied, for matchmaking) while a partnership is one of these.
+OPEN_PARTNERSHIP = (PartnershipStatus.PROPOSED, PartnershipStatus.ACTIVE)
+
+
+class InvitationStatus(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+
+class MeetingStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    HELD = "held"
+    CANCELLED = "cancelled"
+
+
+class MeetingKind(StrEnum):
+    ONLINE = "online"
+    WEBINAR = "webinar"
+    WORKSHOP = "workshop"
+    FIELD_VISIT = "field_visit"
+    CONFERENCE = "conference"
+    SEMINAR = "seminar"
+
+
+class AgreementStatus(StrEnum):
+    DRAFTED = "drafted"
+    IN_FORCE = "in_force"
+    TERMINATED = "terminated"
+
+
+class AgreementKind(StrEnum):
+    MOU = "mou"
+    FRAMEWORK = "framework"
+    PROTOCOL = "protocol"
+    OTHER = "other"
+
+
+class ProjectStatus(StrEnum):
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class MilestoneStatus(StrEnum):
+    PLANNED = "planned"
+    ACHIEVED = "achieved"
+
+
+class NotificationKind(StrEnum):
+    INVITATION = "invitation"
+    SUGGESTION = "suggestion"
+    MEETING_REMINDER = "meeting_reminder"
+    MEETING_UPDATE = "meeting_update"
+    INVITATION_NUDGE = "invitation_nudge"
+    MILESTONE_DUE = "milestone_due"
+    AGREEMENT_UNSIGNED = "agreement_unsigned"
+
+
+def one_of(kind: type[StrEnum], value: object, field: str, hint: str = "") -> StrEnum:
+    """``value`` as a member of ``kind``, or ``InvalidValue`` naming the field and the allowed values."""
+    if isinstance(value, str):
+        try:
+            return kind(value)
+        except ValueError:
+            pass
+    raise InvalidValue(field, f"must be one of {', '.join(kind)}{hint}")

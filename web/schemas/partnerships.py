@@ -1,0 +1,91 @@
+"""Partnerships: proposals, answers, action plans, conclusions and the board."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from domain.model.statuses import InvitationStatus, PartnershipStatus
+from web.schemas.base import Day, Id, Input, Output, PageQuery, QueryTheme, Text, Theme, ViewItem, values_of
+
+
+class PartnershipIn(Input):
+    title: Text
+    proposer_city_id: Id
+    invited_city_ids: list[Id]
+    themes: list[Theme] = []
+    description: Text | None = None
+
+
+class CityRef(Input):
+    city_id: Id
+
+
+class DeclineIn(Input):
+    city_id: Id
+    reason: Text | None = None
+
+
+class ReasonIn(Input):
+    reason: Text | None = None
+
+
+class ActionPlanIn(Input):
+    summary: Text
+    adopted_on: Day
+
+
+class ConcludeIn(Input):
+    outcome: Text
+
+
+class InvitationOut(Output):
+    city_id: str
+    status: values_of(InvitationStatus)
+    invited_at: datetime | None
+    answered_at: datetime | None
+    reason: str | None
+
+
+class ActionPlanOut(Output):
+    summary: str
+    adopted_on: date
+
+
+class PartnershipOut(Output):
+    id: str
+    version: int
+    status: values_of(PartnershipStatus)
+    title: str
+    proposer_city_id: str
+    member_city_ids: list[str]
+    invitations: list[InvitationOut]
+    themes: list[str]
+    description: str | None
+    action_plan: ActionPlanOut | None
+    outcome: str | None
+    closing_reason: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class PartnershipListQuery(PageQuery):
+    status: values_of(PartnershipStatus) | None = None
+    city_id: Id | None = None
+    theme: QueryTheme | None = None
+
+
+class PartnershipListItem(ViewItem):
+    id: str
+    version: int
+    status: str
+    title: str
+    proposer_city_id: str
+    proposer_name: str | None = None
+    themes: list[str]
+    invitations: list[dict[str, Any]]
+
+
+class PartnershipPage(Output):
+    items: list[PartnershipListItem]
+    next_cursor: str | None
