@@ -18,6 +18,7 @@ commands sent was stored).
 
 from __future__ import annotations
 
+import http.client
 import os
 import signal
 import threading
@@ -66,8 +67,8 @@ class Clients:
             web = self.webs[(client + index + attempt) % len(self.webs)]
             try:
                 answer = web.call("POST", "/api/v1/partnerships", self.officers[proposer], body, timeout=30, key=key)
-            except (OSError, urllib.error.URLError):
-                answer = None
+            except (OSError, urllib.error.URLError, http.client.HTTPException):
+                answer = None  # refused, cut, or cut mid-answer (IncompleteRead): the web process died
             answers.append(None if answer is None else (answer.status, str(answer.body)[:200]))
             if answer is not None and answer.status == 201:
                 with self.lock:
