@@ -16,8 +16,9 @@ from config.settings import persistence_env
 from domain.followers import Follower
 from domain.views import Views
 from tests.api.conftest import Api, enrol_cast, make_settings
-from tests.support.workers import free_port, wait_until
+from tests.support.workers import dispatch, free_port, wait_until
 from web.app import close_app, create_app
+from workers.dispatcher import Dispatcher
 from workers.worker import EmbeddedWorker
 
 QUICK = {"health_max_lag": timedelta(seconds=1), "health_worker_silence": timedelta(seconds=5)}
@@ -115,3 +116,15 @@ def test_the_load_balancers_probes_answer_without_a_token(open_api, monkeypatch)
     ready = api.client.get("/healthz/ready")  # … and cannot serve
     assert ready.status_code == 503 and ready.get_json()["status"] == "down"
     assert api.client.get("/healthz").get_json()["status"] == "down"
+
+
+def test_the_dispatcher_part_reads_the_dispatchers_own_tracking(open_api, queue, database_url, redis_url):
+    api = open_api(queue.connection, redis_url=redis_url)
+    dispatcher = Dispatcher.open(api.programme, queue, persistence_env(database_url))
+    try:
+        dispatch(api.programme, dispatcher)
+        part = health(api)["dispatcher"]
+        assert part["position"] == dispatcher.position() == api.programme.recorder.max_notification_id()
+        assert part["lag"] == 0 and part["ok"] is True
+    finally:
+        dispatcher.close()
