@@ -72,7 +72,9 @@ def gunicorn(database_url: str, workers: int = 2, ready_timeout: float = 90.0) -
     with tempfile.TemporaryDirectory(prefix="twinning-bench-web-") as var_dir:
         env = {
             **os.environ,
-            "TWINNING_MODE": "production",
+            # Not production: that mode refuses SQLite and an unset SMTP_URL, and the web process
+            # serves the same either way (the mode only decides what is refused at start).
+            "TWINNING_MODE": "test",
             "TWINNING_SECRET": "bench-secret",
             "TWINNING_DATABASE": database_url,
             "TWINNING_ADMIN_TOKEN": ADMIN_TOKEN,

@@ -34,8 +34,11 @@ def parse_durations(text: str, name: str) -> tuple[timedelta, ...]:
     return tuple(sorted((parse_duration(part, name) for part in text.split(",") if part.strip()), reverse=True))
 
 
-def persistence_env(database_url: str, pool_size: int = 5) -> dict[str, str]:
-    """Map ``sqlite:///path`` or ``postgresql://user:pw@host:port/db`` to eventsourcing's settings."""
+def persistence_env(database_url: str, pool_size: int = 5, max_overflow: int | None = None) -> dict[str, str]:
+    """Map ``sqlite:///path`` or ``postgresql://user:pw@host:port/db`` to eventsourcing's settings.
+
+    ``pool_size``: the connections a PostgreSQL pool keeps open; ``max_overflow``: how many more it
+    may open under load (None: the library's default, 10)."""
     parts = urlsplit(database_url)
     if parts.scheme == "sqlite":
         path = unquote(database_url[len("sqlite:///") :]) if database_url.startswith("sqlite:///") else ""
@@ -50,7 +53,8 @@ def persistence_env(database_url: str, pool_size: int = 5) -> dict[str, str]:
         dbname = parts.path.lstrip("/")
         if not dbname:
             raise SettingsError(f"TWINNING_DATABASE={database_url!r}: the database name is missing")
-        return {
+        pools = {} if max_overflow is None else {"POSTGRES_MAX_OVERFLOW": str(max_overflow)}
+        return pools | {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
             "POSTGRES_DBNAME": unquote(dbname),
             "POSTGRES_HOST": parts.hostname or "127.0.0.1",
@@ -80,6 +84,14 @@ class Settings:
     log_level: str = "INFO"
     webhook_url: str | None = None
     mail_from: str | None = None
+    # -- operations (issue 17): health, metrics, delivery retries, the bind address, pools --------
+    host: str | None = None  # HOST; None: gunicorn binds 0.0.0.0, `twinning serve` 127.0.0.1
+    delivery_retry_for: timedelta = timedelta(hours=24)  # DELIVERY_RETRY_FOR
+    health_max_lag: timedelta = timedelta(seconds=30)  # HEALTH_MAX_LAG: oldest event a follower has not read
+    health_worker_silence: timedelta = timedelta(seconds=45)  # HEALTH_WORKER_SILENCE: heartbeat age of a live worker
+    metrics_token: str | None = None  # TWINNING_METRICS_TOKEN; None: /metrics answers only the loopback address
+    pool_size: int = 2  # TWINNING_POOL_SIZE: connections each PostgreSQL pool keeps open
+    pool_max: int = 3  # TWINNING_POOL_MAX: the most one pool opens (README: the connection budget)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
@@ -105,13 +117,54 @@ class Settings:
             log_level=env.get("TWINNING_LOG_LEVEL", "INFO").upper(),
             webhook_url=env.get("TWINNING_WEBHOOK_URL") or None,
             mail_from=env.get("TWINNING_MAIL_FROM") or None,
+            **_operations(env),
         )
-        if mode == "production" and settings.secret == "change-me":
-            raise SettingsError("TWINNING_SECRET must be set in production mode")
+        if mode == "production":
+            _refuse_unsafe_production(settings)
         return replace(settings, **overrides) if overrides else settings
 
     def store_env(self) -> dict[str, str]:
         """The environment handed to the domain's Application: persistence and programme rules."""
-        env = persistence_env(self.database_url)
+        env = persistence_env(self.database_url, self.pool_size, self.pool_max - self.pool_size)
         env["TWINNING_REQUIRE_CROSS_REGION"] = "yes" if self.require_cross_region else "no"
         return env
+
+
+# -- operations (issue 17) ---------------------------------------------------------------------
+
+
+def _operations(env: dict[str, str]) -> dict[str, object]:
+    return {
+        "host": env.get("HOST") or None,
+        "delivery_retry_for": parse_duration(env.get("DELIVERY_RETRY_FOR", "24h"), "DELIVERY_RETRY_FOR"),
+        "health_max_lag": parse_duration(env.get("HEALTH_MAX_LAG", "30s"), "HEALTH_MAX_LAG"),
+        "health_worker_silence": parse_duration(env.get("HEALTH_WORKER_SILENCE", "45s"), "HEALTH_WORKER_SILENCE"),
+        "metrics_token": env.get("TWINNING_METRICS_TOKEN") or None,
+        **_pools(env),
+    }
+
+
+def _pools(env: dict[str, str]) -> dict[str, int]:
+    sizes = {}
+    for name, key, default in (("TWINNING_POOL_SIZE", "pool_size", 2), ("TWINNING_POOL_MAX", "pool_max", 3)):
+        text = env.get(name, str(default))
+        if not text.strip().isdigit() or int(text) < 1:
+            raise SettingsError(f"{name}={text!r}: expected a whole number of connections, at least 1")
+        sizes[key] = int(text)
+    if sizes["pool_max"] < sizes["pool_size"]:
+        raise SettingsError(
+            f"TWINNING_POOL_MAX={sizes['pool_max']} is below TWINNING_POOL_SIZE={sizes['pool_size']}: "
+            "a pool cannot hold fewer connections than it keeps open"
+        )
+    return sizes
+
+
+def _refuse_unsafe_production(settings: Settings) -> None:
+    """Production mode refuses what would fail quietly later: mail written to files, a guessable
+    secret, a store that one process at a time can write."""
+    if settings.secret == "change-me":
+        raise SettingsError("TWINNING_SECRET must be set in production mode")
+    if not settings.smtp_url:
+        raise SettingsError("SMTP_URL must be set in production mode (without it mail is only written to files)")
+    if urlsplit(settings.database_url).scheme not in ("postgres", "postgresql"):
+        raise SettingsError("TWINNING_DATABASE must be a postgresql://… database in production mode")

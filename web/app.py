@@ -9,17 +9,15 @@ processor, the OpenAPI document (/openapi.json), offline docs (/docs) and /healt
 from __future__ import annotations
 
 import logging
-import re
-import uuid
 from typing import TYPE_CHECKING, Any
 
 from apiflask import APIFlask
 from apiflask.exceptions import HTTPError
-from flask import Request, g, request
+from flask import Request
 from werkzeug.exceptions import BadRequest, HTTPException
 
 from config.settings import Settings
-from web import docs, health, idempotency, openapi, ratelimit
+from web import docs, health, idempotency, metrics, openapi, ratelimit, requestid
 from web.api import (
     admin,
     agreements,
@@ -45,7 +43,6 @@ if TYPE_CHECKING:
     from domain.views import Views
 
 MAX_BODY_BYTES = 1024 * 1024
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 log = logging.getLogger("twinning.web")
 OWNED = "twinning.owned"  # the Twinning bootstrapped for this app, which close_app closes
 
@@ -117,7 +114,7 @@ def create_app(
         app.extensions[OWNED] = twinning
 
     _install_error_handling(app)
-    _install_request_id(app)
+    requestid.install(app)
     idempotency.install(app)
     ratelimit.install(app)
     for module in (
@@ -137,6 +134,7 @@ def create_app(
         app.register_blueprint(module.blueprint())
     docs.install(app)
     health.install(app)
+    metrics.install(app)
     openapi.install(app)
     return app
 
@@ -153,15 +151,3 @@ def _install_error_handling(app: APIFlask) -> None:
     app.register_error_handler(HTTPError, handle_error)
     app.register_error_handler(HTTPException, handle_error)  # 404, 405, 413, malformed JSON…
     app.register_error_handler(Exception, handle_error)  # DomainError, ApiProblem, anything unexpected
-
-
-def _install_request_id(app: APIFlask) -> None:
-    @app.before_request
-    def take_request_id() -> None:
-        given = request.headers.get("X-Request-Id", "")
-        g.request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
-
-    @app.after_request
-    def echo_request_id(response):
-        response.headers["X-Request-Id"] = getattr(g, "request_id", None) or uuid.uuid4().hex
-        return response

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 DEFAULT_SENDER = "twinning@localhost"
 DEFAULT_OFFSETS = (timedelta(hours=24), timedelta(hours=1))
+DEFAULT_RETRY_FOR = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class DeliverySettings:
     sender: str = DEFAULT_SENDER
     webhook_url: str | None = None
     secret: str = "change-me"
+    retry_for: timedelta = DEFAULT_RETRY_FOR  # DELIVERY_RETRY_FOR: how long a failing channel is retried
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DeliverySettings:
@@ -42,6 +44,7 @@ class DeliverySettings:
             sender=settings.mail_from or DEFAULT_SENDER,
             webhook_url=settings.webhook_url,
             secret=settings.secret,
+            retry_for=settings.delivery_retry_for,
         )
 
 

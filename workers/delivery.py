@@ -17,13 +17,19 @@ The inbox is exactly once; email and webhook at least once — a second copy onl
 worker dies after the mail server accepted the message and before the meta was cleared,
 and that copy has the same Message-ID (the webhook the same notification id), so mail
 clients and receivers can tell it is the same one.
+
+A mail server that stays down longer than the job's own retries (10, 30, 60 s) does not send
+the job to the failed registry at once: while ``DELIVERY_RETRY_FOR`` (default 24 h) has not
+passed since the first failure, each further failure schedules one more retry, with an
+interval doubling from 2 minutes up to 30. The jobs waiting so are kept in the Redis sorted
+set ``RETRYING_KEY`` (job id → first failure), which /healthz reads to say "degraded".
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from rq import get_current_job
@@ -37,6 +43,10 @@ from workers.context import JobContext
 
 log = logging.getLogger(__name__)
 UNDELIVERED = "undelivered"
+FAILING_SINCE = "delivery_failing_since"
+RETRYING_KEY = "twinning:deliveries:retrying"
+DELIVERY_COUNTS = "twinning:deliveries:counts"  # "<channel>:<outcome>" → count, for /metrics
+BACKOFF_FIRST, BACKOFF_MAX = 120, 1800
 
 
 @dataclass(frozen=True)
@@ -122,13 +132,17 @@ class Delivery:
                 return outcome
             notification = self.programme.load(Notification, Notification.create_id(key))
         outcome = Outcome(key, str(recipient.id), recorded=recorded is not None)
+        if recorded is not None:
+            _count(job, "inbox", "sent")
         for channel in pending:
             try:
                 self._send(channel, notification, recipient, message)
                 outcome.sent.append(channel)
+                _count(job, channel, "sent")
             except Exception as error:
                 log.warning("delivery %s on %s failed: %s", key, channel, error)
                 outcome.failed[channel] = f"{type(error).__name__}: {error}"
+                _count(job, channel, "failed")
         if job is not None and (outcome.failed or key in undelivered):
             if outcome.failed:
                 undelivered[key] = list(outcome.failed)
@@ -151,9 +165,35 @@ class Delivery:
             "already_sent": sum(not o.recorded and not o.sent and not o.failed for o in self.outcomes),
             "sent": sum(bool(o.sent) for o in self.outcomes),
         }
+        job = get_current_job()
         if failed:
+            if job is not None:
+                self._retry_within_window(job)
             raise DeliveryFailed(f"{len(failed)} deliveries failed on some channel: {failed}")
+        if job is not None and FAILING_SINCE in job.meta:
+            job.meta.pop(FAILING_SINCE)
+            job.save_meta()
+            job.connection.zrem(RETRYING_KEY, job.id)
         return summary
+
+    def _retry_within_window(self, job: Any) -> None:
+        """Keep retrying past the job's own retries while ``retry_for`` has not passed since the first failure."""
+        now = datetime.now(UTC)
+        since = datetime.fromisoformat(job.meta.setdefault(FAILING_SINCE, now.isoformat()))
+        remaining = since + self.context.delivery.retry_for - now
+        own_retries_left = job.retries_left or 0
+        if own_retries_left == 0 and remaining > timedelta(0):
+            extra = job.meta.get("delivery_extra_retries", 0)
+            interval = min(BACKOFF_FIRST * 2**extra, BACKOFF_MAX, max(1, int(remaining.total_seconds())))
+            job.meta["delivery_extra_retries"] = extra + 1
+            job.retries_left, job.retry_intervals = 1, [interval]
+            log.warning("job %s: delivery failing since %s; next try in %d s", job.id, since.isoformat(), interval)
+        job.save_meta()
+        if own_retries_left or remaining > timedelta(0):
+            job.connection.zadd(RETRYING_KEY, {job.id: since.timestamp()})
+        else:
+            log.error("job %s: delivery failing since %s; giving up to the failed registry", job.id, since.isoformat())
+            job.connection.zrem(RETRYING_KEY, job.id)
 
     def _send(self, channel: str, notification: Notification, recipient: User, message: Message) -> None:
         if channel == "email":
@@ -171,6 +211,15 @@ class Delivery:
             )
         elif channel == "webhook" and self.webhook_url:
             post_webhook(self.webhook_url, payload(notification), self.secret)
+
+
+def _count(job: Any, channel: str, outcome: str) -> None:
+    if job is None:
+        return
+    try:
+        job.connection.hincrby(DELIVERY_COUNTS, f"{channel}:{outcome}", 1)
+    except Exception:  # a count is not worth failing a delivery for
+        log.debug("could not count a delivery", exc_info=True)
 
 
 def payload(notification: Notification) -> dict[str, Any]:

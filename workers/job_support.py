@@ -14,7 +14,7 @@ log = logging.getLogger("workers.jobs")
 
 
 def skip(reason: str, **extra: Any) -> dict[str, Any]:
-    log.info("nothing sent: %s", reason)
+    log.info("skipped: %s (nothing sent)", reason)
     return {"skipped": reason, **extra}
 
 

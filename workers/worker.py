@@ -1,7 +1,11 @@
-"""Queues and the embedded worker.
+"""Queues, the production worker class and the embedded worker.
 
-Production runs ``rq worker --with-scheduler twinning`` (jobs then build their context
-from the environment). The embedded mode runs, in threads of the web process, a
+Production runs ``rq worker --worker-class workers.worker.Worker --with-scheduler twinning``
+(jobs then build their context from the environment). ``Worker`` is RQ's forking worker with
+the project's logging (config/logging.py: time, level, logger and the job id on every line)
+and a scheduler that dies with it: RQ forks the scheduler as a child process which, when the
+worker is killed with SIGKILL, would live on as an orphan holding the process manager's pipe
+(so honcho never sees the death) and the scheduler lock (so no new worker can schedule). The embedded mode runs, in threads of the web process, a
 ``ThreadWorker`` (a SimpleWorker with a timer death penalty and no signal handlers)
 and a scheduler loop (RQ's scheduler forks a process, which cannot see an in-process
 Redis stand-in, so ``RQScheduler`` is driven from a thread instead).
@@ -9,12 +13,17 @@ Redis stand-in, so ``RQScheduler`` is driven from a thread instead).
 
 from __future__ import annotations
 
+import ctypes
 import logging
+import os
+import signal
+import sys
 import threading
 from typing import Any
 
 from redis import Redis
 from rq import Queue, SimpleWorker
+from rq import Worker as ForkingWorker
 from rq.scheduler import RQScheduler
 from rq.timeouts import TimerDeathPenalty
 
@@ -32,6 +41,94 @@ def make_queue(connection: Redis | str, name: str = QUEUE_NAME) -> Queue:
     if isinstance(connection, str):
         connection = redis_connection(connection)
     return Queue(name, connection=connection)
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def die_with_parent(parent_pid: int, signum: int = signal.SIGTERM) -> None:
+    """Ask the kernel for ``signum`` when the parent dies (Linux); if it is already gone, now."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signum, 0, 0, 0)
+        except (OSError, AttributeError):
+            log.debug("prctl(PR_SET_PDEATHSIG) unavailable; the scheduler polls its parent instead")
+    if os.getppid() != parent_pid:  # died between the fork and the prctl
+        os.kill(os.getpid(), signum)
+
+
+class Scheduler(RQScheduler):
+    """RQ's scheduler process, stopped (its locks released) when the worker that forked it dies.
+
+    SIGTERM rather than SIGKILL: the scheduler's own handler then stops it after the tick at hand
+    and releases the scheduler lock, so the next worker takes it at once rather than after the
+    lock's time to live. The parent check on every heartbeat covers systems without prctl."""
+
+    _parent_pid = 0
+
+    def start(self):
+        self._parent_pid = os.getpid()
+        return super().start()
+
+    def _install_signal_handlers(self) -> None:
+        super()._install_signal_handlers()
+        if self._parent_pid:
+            die_with_parent(self._parent_pid)
+
+    def heartbeat(self) -> None:
+        if self._parent_pid and os.getppid() != self._parent_pid:
+            self.log.warning("scheduler: its worker (pid %d) is gone; stopping", self._parent_pid)
+            self.request_stop()
+        super().heartbeat()
+
+
+class Worker(ForkingWorker):
+    """``rq worker --worker-class workers.worker.Worker``: the project's log lines, a scheduler that dies with it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from config.logging import configure_logging  # an entry point: the rq command line builds this class
+        from config.settings import Settings, SettingsError
+
+        try:  # a bad configuration in one line, before RQ registers the worker
+            Settings.from_env()
+        except SettingsError as error:
+            sys.stderr.write(f"twinning worker: {error}\n")
+            raise SystemExit(1) from None
+        level = os.environ.get("TWINNING_LOG_LEVEL", "INFO").upper()
+        configure_logging(level)
+        # RQ's own job lines ("… started", "Successfully completed …") are this process's story.
+        logging.getLogger("rq.worker").setLevel(level)
+        super().__init__(*args, **kwargs)
+
+    def execute_job(self, job: Any, queue: Queue) -> Any:
+        from config.logging import request_id
+
+        token = request_id.set(job.id)  # the work horse is forked from here and inherits it
+        try:
+            return super().execute_job(job, queue)
+        finally:
+            request_id.reset(token)
+
+    def _start_scheduler(self, burst: bool = False, logging_level: str | None = "INFO", *args: Any, **kwargs: Any):
+        """RQ's ``_start_scheduler`` with ``Scheduler`` (the lock taken here, the process forked by ``start``)."""
+        self.scheduler = Scheduler(
+            self.queues,
+            connection=self.connection,
+            logging_level=logging_level if logging_level is not None else self.log.level,
+            serializer=self.serializer,
+        )
+        self.scheduler.acquire_locks()
+        if not self.scheduler.acquired_locks:
+            return
+        if burst:
+            try:
+                self.scheduler.register_birth()
+                self.scheduler.enqueue_scheduled_jobs()
+            finally:
+                self.scheduler.release_locks()
+                self.scheduler.register_death()
+        else:
+            self.scheduler.start()
 
 
 class ThreadWorker(SimpleWorker):

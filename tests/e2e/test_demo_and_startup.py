@@ -81,7 +81,9 @@ STARTER = textwrap.dedent("""
 """)
 
 
-def test_processes_starting_at_once_on_a_fresh_database_create_the_tables_once(tmp_path, fresh_database, redis_url):
+def test_processes_starting_at_once_on_a_fresh_database_create_the_tables_once(
+    tmp_path, fresh_database, redis_url, smtp_server
+):
     """Two web workers, two projectors and two dispatchers start in the same millisecond on an empty
     PostgreSQL database; every one of them must come up (without the schema lock, CREATE TYPE /
     CREATE TABLE IF NOT EXISTS collide: a unique violation on pg_type)."""
@@ -90,6 +92,7 @@ def test_processes_starting_at_once_on_a_fresh_database_create_the_tables_once(t
         REDIS_URL=redis_url,
         TWINNING_MODE="production",
         TWINNING_SECRET="e2e-race-secret",
+        SMTP_URL=smtp_server.url,  # production mode refuses to start without one
         TWINNING_ADMIN_TOKEN=ADMIN_TOKEN,
         TWINNING_LOG_LEVEL="WARNING",
     )

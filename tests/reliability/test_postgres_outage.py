@@ -103,7 +103,7 @@ def test_an_outage_is_a_503_with_retry_after_and_the_process_recovers_without_a_
         assert took < OUTAGE_ANSWER_SECONDS, f"{what} took {took:.1f}s"
         assert "Traceback" not in body["detail"] and "psycopg" not in body["detail"]
     health, took = _timed(lambda: api.client.get("/healthz"))
-    assert health.status_code == 503 and health.get_json()["status"] == "failing"
+    assert health.status_code == 503 and health.get_json()["status"] == "down"
     assert took < 2 * OUTAGE_ANSWER_SECONDS  # the store, then the views: one pool wait each
     assert health.get_json()["store"]["ok"] is False
 

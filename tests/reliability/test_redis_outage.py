@@ -99,7 +99,11 @@ def test_commands_work_while_redis_is_down_and_every_due_job_is_delivered_once_a
             timeout=30,
             what="the dispatcher to catch up and re-arm the lost jobs",
         )
-        assert api.client.get("/healthz").get_json()["status"] == "ok"
+        # Redis's part, and the dispatcher's that hangs on it, are ok again (no RQ worker runs yet and
+        # no projector feeds these views: /healthz names those, as it should)
+        recovered = api.client.get("/healthz").get_json()
+        assert recovered["redis"]["ok"] is True and recovered["dispatcher"]["ok"] is True
+        assert not [r for r in recovered["reasons"] if r.startswith(("store", "redis", "dispatcher"))], recovered
 
         officer = {key: f"officer@{key}.example" for key in ("rome", "yantai", "chengdu")}
         expected = {(kind, officer[key]) for kind in ("invitation", "meeting_reminder") for key in officer}

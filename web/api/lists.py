@@ -3,7 +3,8 @@
 A command answers ``X-Log-Position``; a list given ``?after=N`` waits (at most 5 s)
 until its view has processed N, so a client reads its own write in a list too. If
 the view does not get there in time the answer is 503 (Retry-After), not a stale list.
-Every list answers ``X-View-Position``: how far its view had read the log.
+Every list answers ``X-View-Position``: how far its view had read the log, and
+``X-View-Lag``: how many recorded events it does not show yet.
 """
 
 from __future__ import annotations
@@ -23,17 +24,6 @@ if TYPE_CHECKING:
     from domain.views import Views
 
 WAIT_SECONDS = 5.0
-
-
-def views_health(views: Views | None, log_position: int | None) -> dict | None:
-    if views is None:
-        return None
-    try:
-        position = views.position()
-    except Exception as error:
-        return {"ok": False, "detail": type(error).__name__}
-    lag = max(0, (log_position or 0) - position)
-    return {"ok": True, "position": position, "lag": lag}
 
 
 def read_views(after: int | None) -> Views:
@@ -79,7 +69,13 @@ def page(after: int | None, query: Callable[[Views], dict]):
     views = read_views(after)
     position = _guard(views.position)
     result = _guard(lambda: query(views))
-    return result, 200, {"X-View-Position": str(position)}
+    return result, 200, {"X-View-Position": str(position), "X-View-Lag": str(_lag(position))}
+
+
+def _lag(position: int) -> int:
+    """How many recorded events the list does not show yet: a list serves while its view lags, and says so."""
+    head = _guard(services().programme.recorder.max_notification_id) or 0
+    return max(0, head - position)
 
 
 def text_id(value: UUID | None) -> str | None:

@@ -24,7 +24,8 @@ from web.cli.common import CONTEXT, ENVIRONMENT_HELP, log, open_twinning, redact
 @click.option(
     "--rearm",
     is_flag=True,
-    help="First put back the jobs planned for later (reminders, nudges …) from the store: after Redis lost its data.",
+    help="Put back the jobs planned for later (reminders, nudges …) from the store, after Redis lost its data; "
+    "then exit (with --once: then dispatch what is recorded, and exit).",
 )
 @click.option("--once", is_flag=True, help="Dispatch what is recorded now, then exit.")
 def dispatch(poll_interval: float, rearm: bool, once: bool) -> None:
@@ -41,7 +42,10 @@ def dispatch(poll_interval: float, rearm: bool, once: bool) -> None:
         )
     with open_twinning(settings) as twinning:
         if rearm:
-            twinning.rearm()
+            rearmed = twinning.rearm()
+            log.info("re-armed %d job(s) from the store", rearmed.enqueued)
+            if not once:  # a one-shot for the operator: the Procfile's dispatcher keeps following
+                return
         if once:
             follower = twinning.dispatcher_follower()
             count = follower.run_once()

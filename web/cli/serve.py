@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import logging
 import sys
 import threading
-import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from config.settings import Settings
 from web.bootstrap import Twinning
 from web.cli.common import CONTEXT, ENVIRONMENT_HELP, log, open_twinning, redact, setup, stop_on_signals, store_label
+from web.server import EmbeddedServer
 
 if TYPE_CHECKING:
     from workers.embedded import EmbeddedRuntime
@@ -24,7 +22,13 @@ if TYPE_CHECKING:
     short_help="Serve the API, followers and worker in one process (embedded mode).",
     epilog=ENVIRONMENT_HELP,
 )
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every interface).")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    envvar="HOST",
+    show_default=True,
+    help="Address to listen on (0.0.0.0: every interface); also HOST.",
+)
 @click.option(
     "--port",
     default=8000,
@@ -37,7 +41,7 @@ def serve(host: str, port: int) -> None:
 
     \b
     One process runs:
-      - the web app (a threaded WSGI server),
+      - the web app (on waitress, a production-grade threaded WSGI server),
       - the projector (read models) and the dispatcher, in threads,
       - an RQ worker and scheduler on an in-process Redis (or REDIS_URL if set),
     on the store TWINNING_DATABASE (SQLite under ./var by default). Jobs planned for
@@ -57,15 +61,13 @@ def _serve(twinning: Twinning, host: str, port: int, stop: threading.Event) -> N
 
     app = create_app(twinning=twinning)
     try:
-        server = make_server(host, port, app, threaded=True, request_handler=_RequestHandler)
-    except OSError as error:  # (an address in use is reported by werkzeug itself, exit status 1)
+        server = EmbeddedServer(app, host, port)
+    except OSError as error:
         raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
     runtime: EmbeddedRuntime | None = None
     try:
         runtime = EmbeddedRuntime(twinning).start()
-        web = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.25}, name="twinning-web", daemon=True
-        )
+        web = threading.Thread(target=server.serve_until, name="twinning-web", daemon=True)
         web.start()
         _banner(twinning.settings, host, server, runtime)
         while not stop.wait(0.5):
@@ -82,12 +84,12 @@ def _serve(twinning: Twinning, host: str, port: int, stop: threading.Event) -> N
     finally:
         if runtime is not None:
             runtime.stop(drain_timeout=0)
-        server.server_close()
+        server.close()
 
 
-def _banner(settings: Settings, host: str, server: BaseWSGIServer, runtime: EmbeddedRuntime) -> None:
+def _banner(settings: Settings, host: str, server: EmbeddedServer, runtime: EmbeddedRuntime) -> None:
     shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
-    base = f"http://{shown}:{server.server_port}"
+    base = f"http://{shown}:{server.port}"
     queue = redact(settings.redis_url) if settings.redis_url else "in-process Redis (fakeredis)"
     mail = redact(settings.smtp_url) if settings.smtp_url else f"written to {settings.var_dir / 'outbox'}/ as .eml"
     lines = [
@@ -111,31 +113,3 @@ def _banner(settings: Settings, host: str, server: BaseWSGIServer, runtime: Embe
     ]
     click.echo("\n".join(lines))
     sys.stdout.flush()
-
-
-_access = logging.getLogger("twinning.http")
-
-
-class _RequestHandler(WSGIRequestHandler):
-    """One readable access-log line per request: method, path, status, time, client."""
-
-    def handle_one_request(self) -> None:
-        self._started = time.perf_counter()
-        super().handle_one_request()
-
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        elapsed = (time.perf_counter() - getattr(self, "_started", time.perf_counter())) * 1000
-        _access.info(
-            "%s %s %s %.1fms %s",
-            self.command,
-            self.path,
-            getattr(code, "value", code),
-            elapsed,
-            self.address_string(),
-        )
-
-    def log_error(self, format: str, *args: Any) -> None:
-        _access.warning(format, *args)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        _access.info(format, *args)

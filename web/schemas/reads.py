@@ -51,11 +51,40 @@ class HealthCheck(Output):
     latency_ms: float | None = None
 
 
+class FollowerHealth(Output):
+    ok: bool
+    detail: str | None = None
+    position: int | None = Field(None, description="the last log position it has read (null: it never ran)")
+    lag: int | None = Field(None, description="events recorded that it has not read")
+    lag_seconds: float | None = Field(None, description="age of the oldest of them, against HEALTH_MAX_LAG")
+
+
+class WorkersHealth(Output):
+    ok: bool
+    detail: str | None = None
+    alive: int | None = Field(None, description="RQ workers with a heartbeat within HEALTH_WORKER_SILENCE")
+    silent: int | None = Field(None, description="workers still registered whose heartbeat is older")
+
+
+class JobsHealth(Output):
+    ok: bool
+    detail: str | None = None
+    failed: int | None = Field(None, description="jobs in the failed registry")
+    retrying: int | None = Field(None, description="delivery jobs retried within DELIVERY_RETRY_FOR")
+
+
 class Health(Output):
-    status: Literal["ok", "degraded", "failing"]
+    status: Literal["ok", "degraded", "down"]
+    reasons: list[str] = Field(default_factory=list, description="what is not ok, one line per part")
     store: HealthCheck
     redis: HealthCheck | None
-    views: dict[str, Any] | None
+    views: FollowerHealth | None = None
+    dispatcher: FollowerHealth | None = None
+    audit: FollowerHealth | None = None
+    workers: WorkersHealth | None = None
+    scheduler: HealthCheck | None = None
+    jobs: JobsHealth | None = None
+    smtp: HealthCheck | None = None
     log_position: int | None
 
 

@@ -101,7 +101,10 @@ class Dispatcher:
         if self.queue.connection.exists(ARMED_KEY):
             self._armed_checked_at = now
             return None
-        log.warning("the queue has no marker of armed jobs (Redis restarted empty?): re-arming them from the store")
+        if self.tracking.max_tracking_id(self.name):
+            log.warning("the queue has no marker of armed jobs (Redis restarted empty?): re-arming them from the store")
+        else:  # nothing dispatched yet: a first start, on a new Redis as like as not
+            log.info("a first start on this queue: arming the planned jobs from the store")
         self._rearming = True
         try:
             result = rearm(self, immediate=True)
