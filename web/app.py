@@ -9,6 +9,7 @@ processor, the OpenAPI document (/openapi.json), offline docs (/docs) and /healt
 from __future__ import annotations
 
 import logging
+import threading
 from typing import TYPE_CHECKING, Any
 
 from apiflask import APIFlask
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     from domain.views import Views
 
 MAX_BODY_BYTES = 1024 * 1024
+_ROUTE_COMPILATION = threading.Lock()
 log = logging.getLogger("twinning.web")
 OWNED = "twinning.owned"  # the Twinning bootstrapped for this app, which close_app closes
 
@@ -113,29 +115,33 @@ def create_app(
     if owned:
         app.extensions[OWNED] = twinning
 
-    _install_error_handling(app)
-    requestid.install(app)
-    idempotency.install(app)
-    ratelimit.install(app)
-    for module in (
-        meta,
-        users,
-        cities,
-        partnerships,
-        meetings,
-        agreements,
-        projects,
-        history,
-        reports,
-        audit,
-        exports,
-        admin,
-    ):
-        app.register_blueprint(module.blueprint())
-    docs.install(app)
-    health.install(app)
-    metrics.install(app)
-    openapi.install(app)
+    # Werkzeug compiles each route from ast objects, and CPython 3.11.7 (this machine's) can fail with
+    # "AST constructor recursion depth mismatch" (gh-106905) when two threads do that at once, as
+    # apps built side by side in one process would: seen in test_workers_starting_together_*.
+    with _ROUTE_COMPILATION:
+        _install_error_handling(app)
+        requestid.install(app)
+        idempotency.install(app)
+        ratelimit.install(app)
+        for module in (
+            meta,
+            users,
+            cities,
+            partnerships,
+            meetings,
+            agreements,
+            projects,
+            history,
+            reports,
+            audit,
+            exports,
+            admin,
+        ):
+            app.register_blueprint(module.blueprint())
+        docs.install(app)
+        health.install(app)
+        metrics.install(app)
+        openapi.install(app)
     return app
 
 
