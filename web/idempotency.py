@@ -8,7 +8,11 @@ This is a cache of HTTP answers, not part of the event log: rows older than
 
 A request whose claim is still being processed (a concurrent twin) waits for the
 first answer for up to ``WAIT_SECONDS``; answers of 5xx are not kept (the claim is
-released so the client may retry).
+released so the client may retry). A claim still without an answer after
+``LEASE_SECONDS`` belongs to a process that died mid-request (killed, or its machine
+lost): a retry of the same request takes it over instead of hearing "in use" until the
+purge. Whether the dead request was recorded cannot be known from here, so the takeover
+is as safe as the client giving up and sending a new key, and no safer.
 
 The key is stored only as its SHA-256 hash, and every kept body is sealed with AES-GCM
 under a key derived from ``TWINNING_SECRET``, the principal and the raw key
@@ -35,6 +39,8 @@ TABLE = "twinning_idempotency_keys"
 RETENTION_SECONDS = 48 * 3600
 PURGE_EVERY_SECONDS = 600
 WAIT_SECONDS = 10.0
+# Longer than any request may run: gunicorn's and the embedded server's timeout is 30 s by default.
+LEASE_SECONDS = 120.0
 MAX_KEY_LENGTH = 255
 KEPT_HEADERS = ("Content-Type", "ETag", "Location", "X-Log-Position")
 _KEY_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:~+/=")
@@ -78,7 +84,23 @@ class IdempotencyStore:
         found = self.get(owner, key)
         if found is None:  # purged between our insert and read: try once more
             return None if self._insert(owner, key, fingerprint, now) else self.get(owner, key)
+        if self._abandoned(found, fingerprint, now) and self._take_over(owner, key, found, now):
+            return None
         return found
+
+    @staticmethod
+    def _abandoned(found: Stored, fingerprint: str, now: float) -> bool:
+        return found.status is None and found.fingerprint == fingerprint and found.created_at < now - LEASE_SECONDS
+
+    def _take_over(self, owner: str, key: str, found: Stored, now: float) -> bool:
+        """Claim an abandoned key anew; of two retries taking it over at once, one wins (compare-and-set)."""
+        with self.storage.transaction(commit=True) as db:
+            taken = db.one(
+                f"UPDATE {TABLE} SET created_at = ? WHERE owner = ? AND key = ? AND status IS NULL AND created_at = ?"
+                " RETURNING owner",
+                (now, owner, key, found.created_at),
+            )
+        return taken is not None
 
     def _insert(self, owner: str, key: str, fingerprint: str, now: float) -> bool:
         with self.storage.transaction(commit=True) as db:

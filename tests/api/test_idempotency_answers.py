@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import time
+
+from web import idempotency
 
 MEETING = {
     "title": "Rome–Yantai water workshop",
@@ -31,3 +34,41 @@ def test_an_answer_that_does_not_open_is_treated_as_absent(api):
     replayed = api.post("facilitator", "/api/v1/meetings", body, headers={"Idempotency-Key": "water-1"})
     assert replayed.headers["Idempotent-Replayed"] == "true"
     assert replayed.get_json() == again.get_json()
+
+
+def _abandon_claim(api, key: bytes, seconds_ago: float) -> None:
+    """What a web process killed mid-request leaves: a claim with no answer, made ``seconds_ago``."""
+    store = api.app.extensions["twinning"].idempotency
+    owner = api.user_ids["facilitator"]
+    row_key = "sha256:" + hashlib.sha256(key).hexdigest()
+    with store.storage.transaction(commit=True) as db:
+        db.run(
+            "UPDATE twinning_idempotency_keys SET status = NULL, headers = NULL, body = NULL, created_at = ?"
+            " WHERE owner = ? AND key = ?",
+            (time.time() - seconds_ago, owner, row_key),
+        )
+
+
+def test_a_retry_takes_over_a_key_whose_first_request_died(api, monkeypatch):
+    body = {**MEETING, "invited_city_ids": [api.city("rome"), api.city("mannheim")]}
+    first = api.post("facilitator", "/api/v1/meetings", body, headers={"Idempotency-Key": "water-2"})
+    assert first.status_code == 201
+    _abandon_claim(api, b"water-2", idempotency.LEASE_SECONDS + 5)
+
+    retried = api.post("facilitator", "/api/v1/meetings", body, headers={"Idempotency-Key": "water-2"})
+    assert retried.status_code == 201
+    assert "Idempotent-Replayed" not in retried.headers
+    replayed = api.post("facilitator", "/api/v1/meetings", body, headers={"Idempotency-Key": "water-2"})
+    assert replayed.headers["Idempotent-Replayed"] == "true"
+    assert replayed.get_json() == retried.get_json()
+
+
+def test_a_claim_within_its_lease_is_still_in_use(api, monkeypatch):
+    monkeypatch.setattr(idempotency, "WAIT_SECONDS", 0.2)
+    body = {**MEETING, "invited_city_ids": [api.city("rome"), api.city("chongqing")]}
+    assert api.post("facilitator", "/api/v1/meetings", body, headers={"Idempotency-Key": "water-3"}).status_code == 201
+    _abandon_claim(api, b"water-3", 5)
+
+    busy = api.post("facilitator", "/api/v1/meetings", body, headers={"Idempotency-Key": "water-3"})
+    assert busy.status_code == 409
+    assert busy.get_json()["type"].endswith("/idempotency-key-in-use")
