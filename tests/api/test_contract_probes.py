@@ -1,0 +1,104 @@
+"""What the first probes of the API broke (issue 12): each answer is now the programme's own rule."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.api.conftest import assert_problem
+
+MEETINGS = "/api/v1/meetings"
+
+
+def field_of(problem: dict) -> str:
+    return problem["errors"][0]["field"]
+
+
+def session_body(api, starts_at: datetime, **extra) -> dict:
+    return {
+        "title": "Rome–Yantai kick-off",
+        "kind": "online",
+        "starts_at": starts_at.isoformat(),
+        "duration_minutes": 90,
+        "invited_city_ids": [api.city("rome"), api.city("yantai")],
+        **extra,
+    }
+
+
+# -- sessions in the past ----------------------------------------------------------------------
+
+
+def test_a_session_two_days_ago_cannot_be_scheduled(api):
+    two_days_ago = datetime.now(UTC) - timedelta(days=2)
+    problem = assert_problem(api.post("facilitator", MEETINGS, session_body(api, two_days_ago)), 422)
+    assert field_of(problem) == "starts_at"
+    assert api.get("facilitator", MEETINGS).get_json()["items"] == []
+
+
+def test_a_session_cannot_be_moved_into_the_past(api):
+    meeting = api.schedule()
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).isoformat()
+    problem = assert_problem(
+        api.post("facilitator", f"{MEETINGS}/{meeting['id']}/reschedule", {"starts_at": yesterday}), 422
+    )
+    assert field_of(problem) == "starts_at"
+    assert api.get("facilitator", f"{MEETINGS}/{meeting['id']}").get_json()["starts_at"] == meeting["starts_at"]
+
+
+def test_a_session_that_happened_is_recorded_as_held_after_the_fact(api):
+    global_event = datetime(2020, 12, 3, 9, 30, tzinfo=UTC)
+    body = session_body(
+        api, global_event, attendance=166, summary="4th Global Event", attended_city_ids=[api.city("rome")]
+    )
+    response = api.post("facilitator", f"{MEETINGS}/held", body)
+    assert response.status_code == 201, response.get_json()
+    held = response.get_json()
+    assert (held["status"], held["recorded_after_the_fact"], held["outcome"]["no_show_city_ids"]) == (
+        "held",
+        True,
+        [api.city("yantai")],
+    )
+    assert api.schedule()["recorded_after_the_fact"] is False
+
+
+def test_only_staff_record_a_past_session_and_only_once_it_has_ended(api):
+    body = session_body(api, datetime(2020, 12, 3, 9, 30, tzinfo=UTC), attendance=5, summary="held")
+    assert_problem(api.post("rome", f"{MEETINGS}/held", body), 403)
+    running = session_body(api, datetime.now(UTC) - timedelta(minutes=30), attendance=5, summary="still going")
+    assert field_of(assert_problem(api.post("facilitator", f"{MEETINGS}/held", running), 422)) == "starts_at"
+
+
+# -- links --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "link", ["javascript:alert(1)", "data:text/html,<b>hi</b>", "file:///etc/passwd", "https://", "meet.example/rome"]
+)
+def test_a_session_link_that_is_not_http_or_https_is_refused(api, link):
+    body = session_body(api, datetime(2030, 3, 4, 8, 0, tzinfo=UTC), url=link)
+    assert field_of(assert_problem(api.post("facilitator", MEETINGS, body), 422)) == "url"
+
+
+def test_a_session_link_on_https_reaches_the_calendar(api):
+    meeting = api.schedule(url="https://meet.example/rome-yantai")
+    ics = api.get("rome", f"{MEETINGS}/{meeting['id']}/ics").get_data(as_text=True)
+    assert "URL:https://meet.example/rome-yantai" in ics
+
+
+# -- time zones of the country ---------------------------------------------------------------
+
+
+def test_a_chinese_city_on_rome_time_is_refused(api):
+    body = {"name": "Liuzhou", "country": "CN", "timezone": "Europe/Rome"}
+    assert field_of(assert_problem(api.post("facilitator", "/api/v1/cities", body), 422)) == "timezone"
+    moved = api.patch("yantai", f"/api/v1/cities/{api.city('yantai')}", {"timezone": "Europe/Rome"})
+    assert field_of(assert_problem(moved, 422)) == "timezone"
+
+
+@pytest.mark.parametrize(
+    ("country", "zone"), [("CN", "Asia/Shanghai"), ("CN", "Asia/Chongqing"), ("VA", "Europe/Rome")]
+)
+def test_a_city_on_a_zone_of_its_country_is_registered(api, country, zone):
+    response = api.post("facilitator", "/api/v1/cities", {"name": "Liuzhou", "country": country, "timezone": zone})
+    assert response.status_code == 201, response.get_json()
