@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.api.conftest import assert_problem
+from tests.api.conftest import ADMIN_TOKEN, assert_problem, make_settings
+from web.app import close_app, create_app
 
 MEETINGS = "/api/v1/meetings"
 
@@ -102,3 +104,35 @@ def test_a_chinese_city_on_rome_time_is_refused(api):
 def test_a_city_on_a_zone_of_its_country_is_registered(api, country, zone):
     response = api.post("facilitator", "/api/v1/cities", {"name": "Liuzhou", "country": country, "timezone": zone})
     assert response.status_code == 201, response.get_json()
+
+
+# -- the last admin ----------------------------------------------------------------------------
+
+
+def test_the_last_admin_deactivating_itself_or_revoking_its_tokens_is_409(api):
+    me = api.user_ids["admin"]
+    assert_problem(api.post("admin", f"/api/v1/users/{me}/deactivate"), 409, "last-admin")
+    assert_problem(api.post("admin", f"/api/v1/users/{me}/tokens/revoke"), 409, "last-admin")
+    assert api.get("admin", "/api/v1/me").status_code == 200
+
+
+def test_a_server_starts_with_the_token_of_a_deactivated_admin_and_says_so_once(api, database_url, views, caplog):
+    issued = api.programme.create_user(
+        api.programme.authenticate(ADMIN_TOKEN), "Second admin", "s@iuc.example", "admin"
+    )
+    second = api.client.post(
+        f"/api/v1/users/{api.user_ids['admin']}/deactivate",
+        json={},
+        headers={"Authorization": f"Bearer {issued.token}"},
+    )
+    assert second.status_code == 200, second.get_json()
+    with caplog.at_level(logging.INFO):
+        restarted = create_app(make_settings(database_url), programme=api.programme, views=views)
+    try:
+        lines = [r.getMessage() for r in caplog.records if "TWINNING_ADMIN_TOKEN" in r.getMessage()]
+        assert len(lines) == 1 and "deactivated admin" in lines[0]
+        assert not [r for r in caplog.records if r.exc_info]
+        me = restarted.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {issued.token}"})
+        assert me.status_code == 200
+    finally:
+        close_app(restarted)
