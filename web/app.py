@@ -19,7 +19,7 @@ from flask import Request, g, request
 from werkzeug.exceptions import BadRequest, HTTPException
 
 from config.settings import Settings
-from web import docs, health, idempotency, openapi, ratelimit
+from web import bodylimit, docs, health, idempotency, openapi, ratelimit
 from web.api import (
     admin,
     agreements,
@@ -116,6 +116,7 @@ def create_app(
 
     _install_error_handling(app)
     _install_request_id(app)
+    bodylimit.install(app, MAX_BODY_BYTES)
     idempotency.install(app, store)
     ratelimit.install(app)
     for module in (

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import json
 import logging
 from datetime import UTC, datetime, timedelta
 
@@ -136,3 +138,24 @@ def test_a_server_starts_with_the_token_of_a_deactivated_admin_and_says_so_once(
         assert me.status_code == 200
     finally:
         close_app(restarted)
+
+
+# -- bodies over the limit -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("framing", ["chunked", "declared"])
+def test_a_body_over_the_limit_is_413_whatever_its_framing_and_records_nothing(api, framing):
+    padded = json.dumps({"name": "Viterbo", "country": "IT", "timezone": "Europe/Rome"}).encode() + b" " * (3 << 20)
+    headers = api.headers("facilitator", {"Content-Type": "application/json"})
+    if framing == "chunked":
+        headers["Transfer-Encoding"] = "chunked"
+        response = api.client.post("/api/v1/cities", input_stream=io.BytesIO(padded), headers=headers)
+    else:
+        response = api.client.post("/api/v1/cities", data=padded, headers=headers)
+    assert_problem(response, 413, "request-too-large")
+    before = api.programme.recorder.max_notification_id()
+    small = json.dumps({"name": "Viterbo", "country": "IT", "timezone": "Europe/Rome"}).encode()
+    headers["Transfer-Encoding"] = "chunked"
+    created = api.client.post("/api/v1/cities", input_stream=io.BytesIO(small), headers=headers)
+    assert created.status_code == 201, created.get_json()
+    assert api.programme.recorder.max_notification_id() > before
