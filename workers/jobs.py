@@ -10,74 +10,56 @@ Each answers a small summary dict, kept as the job's result.
 
 from __future__ import annotations
 
-import logging
 from datetime import date, timedelta
 from typing import Any
 
 from rq import Queue, get_current_job
 
-from domain.errors import NotFound
 from domain.matchmaking import MatchIndex
 from domain.model.agreement import Agreement
-from domain.model.city import City
-from domain.model.meeting import Meeting
-from domain.model.partnership import PENDING, Partnership
+from domain.model.partnership import Partnership
 from domain.model.project import PilotProject
 from domain.model.statuses import (
     OPEN_PARTNERSHIP,
     AgreementStatus,
-    MeetingStatus,
+    InvitationStatus,
     MilestoneStatus,
     NotificationKind,
     PartnershipStatus,
     ProjectStatus,
 )
-from domain.model.user import User
 from workers import messages
-from workers.calendar import meeting_ics
 from workers.context import JobContext, current_context
 from workers.delivery import Delivery, Message
+from workers.job_support import Cities, load_or_none, officers, skip
+from workers.meeting_jobs import (
+    send_meeting_cancellation,
+    send_meeting_invitation,
+    send_meeting_reminder,
+    send_meeting_update,
+)
 from workers.profiles import load_profiles
 from workers.scheduling import arm_weekly_digest
 
-log = logging.getLogger(__name__)
 AGREEMENT_UNSIGNED_AFTER = timedelta(days=30)
 MILESTONE_WARNING = timedelta(days=7)
 
-
-def _skip(reason: str, **extra: Any) -> dict[str, Any]:
-    log.info("nothing sent: %s", reason)
-    return {"skipped": reason, **extra}
-
-
-def _load(ctx: JobContext, cls: type, aggregate_id: str):
-    try:
-        return ctx.programme.load(cls, aggregate_id)
-    except NotFound:
-        return None
-
-
-class _Cities:
-    """Cities loaded once per job."""
-
-    def __init__(self, ctx: JobContext) -> None:
-        self.ctx, self.cache = ctx, {}
-
-    def __getitem__(self, city_id: str) -> City:
-        if city_id not in self.cache:
-            self.cache[city_id] = self.ctx.programme.load(City, city_id)
-        return self.cache[city_id]
-
-
-def _officers(ctx: JobContext, city_ids: list[str]) -> list[tuple[User, str]]:
-    """(officer, city id) for every active officer of these cities, each person once."""
-    seen, found = set(), []
-    for city_id in city_ids:
-        for officer in ctx.programme.officers_of(city_id):
-            if officer.id not in seen:
-                seen.add(officer.id)
-                found.append((officer, city_id))
-    return found
+# Every job the dispatcher may enqueue, by the path ``workers.jobs.<name>``.
+__all__ = [
+    "AGREEMENT_UNSIGNED_AFTER",
+    "MILESTONE_WARNING",
+    "send_agreement_unsigned",
+    "send_invitation_nudge",
+    "send_meeting_cancellation",
+    "send_meeting_invitation",
+    "send_meeting_reminder",
+    "send_meeting_update",
+    "send_milestone_due",
+    "send_partnership_invitation",
+    "send_proposal_suggestions",
+    "send_suggestions",
+    "send_weekly_digest",
+]
 
 
 # -- partnerships ------------------------------------------------------------------------
@@ -86,15 +68,15 @@ def _officers(ctx: JobContext, city_ids: list[str]) -> list[tuple[User, str]]:
 def send_partnership_invitation(partnership_id: str, city_ids: list[str], version: int) -> dict[str, Any]:
     """Tell the officers of each invited city, at once, while the invitation is still pending."""
     ctx = current_context()
-    partnership = _load(ctx, Partnership, partnership_id)
+    partnership = load_or_none(ctx, Partnership, partnership_id)
     if partnership is None or partnership.status not in OPEN_PARTNERSHIP:
-        return _skip("the partnership is no longer open")
-    cities = _Cities(ctx)
+        return skip("the partnership is no longer open")
+    cities = Cities(ctx)
     proposer = cities[partnership.proposer_city_id]
     delivery = Delivery(ctx)
     for city_id in city_ids:
         invitation = partnership.invitations.get(city_id)
-        if invitation is None or invitation["status"] != PENDING:
+        if invitation is None or invitation["status"] != InvitationStatus.PENDING:
             continue
         title, body = messages.partnership_invitation(
             proposer.name,
@@ -103,7 +85,7 @@ def send_partnership_invitation(partnership_id: str, city_ids: list[str], versio
             partnership.themes,
             partnership.description,
         )
-        for officer, _ in _officers(ctx, [city_id]):
+        for officer, _ in officers(ctx, [city_id]):
             delivery.deliver(
                 officer, Message(NotificationKind.INVITATION, "partnership", partnership_id, version, title, body)
             )
@@ -113,13 +95,13 @@ def send_partnership_invitation(partnership_id: str, city_ids: list[str], versio
 def send_invitation_nudge(partnership_id: str, city_id: str, version: int) -> dict[str, Any]:
     """Remind an invited city's officers of an invitation still unanswered after INVITATION_NUDGE_AFTER."""
     ctx = current_context()
-    partnership = _load(ctx, Partnership, partnership_id)
+    partnership = load_or_none(ctx, Partnership, partnership_id)
     if partnership is None or partnership.status != PartnershipStatus.PROPOSED:
-        return _skip("the partnership is no longer waiting for answers")
+        return skip("the partnership is no longer waiting for answers")
     invitation = partnership.invitations.get(city_id)
-    if invitation is None or invitation["status"] != PENDING:
-        return _skip("the invitation has been answered")
-    cities = _Cities(ctx)
+    if invitation is None or invitation["status"] != InvitationStatus.PENDING:
+        return skip("the invitation has been answered")
+    cities = Cities(ctx)
     since = ctx.now() - invitation["invited_at"]
     title, body = messages.invitation_nudge(
         cities[partnership.proposer_city_id].name,
@@ -128,137 +110,11 @@ def send_invitation_nudge(partnership_id: str, city_id: str, version: int) -> di
         timedelta(seconds=round(since.total_seconds())),
     )
     delivery = Delivery(ctx)
-    for officer, _ in _officers(ctx, [city_id]):
+    for officer, _ in officers(ctx, [city_id]):
         delivery.deliver(
             officer, Message(NotificationKind.INVITATION_NUDGE, "partnership", partnership_id, version, title, body)
         )
     return delivery.finish()
-
-
-# -- meetings ----------------------------------------------------------------------------
-
-
-def _meeting_mail(
-    ctx: JobContext,
-    meeting: Meeting,
-    officer: User,
-    city: City,
-    kind: NotificationKind,
-    version: int | str,
-    method: str,
-    words,
-) -> Message:
-    when = messages.when_text(meeting.starts_at, city.timezone, city.name)
-    title, body = words(when)
-    ics = meeting_ics(
-        meeting,
-        method,
-        organiser_email=ctx.delivery.sender,
-        attendee_emails=[officer.email],
-        stamp=ctx.now(),
-        description=body,
-    )
-    return Message(kind, "meeting", str(meeting.id), version, title, body, ics=ics, ics_method=method)
-
-
-def _deliver_to_meeting(ctx, meeting, city_ids, kind, version, method, words) -> dict[str, Any]:
-    cities = _Cities(ctx)
-    delivery = Delivery(ctx)
-    for officer, city_id in _officers(ctx, city_ids):
-        delivery.deliver(officer, _meeting_mail(ctx, meeting, officer, cities[city_id], kind, version, method, words))
-    return delivery.finish()
-
-
-def send_meeting_invitation(meeting_id: str, city_ids: list[str], version: int) -> dict[str, Any]:
-    """Tell the invited cities' officers, with the .ics REQUEST as the session stands now."""
-    ctx = current_context()
-    meeting = _load(ctx, Meeting, meeting_id)
-    if meeting is None or meeting.status != MeetingStatus.SCHEDULED:
-        return _skip("the session is no longer scheduled")
-    if ctx.now() >= meeting.ends_at:
-        return _skip("the session is over")
-    invited = [c for c in city_ids if c in meeting.invited_city_ids]
-    cities = _Cities(ctx)
-
-    def words(when: str, city_id: str) -> tuple[str, str]:
-        return messages.meeting_invitation(
-            cities[city_id].name, meeting.kind, meeting.title, when, meeting.location, meeting.url
-        )
-
-    delivery = Delivery(ctx)
-    for officer, city_id in _officers(ctx, invited):
-        message = _meeting_mail(
-            ctx,
-            meeting,
-            officer,
-            cities[city_id],
-            NotificationKind.INVITATION,
-            version,
-            "REQUEST",
-            lambda when, c=city_id: words(when, c),
-        )
-        delivery.deliver(officer, message)
-    return delivery.finish()
-
-
-def send_meeting_reminder(meeting_id: str, sequence: int, offset_seconds: int) -> dict[str, Any]:
-    """A reminder ``offset_seconds`` before the start; nothing if the session was cancelled or moved since."""
-    ctx = current_context()
-    meeting = _load(ctx, Meeting, meeting_id)
-    if meeting is None or meeting.status != MeetingStatus.SCHEDULED:
-        return _skip("the session is no longer scheduled")
-    if meeting.sequence != sequence:
-        return _skip("the session has moved; the reminders of its new time will be sent")
-    if ctx.now() >= meeting.starts_at:
-        return _skip("the session has already started")
-    offset = timedelta(seconds=offset_seconds)
-    return _deliver_to_meeting(
-        ctx,
-        meeting,
-        meeting.invited_city_ids,
-        NotificationKind.MEETING_REMINDER,
-        f"{sequence}-{offset_seconds}",
-        "REQUEST",
-        lambda when: messages.meeting_reminder(
-            meeting.kind, meeting.title, offset, when, meeting.location, meeting.url
-        ),
-    )
-
-
-def send_meeting_update(meeting_id: str, sequence: int) -> dict[str, Any]:
-    """A moved session: the same UID with the higher SEQUENCE, so calendars update the event."""
-    ctx = current_context()
-    meeting = _load(ctx, Meeting, meeting_id)
-    if meeting is None or meeting.status != MeetingStatus.SCHEDULED:
-        return _skip("the session is no longer scheduled")
-    if meeting.sequence != sequence:
-        return _skip("the session has moved again; the later update will be sent")
-    return _deliver_to_meeting(
-        ctx,
-        meeting,
-        meeting.invited_city_ids,
-        NotificationKind.MEETING_UPDATE,
-        sequence,
-        "REQUEST",
-        lambda when: messages.meeting_moved(meeting.kind, meeting.title, when, meeting.location, meeting.url),
-    )
-
-
-def send_meeting_cancellation(meeting_id: str, sequence: int) -> dict[str, Any]:
-    """A cancelled session: METHOD:CANCEL with the same UID, so calendars remove it."""
-    ctx = current_context()
-    meeting = _load(ctx, Meeting, meeting_id)
-    if meeting is None or meeting.status != MeetingStatus.CANCELLED or meeting.sequence != sequence:
-        return _skip("the session is not cancelled at this sequence")
-    return _deliver_to_meeting(
-        ctx,
-        meeting,
-        meeting.invited_city_ids,
-        NotificationKind.MEETING_UPDATE,
-        sequence,
-        "CANCEL",
-        lambda when: messages.meeting_cancelled(meeting.kind, meeting.title, when, meeting.cancel_reason),
-    )
 
 
 # -- suggestions -------------------------------------------------------------------------
@@ -289,7 +145,7 @@ def _suggest(
     if not found:
         return delivery
     title, body = messages.suggestions(profile.name, found, why)
-    for officer, _ in _officers(ctx, [city_id]):
+    for officer, _ in officers(ctx, [city_id]):
         delivery.deliver(officer, Message(NotificationKind.SUGGESTION, "city", city_id, trigger, title, body))
     return delivery
 
@@ -305,9 +161,9 @@ def send_suggestions(city_id: str, trigger: str) -> dict[str, Any]:
 def send_proposal_suggestions(partnership_id: str) -> dict[str, Any]:
     """Further cities the proposer might invite, on the proposal's themes where possible."""
     ctx = current_context()
-    partnership = _load(ctx, Partnership, partnership_id)
+    partnership = load_or_none(ctx, Partnership, partnership_id)
     if partnership is None or partnership.status != PartnershipStatus.PROPOSED:
-        return _skip("the proposal is no longer open")
+        return skip("the proposal is no longer open")
     index = MatchIndex(load_profiles(ctx.programme))
     exclude = frozenset(partnership.invitations) | {partnership.proposer_city_id}
     why = f"You proposed the partnership '{partnership.title}'; other cities may want to join it."
@@ -343,18 +199,18 @@ def send_weekly_digest(week: str, rearm: bool = True) -> dict[str, Any]:
 def send_milestone_due(project_id: str, milestone_id: str, due_on: str, phase: str) -> dict[str, Any]:
     """A planned milestone due within 7 days (``phase`` soon) or overdue (``phase`` overdue)."""
     ctx = current_context()
-    project = _load(ctx, PilotProject, project_id)
+    project = load_or_none(ctx, PilotProject, project_id)
     if project is None or project.status != ProjectStatus.ACTIVE:
-        return _skip("the pilot project is closed")
+        return skip("the pilot project is closed")
     milestone = project.milestones.get(milestone_id)
     due = date.fromisoformat(due_on)
     if milestone is None or milestone["status"] != MilestoneStatus.PLANNED:
-        return _skip("the milestone is achieved")
+        return skip("the milestone is achieved")
     if milestone["due_on"] != due:
-        return _skip("the milestone was rescheduled; the new date has its own reminders")
+        return skip("the milestone was rescheduled; the new date has its own reminders")
     title, body = messages.milestone_due(project.title, milestone["title"], due, ctx.now().date())
     delivery = Delivery(ctx)
-    for officer, _ in _officers(ctx, project.member_city_ids):
+    for officer, _ in officers(ctx, project.member_city_ids):
         delivery.deliver(
             officer,
             Message(
@@ -367,15 +223,15 @@ def send_milestone_due(project_id: str, milestone_id: str, due_on: str, phase: s
 def send_agreement_unsigned(agreement_id: str) -> dict[str, Any]:
     """An agreement still not signed by every party 30 days after drafting: tell the parties' cities."""
     ctx = current_context()
-    agreement = _load(ctx, Agreement, agreement_id)
+    agreement = load_or_none(ctx, Agreement, agreement_id)
     if agreement is None or agreement.status != AgreementStatus.DRAFTED or not agreement.unsigned_parties:
-        return _skip("the agreement is signed or terminated")
+        return skip("the agreement is signed or terminated")
     title, body = messages.agreement_unsigned(
         agreement.title, agreement.kind, agreement.created_on.date(), agreement.unsigned_parties
     )
     city_ids = [p["city_id"] for p in agreement.parties if p["city_id"]]
     delivery = Delivery(ctx)
-    for officer, _ in _officers(ctx, city_ids):
+    for officer, _ in officers(ctx, city_ids):
         delivery.deliver(
             officer, Message(NotificationKind.AGREEMENT_UNSIGNED, "agreement", agreement_id, "30d", title, body)
         )

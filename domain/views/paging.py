@@ -1,4 +1,4 @@
-"""Keyset pagination: ``limit`` (1..200) and an opaque ``cursor`` naming the last item served.
+"""Keyset pagination and the filters of lists: ``limit`` (1..200) and an opaque ``cursor`` naming the last item served.
 
 A cursor is the list's tag and the sort key of the last item, JSON in URL-safe
 base64. Keyset (not offset) pagination walks a list that grows while it is read
@@ -11,10 +11,14 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from datetime import date, datetime
 from typing import Any
+from uuid import UUID
 
 from domain.errors import InvalidValue
 from domain.limits import DEFAULT_LIMIT, MAX_CURSOR, MAX_LIMIT
+from domain.values import _CONTROL
+from domain.views.codec import fold, instant
 
 
 def check_limit(limit: int | None) -> int:
@@ -60,3 +64,56 @@ def split(rows: list[dict[str, Any]], limit: int, cursor_of) -> tuple[list[dict[
         rows = rows[:limit]
         return rows, cursor_of(rows[-1])
     return rows, None
+
+
+# -- filters -----------------------------------------------------------------------------------
+
+Page = dict[str, Any]
+
+
+class Where:
+    """Conditions and their parameters, in order."""
+
+    def __init__(self) -> None:
+        self.conditions: list[str] = []
+        self.params: list[Any] = []
+
+    def add(self, condition: str, *params: Any) -> None:
+        self.conditions.append(condition)
+        self.params.extend(params)
+
+    def sql(self) -> str:
+        return (" WHERE " + " AND ".join(self.conditions)) if self.conditions else ""
+
+
+def like(text: str) -> str:
+    escaped = fold(text).replace("!", "!!").replace("%", "!%").replace("_", "!_")
+    return f"%{escaped}%"
+
+
+def check_instant(value: datetime | None, field: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidValue(field, "must be a date-time with a time-zone offset")
+    return instant(value)
+
+
+def check_text(value: str | UUID | None, field: str) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, UUID):
+        return str(value)
+    if not isinstance(value, str) or len(value) > 200:
+        raise InvalidValue(field, "must be text of at most 200 characters")
+    if _CONTROL.search(value):  # PostgreSQL refuses NUL in text; no filter value holds control characters
+        raise InvalidValue(field, "must not contain control characters")
+    return value
+
+
+def check_as_of(as_of: date | None, today: date) -> date:
+    if as_of is None:
+        return today
+    if not isinstance(as_of, date) or isinstance(as_of, datetime):
+        raise InvalidValue("as_of", "must be a calendar date YYYY-MM-DD")
+    return as_of

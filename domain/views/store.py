@@ -1,29 +1,25 @@
 """Where the views live: the store's own database (SQLite file or PostgreSQL schema).
 
-The library's tracking recorders are subclassed so that the view tables are created
-next to the tracking table, and a view writes its rows and its tracking record through
-the same cursor, in one ``datastore.transaction(commit=True)``.
+The library's tracking recorders are subclassed so that the view tables (the read
+models' declarations, ``domain.views.schema``) are created next to the tracking table,
+and a view writes its rows and its tracking record through the same cursor, in one
+transaction. SQL is written once, SQLite-style, through ``domain.storage``.
 
-SQL is written once, SQLite-style (``?`` placeholders, unqualified table names);
-``Db`` translates it for psycopg (``%s``) and, on PostgreSQL, every transaction first
-sets ``search_path`` to the configured schema. Instants are stored as fixed-width
-UTC ISO text (``2020-10-28T08:00:00.000000+00:00``), which sorts chronologically in
-both databases; dates as ``YYYY-MM-DD``; lists and small records as JSON text.
+``view_meta`` holds the schema version: a changed view (another ``SCHEMA_VERSION``)
+drops and recreates every view table and forgets its position, so the follower replays
+the log into the new shape.
 """
 
 from __future__ import annotations
 
-import json
-import re
 import sqlite3
 import time
-import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from functools import cached_property
+from itertools import chain
 from operator import itemgetter
-from typing import Any
+from typing import Any, ClassVar
 
 from eventsourcing.persistence import (
     InfrastructureFactory,
@@ -32,427 +28,115 @@ from eventsourcing.persistence import (
     ProgrammingError,
     Tracking,
 )
-from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
-from eventsourcing.utils import Environment
+from eventsourcing.sqlite import SQLiteTrackingRecorder
 
-SCHEMA_VERSION = "1"
+from domain.storage import Add, Batch, Storage, byte_order, is_postgres, lock_ddl, open_factory
+from domain.views.table import Table
+
+SCHEMA_VERSION = "3"  # 3: the timeline a narrow index told from the log; theme lists, not theme rows; name history
 TRACKING_NAME = "views"
-
-TABLES: dict[str, list[str]] = {
-    "view_meta": [
-        "CREATE TABLE IF NOT EXISTS view_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-    ],
-    "view_cities": [
-        "CREATE TABLE IF NOT EXISTS view_cities ("
-        " id TEXT PRIMARY KEY, name TEXT NOT NULL, local_name TEXT, country TEXT NOT NULL, region TEXT NOT NULL,"
-        " timezone TEXT NOT NULL, population BIGINT, description TEXT, working_hours TEXT,"
-        " themes_offered TEXT NOT NULL, themes_sought TEXT NOT NULL, status TEXT NOT NULL,"
-        " sort_key TEXT NOT NULL, search TEXT NOT NULL, registered_at TEXT NOT NULL, updated_at TEXT NOT NULL,"
-        " version INTEGER NOT NULL, position BIGINT NOT NULL)",
-        "CREATE INDEX IF NOT EXISTS view_cities_by_name ON view_cities (sort_key, id)",
-        "CREATE INDEX IF NOT EXISTS view_cities_by_region ON view_cities (region, sort_key, id)",
-        "CREATE INDEX IF NOT EXISTS view_cities_by_status ON view_cities (status, sort_key, id)",
-    ],
-    "view_city_themes": [
-        "CREATE TABLE IF NOT EXISTS view_city_themes ("
-        " city_id TEXT NOT NULL, direction TEXT NOT NULL, theme TEXT NOT NULL,"
-        " PRIMARY KEY (city_id, direction, theme))",
-        "CREATE INDEX IF NOT EXISTS view_city_themes_by_theme ON view_city_themes (theme, city_id)",
-    ],
-    "view_stakeholders": [
-        "CREATE TABLE IF NOT EXISTS view_stakeholders ("
-        " city_id TEXT NOT NULL, stakeholder_id TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL,"
-        " themes TEXT NOT NULL, position BIGINT NOT NULL, PRIMARY KEY (city_id, stakeholder_id))",
-    ],
-    "view_partnerships": [
-        "CREATE TABLE IF NOT EXISTS view_partnerships ("
-        " id TEXT PRIMARY KEY, title TEXT NOT NULL, proposer_city_id TEXT NOT NULL, status TEXT NOT NULL,"
-        " themes TEXT NOT NULL, description TEXT, action_plan TEXT, outcome TEXT, closing_reason TEXT,"
-        " proposed_at TEXT NOT NULL, updated_at TEXT NOT NULL, version INTEGER NOT NULL, position BIGINT NOT NULL)",
-        "CREATE INDEX IF NOT EXISTS view_partnerships_by_position ON view_partnerships (position)",
-        "CREATE INDEX IF NOT EXISTS view_partnerships_by_status ON view_partnerships (status, position)",
-        "CREATE INDEX IF NOT EXISTS view_partnerships_by_proposer ON view_partnerships (proposer_city_id, position)",
-    ],
-    "view_partnership_themes": [
-        "CREATE TABLE IF NOT EXISTS view_partnership_themes ("
-        " partnership_id TEXT NOT NULL, theme TEXT NOT NULL, PRIMARY KEY (partnership_id, theme))",
-        "CREATE INDEX IF NOT EXISTS view_partnership_themes_by_theme ON view_partnership_themes (theme, partnership_id)",
-    ],
-    "view_invitations": [
-        "CREATE TABLE IF NOT EXISTS view_invitations ("
-        " partnership_id TEXT NOT NULL, city_id TEXT NOT NULL, status TEXT NOT NULL, invited_at TEXT NOT NULL,"
-        " answered_at TEXT, reason TEXT, response_hours DOUBLE PRECISION, position BIGINT NOT NULL, ordinal INTEGER NOT NULL,"
-        " PRIMARY KEY (partnership_id, city_id))",
-        "CREATE INDEX IF NOT EXISTS view_invitations_by_city ON view_invitations (city_id, status, position)",
-    ],
-    "view_meetings": [
-        "CREATE TABLE IF NOT EXISTS view_meetings ("
-        " id TEXT PRIMARY KEY, title TEXT NOT NULL, kind TEXT NOT NULL, starts_at TEXT NOT NULL, ends_at TEXT NOT NULL,"
-        " duration_minutes INTEGER NOT NULL, status TEXT NOT NULL, partnership_id TEXT, location TEXT, url TEXT,"
-        " organiser_id TEXT, sequence INTEGER NOT NULL, attendance INTEGER, summary TEXT, cancel_reason TEXT,"
-        " scheduled_at TEXT NOT NULL, updated_at TEXT NOT NULL, version INTEGER NOT NULL, position BIGINT NOT NULL)",
-        "CREATE INDEX IF NOT EXISTS view_meetings_by_start ON view_meetings (starts_at, id)",
-        "CREATE INDEX IF NOT EXISTS view_meetings_by_organiser ON view_meetings (organiser_id, starts_at, id)",
-        "CREATE INDEX IF NOT EXISTS view_meetings_by_status ON view_meetings (status, starts_at)",
-    ],
-    "view_meeting_cities": [
-        "CREATE TABLE IF NOT EXISTS view_meeting_cities ("
-        " meeting_id TEXT NOT NULL, city_id TEXT NOT NULL, starts_at TEXT NOT NULL, attended INTEGER,"
-        " position BIGINT NOT NULL, ordinal INTEGER NOT NULL, PRIMARY KEY (meeting_id, city_id))",
-        "CREATE INDEX IF NOT EXISTS view_meeting_cities_by_city ON view_meeting_cities (city_id, starts_at, meeting_id)",
-    ],
-    "view_agreements": [
-        "CREATE TABLE IF NOT EXISTS view_agreements ("
-        " id TEXT PRIMARY KEY, title TEXT NOT NULL, kind TEXT NOT NULL, status TEXT NOT NULL, parties TEXT NOT NULL,"
-        " topics TEXT NOT NULL, partnership_id TEXT, in_force_on TEXT, terminated_on TEXT, termination_reason TEXT,"
-        " drafted_at TEXT NOT NULL, updated_at TEXT NOT NULL, version INTEGER NOT NULL, position BIGINT NOT NULL)",
-        "CREATE INDEX IF NOT EXISTS view_agreements_by_position ON view_agreements (position)",
-        "CREATE INDEX IF NOT EXISTS view_agreements_by_status ON view_agreements (status, position)",
-        "CREATE INDEX IF NOT EXISTS view_agreements_by_partnership ON view_agreements (partnership_id, position)",
-    ],
-    "view_agreement_cities": [
-        "CREATE TABLE IF NOT EXISTS view_agreement_cities ("
-        " agreement_id TEXT NOT NULL, city_id TEXT NOT NULL, PRIMARY KEY (agreement_id, city_id))",
-        "CREATE INDEX IF NOT EXISTS view_agreement_cities_by_city ON view_agreement_cities (city_id, agreement_id)",
-    ],
-    "view_projects": [
-        "CREATE TABLE IF NOT EXISTS view_projects ("
-        " id TEXT PRIMARY KEY, title TEXT NOT NULL, partnership_id TEXT NOT NULL, status TEXT NOT NULL,"
-        " themes TEXT NOT NULL, member_city_ids TEXT NOT NULL, description TEXT, summary TEXT,"
-        " launched_at TEXT NOT NULL, updated_at TEXT NOT NULL, version INTEGER NOT NULL, position BIGINT NOT NULL)",
-        "CREATE INDEX IF NOT EXISTS view_projects_by_position ON view_projects (position)",
-        "CREATE INDEX IF NOT EXISTS view_projects_by_status ON view_projects (status, position)",
-        "CREATE INDEX IF NOT EXISTS view_projects_by_partnership ON view_projects (partnership_id, position)",
-    ],
-    "view_project_cities": [
-        "CREATE TABLE IF NOT EXISTS view_project_cities ("
-        " project_id TEXT NOT NULL, city_id TEXT NOT NULL, PRIMARY KEY (project_id, city_id))",
-        "CREATE INDEX IF NOT EXISTS view_project_cities_by_city ON view_project_cities (city_id, project_id)",
-    ],
-    "view_project_themes": [
-        "CREATE TABLE IF NOT EXISTS view_project_themes ("
-        " project_id TEXT NOT NULL, theme TEXT NOT NULL, PRIMARY KEY (project_id, theme))",
-        "CREATE INDEX IF NOT EXISTS view_project_themes_by_theme ON view_project_themes (theme, project_id)",
-    ],
-    "view_milestones": [
-        "CREATE TABLE IF NOT EXISTS view_milestones ("
-        " project_id TEXT NOT NULL, milestone_id TEXT NOT NULL, title TEXT NOT NULL, due_on TEXT NOT NULL,"
-        " status TEXT NOT NULL, achieved_on TEXT, note TEXT, position BIGINT NOT NULL, updated_position BIGINT NOT NULL,"
-        " PRIMARY KEY (project_id, milestone_id))",
-        "CREATE INDEX IF NOT EXISTS view_milestones_by_status ON view_milestones (status, due_on)",
-    ],
-    "view_timeline": [
-        "CREATE TABLE IF NOT EXISTS view_timeline ("
-        " city_id TEXT NOT NULL, position BIGINT NOT NULL, type TEXT NOT NULL, subject_kind TEXT NOT NULL,"
-        " subject_id TEXT NOT NULL, summary TEXT NOT NULL, actor TEXT, recorded_at TEXT NOT NULL, data TEXT NOT NULL,"
-        " PRIMARY KEY (city_id, position))",
-    ],
-    "view_inbox": [
-        "CREATE TABLE IF NOT EXISTS view_inbox ("
-        " id TEXT PRIMARY KEY, recipient_id TEXT NOT NULL, kind TEXT NOT NULL, subject_kind TEXT, subject_id TEXT,"
-        " title TEXT NOT NULL, body TEXT NOT NULL, channels TEXT NOT NULL, sent_at TEXT NOT NULL,"
-        " position BIGINT NOT NULL)",
-        "CREATE INDEX IF NOT EXISTS view_inbox_by_recipient ON view_inbox (recipient_id, position)",
-    ],
-}
-# The primary key of each table (the held rows of ``Db`` are keyed by it).
-KEYS: dict[str, tuple[str, ...]] = {
-    "view_meta": ("key",),
-    "view_cities": ("id",),
-    "view_city_themes": ("city_id", "direction", "theme"),
-    "view_stakeholders": ("city_id", "stakeholder_id"),
-    "view_partnerships": ("id",),
-    "view_partnership_themes": ("partnership_id", "theme"),
-    "view_invitations": ("partnership_id", "city_id"),
-    "view_meetings": ("id",),
-    "view_meeting_cities": ("meeting_id", "city_id"),
-    "view_agreements": ("id",),
-    "view_agreement_cities": ("agreement_id", "city_id"),
-    "view_projects": ("id",),
-    "view_project_cities": ("project_id", "city_id"),
-    "view_project_themes": ("project_id", "theme"),
-    "view_milestones": ("project_id", "milestone_id"),
-    "view_timeline": ("city_id", "position"),
-    "view_inbox": ("id",),
-}
-# Every table the follower fills (view_meta holds the schema version, not rows of the log).
-ROW_TABLES = tuple(name for name in TABLES if name != "view_meta")
-_KEY_SETS = {table: frozenset(columns) for table, columns in KEYS.items()}
-_KEY_OF = {
-    table: (lambda row, c=columns[0]: (row[c],)) if len(columns) == 1 else itemgetter(*columns)
-    for table, columns in KEYS.items()
-}
+META = Table("view_meta", "key, value", key="key")
 
 
-# -- value encoding -------------------------------------------------------------------------
+class ViewsDb(Batch):
+    """``Batch`` plus rows that are only ever appended (the timeline): kept as tuples, sent together.
 
-_last_instant: tuple[Any, str] = (None, "")
-
-
-def instant(value: datetime) -> str:
-    """A tz-aware instant as fixed-width UTC text, so text order is time order."""
-    global _last_instant
-    last = _last_instant  # one event's timestamp is asked for several times in a row
-    if value is last[0]:
-        return last[1]
-    text = value.astimezone(UTC).isoformat(timespec="microseconds")
-    _last_instant = (value, text)
-    return text
-
-
-def parse_instant(text: str | None) -> datetime | None:
-    return None if text is None else datetime.fromisoformat(text)
-
-
-def day(value: date | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
-def parse_day(text: str | None) -> date | None:
-    return None if text is None else date.fromisoformat(text)
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    if isinstance(value, (set, frozenset, tuple)):
-        return sorted(value)
-    return str(value)
-
-
-_encode = json.JSONEncoder(default=_json_default, ensure_ascii=False, separators=(",", ":")).encode
-
-
-def dump(value: Any) -> str:
-    return _encode(value)
-
-
-def load(text: str | None) -> Any:
-    return None if text is None else json.loads(text)
-
-
-def fold(text: str | None) -> str:
-    """Unicode-safe case folding for search and sorting (Málaga ≡ MÁLAGA ≡ ma\u0301laga)."""
-    if not text:
-        return ""
-    return unicodedata.normalize("NFC", unicodedata.normalize("NFKC", text).casefold())
-
-
-def sort_key(name: str | None) -> str:
-    """Order names as people expect: accents second (Liuzhou < Málaga < Mannheim), then exact spelling."""
-    folded = fold(name)
-    base = "".join(ch for ch in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(ch))
-    return f"{base}\x1f{folded}"
-
-
-# -- one SQL text for both databases --------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Add:
-    """An increment in ``Db.update``: ``column = column + n``."""
-
-    n: int
-
-
-class Db:
-    """A cursor inside one transaction, speaking SQLite-style SQL to either database.
-
-    Writes through ``insert`` are held back and sent as multi-row INSERTs (one statement
-    per table and up to ``CHUNK_PARAMS`` values); ``update`` and ``delete`` apply to held
-    rows in memory and to stored rows in SQL, so a row created and changed within one
-    batch costs one statement. Any SQL text naming a table with held rows (a read, say)
-    sends them first, and ``flush()`` sends the rest before the commit: the transaction
-    sees its own writes, and what is committed is the same as writing row by row.
+    ``KEYS`` and ``COLUMNS`` (each table's declared columns, the order of an appended
+    tuple) are set by ``domain.views.schema``, from the declarations.
     """
 
-    CHUNK_PARAMS = 900
-    _translated: dict[str, str] = {}
-    _named: dict[str, tuple[str, ...]] = {}  # SQL text -> the tables it names
-    _updates: dict[tuple, str] = {}  # (dialect, table, changed columns, where columns) -> UPDATE text
+    COLUMNS: ClassVar[dict[str, tuple[str, ...]]] = {}
 
     def __init__(self, cursor: Any, postgres: bool) -> None:
-        self.cursor = cursor
-        self.postgres = postgres
-        self.held: dict[str, dict[Any, dict[tuple, dict[str, Any]]]] = {}
-        self.pipelined = False
+        super().__init__(cursor, postgres)
+        self.appended: dict[str, list[tuple]] = {}
 
-    def sql(self, text: str) -> str:
-        if not self.postgres:
-            return text
-        translated = self._translated.get(text)
-        if translated is None:
-            translated = self._translated[text] = text.replace("%", "%%").replace("?", "%s")
-        return translated
+    def append(self, table: str, rows: Iterable[tuple]) -> None:
+        """New rows of an append-only table, each a tuple in the order of the table's declared columns."""
+        held = self.appended.get(table)
+        if held is None:
+            held = self.appended[table] = []
+        held.extend(rows)
 
-    @contextmanager
-    def pipeline(self) -> Iterator[Any]:
-        """PostgreSQL: send statements without waiting for each answer (a read or the commit syncs)."""
-        if not self.postgres:
-            yield None
+    def update_key(self, table: str, key: tuple, changes: dict[str, Any]) -> None:
+        """``update`` of the one row with this primary key (in memory while it is held)."""
+        group = self.held.get(table)
+        row = group.get(key[0]) if group else None
+        row = row.get(key) if row else None
+        if row is None:
+            self.update(table, dict(zip(self.KEYS[table], key)), changes)
             return
-        with self.cursor.connection.pipeline() as pipeline:
-            self.pipelined = True
-            try:
-                yield pipeline
-            finally:
-                self.pipelined = False
+        for column, value in changes.items():
+            row[column] = row[column] + value.n if isinstance(value, Add) else value
 
-    # -- held writes ---------------------------------------------------------------------------
-
-    # Held rows: table -> value of the key's first column -> key -> row (so that "the rows of
-    # this city / this meeting" are found without scanning the whole batch).
-
-    def insert(self, table: str, row: dict[str, Any]) -> None:
-        key = _KEY_OF[table](row)
-        groups = self.held.get(table)
-        if groups is None:
-            groups = self.held[table] = {}
-        group = groups.get(key[0])
-        if group is None:
-            group = groups[key[0]] = {}
-        elif key in group:
-            raise IntegrityError(f"{table}: a row with the key {key} is already being inserted")
-        group[key] = row
-
-    def held_row(self, table: str, **key: Any) -> dict[str, Any] | None:
-        full = tuple(key[column] for column in KEYS[table])
-        return self.held.get(table, {}).get(full[0], {}).get(full)
-
-    def update(self, table: str, where: dict[str, Any], changes: dict[str, Any]) -> None:
-        """Change the rows matching ``where`` (column = value): held ones in memory, stored ones in SQL."""
-        matching = self._matching(table, where)
-        for _key, row in matching:
-            for column, value in changes.items():
-                row[column] = row[column] + value.n if isinstance(value, Add) else value
-        if matching and self._is_key(table, where):
-            return  # the row is not stored yet: nothing to send
-        shape = (self.postgres, table, tuple((c, isinstance(v, Add)) for c, v in changes.items()), tuple(where))
-        text = self._updates.get(shape)
-        if text is None:
-            sets = ", ".join(f"{c} = {c} + ?" if add else f"{c} = ?" for c, add in shape[2])
-            conditions = " AND ".join(f"{c} = ?" for c in where)
-            text = self._updates[shape] = self.sql(f"UPDATE {table} SET {sets} WHERE {conditions}")
-        params = [v.n if isinstance(v, Add) else v for v in changes.values()]
-        self.cursor.execute(text, (*params, *where.values()))
-
-    def delete(self, table: str, where: dict[str, Any]) -> None:
-        matching = self._matching(table, where)
-        groups = self.held.get(table, {})
-        for key, _row in matching:
-            del groups[key[0]][key]
-        if matching and self._is_key(table, where):
-            return  # the row was never stored
-        conditions = " AND ".join(f"{c} = ?" for c in where)
-        self.cursor.execute(self.sql(f"DELETE FROM {table} WHERE {conditions}"), tuple(where.values()))
-
-    @staticmethod
-    def _is_key(table: str, where: dict[str, Any]) -> bool:
-        return where.keys() == _KEY_SETS[table]
-
-    def _matching(self, table: str, where: dict[str, Any]) -> list[tuple[tuple, dict[str, Any]]]:
-        groups = self.held.get(table)
-        if not groups:
-            return []
-        first = KEYS[table][0]
-        if self._is_key(table, where):
-            key = tuple(where[c] for c in KEYS[table])
-            row = groups.get(key[0], {}).get(key)
-            return [] if row is None else [(key, row)]
-        candidates = (
-            groups.get(where[first], {}).items()
-            if first in where
-            else (item for group in groups.values() for item in group.items())
-        )
-        return [(k, row) for k, row in candidates if all(row[c] == v for c, v in where.items())]
+    def update_group(self, table: str, first: Any, rows: int, changes: dict[str, Any]) -> None:
+        """``update`` of the ``rows`` rows whose key starts with ``first``: no SQL while all of them are held."""
+        group = self.held.get(table, {}).get(first, {})
+        if len(group) != rows:
+            self.update(table, {self.KEYS[table][0]: first}, changes)
+            return
+        for row in group.values():
+            row.update(changes)
 
     def flush(self, tables: Iterable[str] | None = None) -> None:
+        # Held rows (dicts of the declared columns, as ``Table.row`` makes them) go as tuples too:
+        # one C-level getter per row instead of a look-up per value.
         for table in list(self.held if tables is None else tables):
-            rows = [row for group in self.held.pop(table, {}).values() for row in group.values()]
-            if not rows:
-                continue
-            columns = list(rows[0])
-            if self.postgres and not self.pipelined:
-                # COPY: no statement text to build and parse per chunk (several times faster than
-                # multi-row INSERT through psycopg). Not allowed in pipeline mode.
-                with self.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                    write = copy.write_row
-                    for row in rows:
-                        write([row[c] for c in columns])
-                continue
-            per_statement = max(1, self.CHUNK_PARAMS // len(columns))
-            one = "(" + ", ".join("?" * len(columns)) + ")"
-            for start in range(0, len(rows), per_statement):
-                chunk = rows[start : start + per_statement]
-                text = f"INSERT INTO {table} ({', '.join(columns)}) VALUES " + ", ".join([one] * len(chunk))
-                self.cursor.execute(self.sql(text), [row[c] for row in chunk for c in columns])
+            groups = self.held.pop(table, None)
+            if groups:
+                getter = itemgetter(*self.COLUMNS[table])
+                self._send_tuples(table, list(map(getter, chain.from_iterable(g.values() for g in groups.values()))))
+        for table in list(self.appended if tables is None else tables):
+            rows = self.appended.pop(table, None)
+            if rows:
+                self._send_tuples(table, rows)
+
+    def _send_tuples(self, table: str, rows: list[tuple]) -> None:
+        columns = self.COLUMNS[table]
+        names = ", ".join(columns)
+        if self.postgres and not self.pipelined:
+            with self.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                write = copy.write_row
+                for row in rows:
+                    write(row)
+            return
+        per_statement = max(1, self.CHUNK_PARAMS // len(columns))
+        one = "(" + ", ".join("?" * len(columns)) + ")"
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start : start + per_statement]
+            text = f"INSERT INTO {table} ({names}) VALUES " + ", ".join([one] * len(chunk))
+            self.cursor.execute(self.sql(text), list(chain.from_iterable(chunk)))
 
     def _before(self, text: str) -> None:
-        if self.held:
-            named = self._named.get(text)
-            if named is None:
-                if len(self._named) > 10_000:
-                    self._named.clear()
-                named = self._named[text] = tuple(t for t in KEYS if re.search(rf"\b{t}\b", text))
-            held = [table for table in named if table in self.held]
-            if held:
-                self.flush(held)
-
-    # -- SQL ------------------------------------------------------------------------------------
-
-    def run(self, text: str, params: Sequence[Any] = ()) -> None:
-        self._before(text)
-        self.cursor.execute(self.sql(text), tuple(params))
-
-    def all(self, text: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
-        self._before(text)
-        self.cursor.execute(self.sql(text), tuple(params))
-        rows = self.cursor.fetchall()
-        return rows if self.postgres else [dict(zip(row.keys(), row)) for row in rows]
-
-    def one(self, text: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
-        self._before(text)
-        self.cursor.execute(self.sql(text), tuple(params))
-        row = self.cursor.fetchone()
-        if row is None or self.postgres:
-            return row
-        return dict(zip(row.keys(), row))
-
-    def scalar(self, text: str, params: Sequence[Any] = ()) -> Any:
-        row = self.one(text, params)
-        return None if row is None else next(iter(row.values()))
-
-
-def marks(values: Sequence[Any]) -> str:
-    """``?,?,?`` for an IN list."""
-    return ",".join("?" * len(values))
-
-
-# -- the recorders ------------------------------------------------------------------------
+        if self.appended:
+            named = [t for t in self.appended if t in text]
+            if named:
+                self.flush(named)
+        super()._before(text)
 
 
 class _ViewTables:
     """Shared by both dialects: creates (and on a schema change, recreates) the view tables."""
 
     datastore: Any
-    postgres = False
+    tables: tuple[Table, ...] = ()
+    db_class: type[ViewsDb] = ViewsDb
+
+    @cached_property
+    def storage(self) -> Storage:
+        return Storage(self.datastore)
 
     @contextmanager
-    def db(self, *, commit: bool) -> Iterator[Db]:
-        with self.datastore.transaction(commit=commit) as cursor:
-            db = Db(cursor, self.postgres)
-            self._enter(db)
+    def db(self, *, commit: bool) -> Iterator[ViewsDb]:
+        with self.storage.transaction(commit=commit, db=self.db_class) as db:
             yield db
-
-    def _enter(self, db: Db) -> None:
-        """Per-transaction setup (PostgreSQL: the schema)."""
 
     def create_table(self) -> None:
         # Two processes starting at once (web and projector) may race to create the tables
         # and the library's first tracking row; the loser finds them made on a second try.
         for attempt in range(3):
             try:
-                super().create_table()  # the library's tracking table
+                super().create_table()  # type: ignore[misc]  # the library's tracking table
                 self._create_and_check_version()
                 return
             except (IntegrityError, OperationalError, ProgrammingError):
@@ -462,45 +146,49 @@ class _ViewTables:
 
     def _create_and_check_version(self) -> None:
         with self.db(commit=True) as db:
-            self._serialise_ddl(db)
-            self._create_view_tables(db)
+            lock_ddl(db, "twinning-views-ddl")
+            self._create_view_tables(db, (META, *self.tables))
             version = db.scalar("SELECT value FROM view_meta WHERE key = ?", ("schema_version",))
             if version is None:
-                db.run("INSERT INTO view_meta (key, value) VALUES (?, ?)", ("schema_version", SCHEMA_VERSION))
+                self._record_version(db)
             elif version != SCHEMA_VERSION:
-                # The view's shape changed: drop and recreate, and forget the position so
-                # the follower replays the log into the new tables.
                 self.reset(db)
 
-    def reset(self, db: Db) -> None:
+    def reset(self, db: ViewsDb) -> None:
         """Drop and recreate every view table and forget how far the view had read (one transaction)."""
-        for table in ROW_TABLES:
-            db.run(f"DROP TABLE IF EXISTS {table}")
-        self._create_view_tables(db)
+        for name in self._stored_tables(db):
+            db.run(f"DROP TABLE IF EXISTS {name}")
+        self._create_view_tables(db, self.tables)
         self._delete_tracking(db, TRACKING_NAME)
         db.run("DELETE FROM view_meta WHERE key = ?", ("schema_version",))
-        db.run("INSERT INTO view_meta (key, value) VALUES (?, ?)", ("schema_version", SCHEMA_VERSION))
+        self._record_version(db)
+
+    def _stored_tables(self, db: ViewsDb) -> list[str]:
+        """Every view table there is: today's, and those an older version made (not the meta table)."""
+        if db.postgres:
+            query = "SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema()"
+        else:
+            query = "SELECT name FROM sqlite_master WHERE type = 'table'"
+        found = {r["name"] for r in db.all(query) if r["name"].startswith("view_") and r["name"] != META.name}
+        return sorted(found | {t.name for t in self.tables})
 
     @staticmethod
-    def _create_view_tables(db: Db) -> None:
-        for statements in TABLES.values():
-            for statement in statements:
-                if db.postgres:
-                    # Byte order for every text column, as in SQLite: keyset pages compare
-                    # keys with the same order in both databases, whatever the locale.
-                    statement = statement.replace(" TEXT", ' TEXT COLLATE "C"')
-                db.run(statement)
+    def _record_version(db: ViewsDb) -> None:
+        db.insert_rows(META.name, [META.row(key="schema_version", value=SCHEMA_VERSION)])
 
-    def _serialise_ddl(self, db: Db) -> None:
-        """Two processes creating the tables at once must not collide."""
+    @staticmethod
+    def _create_view_tables(db: ViewsDb, tables: Iterable[Table]) -> None:
+        for table in tables:
+            for statement in table.statements(db.postgres):
+                db.run(byte_order(statement, db.postgres))
 
-    def _delete_tracking(self, db: Db, name: str) -> None:
+    def _delete_tracking(self, db: ViewsDb, name: str) -> None:
         raise NotImplementedError
 
-    def record(self, db: Db, tracking: Tracking) -> None:
-        self._insert_tracking(db.cursor, tracking)
+    def record(self, db: ViewsDb, tracking: Tracking) -> None:
+        self._insert_tracking(db.cursor, tracking)  # type: ignore[attr-defined]
 
-    def advance(self, db: Db, tracking: Tracking, expected: int) -> bool:
+    def advance(self, db: ViewsDb, tracking: Tracking, expected: int) -> bool:
         """Move the position from ``expected`` to the tracking's id; False (nothing done) if it is not at ``expected``.
 
         A compare-and-set: True means nobody else has recorded a position since ``expected``.
@@ -522,10 +210,8 @@ READER_CACHE_KIB = -2000  # SQLite's default
 
 
 class SQLiteViewRecorder(_ViewTables, SQLiteTrackingRecorder):
-    postgres = False
-
     @contextmanager
-    def db(self, *, commit: bool) -> Iterator[Db]:
+    def db(self, *, commit: bool) -> Iterator[ViewsDb]:
         with self.datastore.get_connection(commit=commit) as connection:
             if commit:
                 # WAL with synchronous=NORMAL: a commit is atomic but may be lost on a power
@@ -537,20 +223,19 @@ class SQLiteViewRecorder(_ViewTables, SQLiteTrackingRecorder):
                 # connections reading for the web stay small), and checkpoints after 16,000 WAL
                 # pages rather than 1,000, so a catch-up of large batches does not checkpoint (and
                 # sync) at every commit (the store's own writers still checkpoint at 1,000 pages).
-                # Measured in bench/catch_up.py: together ~15-20% faster on 100,000 events.
                 setup = connection.cursor()
                 setup.execute("PRAGMA synchronous=NORMAL")
                 setup.execute(f"PRAGMA cache_size={WRITER_CACHE_KIB}")
                 setup.execute("PRAGMA wal_autocheckpoint=16000")
             try:
                 with connection.transaction(commit=commit) as cursor:
-                    yield Db(cursor, postgres=False)
+                    yield self.db_class(cursor, postgres=False)
             finally:
                 if commit:
                     with suppress(sqlite3.Error):  # a broken connection must not hide the error at hand
                         connection.cursor().execute(f"PRAGMA cache_size={READER_CACHE_KIB}")
 
-    def _delete_tracking(self, db: Db, name: str) -> None:
+    def _delete_tracking(self, db: ViewsDb, name: str) -> None:
         db.run("DELETE FROM tracking WHERE application_name = ?", (name,))
 
 
@@ -561,15 +246,8 @@ def _postgres_recorder_class() -> type:
     from domain.application.postgres import bounded
 
     class PostgresViewRecorder(_ViewTables, PostgresTrackingRecorder):
-        postgres = True
         # the library retries 10 times, each try waiting the pool's timeout: minutes while the server is down
         max_tracking_id = bounded(PostgresTrackingRecorder.max_tracking_id)
-
-        def _enter(self, db: Db) -> None:
-            db.cursor.execute(SQL("SET LOCAL search_path TO {}").format(Identifier(self.datastore.schema)))
-
-        def _serialise_ddl(self, db: Db) -> None:
-            db.cursor.execute("SELECT pg_advisory_xact_lock(hashtext('twinning-views-ddl'))")
 
         def _advance_sql(self) -> Any:
             return SQL(
@@ -577,7 +255,7 @@ def _postgres_recorder_class() -> type:
                 " RETURNING notification_id"
             ).format(Identifier(self.datastore.schema), Identifier(self.tracking_table_name))
 
-        def _delete_tracking(self, db: Db, name: str) -> None:
+        def _delete_tracking(self, db: ViewsDb, name: str) -> None:
             db.cursor.execute(
                 SQL("DELETE FROM {}.{} WHERE application_name = %s").format(
                     Identifier(self.datastore.schema), Identifier(self.tracking_table_name)
@@ -588,21 +266,11 @@ def _postgres_recorder_class() -> type:
     return PostgresViewRecorder
 
 
-def open_recorder(env: dict[str, str]) -> tuple[InfrastructureFactory, _ViewTables]:
-    """The view recorder in the database the env names (keys may be prefixed ``VIEWS_``)."""
-    environment = Environment(TRACKING_NAME, env)
-    factory = InfrastructureFactory.construct(environment)
-    datastore = getattr(factory, "datastore", None)
-    if isinstance(datastore, SQLiteDatastore):
-        recorder_class: type = SQLiteViewRecorder
-    elif type(datastore).__name__ == "PostgresDatastore":
-        from domain.application.postgres import tune_pool
-
-        tune_pool(datastore)  # reconnect at once after an outage, not after minutes of backoff
-        recorder_class = _postgres_recorder_class()
-    else:
-        factory.close()
-        raise ValueError(
-            "the views need an SQLite or PostgreSQL store (PERSISTENCE_MODULE eventsourcing.sqlite or .postgres)"
-        )
+def open_recorder(
+    env: dict[str, str], tables: tuple[Table, ...], db_class: type[ViewsDb]
+) -> tuple[InfrastructureFactory, _ViewTables]:
+    """The view recorder for ``tables`` in the database the env names (keys may be prefixed ``VIEWS_``)."""
+    factory = open_factory(TRACKING_NAME, env)
+    base = _postgres_recorder_class() if is_postgres(factory.datastore) else SQLiteViewRecorder  # type: ignore[attr-defined]
+    recorder_class = type(base.__name__, (base,), {"tables": tables, "db_class": db_class})
     return factory, factory.tracking_recorder(recorder_class)

@@ -2,43 +2,84 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from eventsourcing.domain import DomainEvent
 from eventsourcing.persistence import Tracking
 
-from domain.views import projector
-from domain.views.queries import Queries, utc_today
-from domain.views.store import ROW_TABLES, TRACKING_NAME, Db, open_recorder
+from domain.views.agreements import AgreementQueries
+from domain.views.cities import CityQueries
+from domain.views.context import Context, Memory, apply
+from domain.views.inbox import InboxQueries
+from domain.views.meetings import MeetingQueries
+from domain.views.partnerships import PartnershipQueries
+from domain.views.profiles import ProfileQueries
+from domain.views.projects import ProjectQueries
+from domain.views.reports import ReportQueries
+from domain.views.schema import TABLES, Db
+from domain.views.store import TRACKING_NAME, open_recorder
+from domain.views.timeline import TIMELINE, TimelineQueries, told_rows
 
 if TYPE_CHECKING:  # pragma: no cover
     from domain.application import Programme
 
 
-class Views(Queries):
+def utc_today() -> date:
+    return datetime.now(UTC).date()
+
+
+class Views(
+    CityQueries,
+    PartnershipQueries,
+    MeetingQueries,
+    AgreementQueries,
+    ProjectQueries,
+    TimelineQueries,
+    InboxQueries,
+    ReportQueries,
+    ProfileQueries,
+):
     """The programme's read models, in the store's own database.
 
     ``Views(env)`` takes the same env dict as the ``Programme`` (keys may also be given
     with a ``VIEWS_`` prefix to put the views elsewhere). Drive it with
-    ``Follower(programme, views)``; query it from any thread.
+    ``Follower(programme, views)``; query it from any thread. ``log`` is where the
+    timeline reads its events (the Programme); without one, the views open the log of
+    ``env`` when a timeline is first asked for.
     """
 
     name = TRACKING_NAME
     batch_size = 2000  # a follower's default: catching up costs a transaction per batch
 
-    def __init__(self, env: dict[str, str], today: Callable[[], date] | None = None) -> None:
-        self.factory, self.recorder = open_recorder(env)
+    def __init__(
+        self, env: dict[str, str], today: Callable[[], date] | None = None, log: Programme | None = None
+    ) -> None:
+        self.env = env
+        self.factory, self.recorder = open_recorder(env, TABLES, Db)
         self._today = today or utc_today
+        self._log, self._own_log = log, None
+        self._log_lock = threading.Lock()
         # What the committed batches looked up, and the position it is true at (None: not to be trusted).
-        self._memory = projector.Memory()
+        self._memory = Memory()
         self._memory_at: int | None = None
-        self._context: projector.Context | None = None
+        self._context: Context | None = None
 
     def today(self) -> date:
         return self._today()
+
+    def log(self) -> Any:
+        if self._log is not None:
+            return self._log
+        with self._log_lock:
+            if self._own_log is None:
+                from domain.application import Programme
+
+                self._own_log = Programme(env=dict(self.env))
+            return self._own_log
 
     # -- Processor ----------------------------------------------------------------------------
 
@@ -55,9 +96,9 @@ class Views(Queries):
             # When the position is still the one this process's last batch recorded, the
             # memory of that batch's look-ups is true and is used; otherwise it starts afresh.
             if memory_at is None or not self.recorder.advance(db, tracking, memory_at):
-                self._memory = projector.Memory()
+                self._memory = Memory()
                 self.record_tracking(db, tracking)
-            self._context = projector.Context(db, self._memory)
+            self._context = Context(db, self._memory)
             try:
                 with db.pipeline():
                     self.apply(db, batch)
@@ -70,7 +111,7 @@ class Views(Queries):
 
     def apply(self, db: Db, batch: list[tuple[int, DomainEvent]]) -> None:
         context = self._context if self._context is not None and self._context.db is db else None
-        projector.apply(db, batch, context, flush=context is None)
+        apply(db, batch, context, flush=context is None)
 
     def record_tracking(self, db: Db, tracking: Tracking) -> None:
         self.recorder.record(db, tracking)
@@ -90,14 +131,21 @@ class Views(Queries):
         return Follower(app, self, batch_size=batch_size).run_once()
 
     def dump(self) -> dict[str, list[dict[str, Any]]]:
-        """Every row of every view table, in a stable order (tests and audits compare them)."""
+        """Every row of every view table, in a stable order (tests and audits compare them).
+
+        Timeline rows come as shown: with the type and summary of their event, read from the log.
+        """
         with self._read() as db:
-            return {table: db.all(f"SELECT * FROM {table} ORDER BY {_ORDER[table]}") for table in ROW_TABLES}
+            tables = {t.name: db.all(f"SELECT * FROM {t.name} ORDER BY {t.sort}") for t in TABLES if t is not TIMELINE}
+            tables[TIMELINE.name] = told_rows(db, self.log())
+        return tables
 
     def close(self) -> None:
+        if self._own_log is not None:
+            self._own_log.close()
         self.factory.close()
 
-    # -- Queries' plumbing ----------------------------------------------------------------------
+    # -- the queries' plumbing ----------------------------------------------------------------
 
     @contextmanager
     def _read(self) -> Iterator[Db]:
@@ -106,23 +154,3 @@ class Views(Queries):
 
     def _position(self, db: Db) -> int:
         return self.recorder.max_tracking_id(self.name) or 0
-
-
-_ORDER = {
-    "view_cities": "id",
-    "view_city_themes": "city_id, direction, theme",
-    "view_stakeholders": "city_id, stakeholder_id",
-    "view_partnerships": "id",
-    "view_partnership_themes": "partnership_id, theme",
-    "view_invitations": "partnership_id, city_id",
-    "view_meetings": "id",
-    "view_meeting_cities": "meeting_id, city_id",
-    "view_agreements": "id",
-    "view_agreement_cities": "agreement_id, city_id",
-    "view_projects": "id",
-    "view_project_cities": "project_id, city_id",
-    "view_project_themes": "project_id, theme",
-    "view_milestones": "project_id, milestone_id",
-    "view_timeline": "city_id, position",
-    "view_inbox": "id",
-}

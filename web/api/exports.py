@@ -18,19 +18,20 @@ import csv
 import io
 import json
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from flask import Response, stream_with_context
 
 from domain.audit import audit_chain_for, catch_up_chain, iter_audit_events, jsonable, require_auditor
-from domain.model.statuses import MeetingStatus, MilestoneStatus
+from domain.limits import MAX_LIMIT
 from web.api import api_blueprint
+from web.api.export_rows import HEADERS, ROWS
 from web.api.lists import read_views
 from web.http import principal, programme
 from web.schemas import After, Input
 
-PAGE = 200
+PAGE = MAX_LIMIT  # the largest page a read model serves
 CSV_MEDIA_TYPE = "text/csv"
 JSON_MEDIA_TYPE = "application/json"
 log = logging.getLogger("twinning.web.exports")
@@ -40,195 +41,6 @@ class ExportQuery(Input):
     after: After | None = None
 
 
-# -- rows --------------------------------------------------------------------------------------
-
-
-def _names(items: Iterable[dict], name: str = "name", key: str = "city_id") -> str:
-    return "; ".join(str(i.get(name) or i.get(key) or "") for i in items)
-
-
-def _listing(values: Iterable[Any] | None) -> str:
-    return "; ".join(str(v) for v in values or [])
-
-
-def _partnership_row(p: dict) -> list[Any]:
-    plan = p.get("action_plan") or {}
-    invited = "; ".join(f"{i.get('name') or i['city_id']} ({i['status']})" for i in p.get("invitations", []))
-    return [
-        p["id"],
-        p["title"],
-        p["status"],
-        p.get("proposer_name"),
-        p["proposer_city_id"],
-        invited,
-        _listing(p.get("themes")),
-        p.get("description"),
-        plan.get("summary"),
-        plan.get("adopted_on"),
-        p.get("outcome"),
-        p.get("closing_reason"),
-        p.get("proposed_at"),
-        p.get("updated_at"),
-        p["version"],
-    ]
-
-
-def _meeting_row(m: dict) -> list[Any]:
-    cities = m.get("invited_cities", [])
-    attended = [c for c in cities if c.get("attended")]
-    return [
-        m["id"],
-        m["title"],
-        m["kind"],
-        m["status"],
-        m["starts_at"],
-        m["ends_at"],
-        m["duration_minutes"],
-        _names(cities),
-        _names(attended) if m["status"] == MeetingStatus.HELD else None,
-        m.get("partnership_id"),
-        m.get("location"),
-        m.get("url"),
-        m.get("attendance"),
-        m.get("summary"),
-        m.get("cancel_reason"),
-        m.get("updated_at"),
-        m["version"],
-    ]
-
-
-def _agreement_row(a: dict) -> list[Any]:
-    parties = "; ".join(
-        p["name"] + (f" (signed {p['signed_on']})" if p.get("signed_on") else "") for p in a.get("parties", [])
-    )
-    return [
-        a["id"],
-        a["title"],
-        a["kind"],
-        a["status"],
-        parties,
-        _listing(a.get("topics")),
-        a.get("partnership_id"),
-        a.get("in_force_on"),
-        a.get("terminated_on"),
-        a.get("termination_reason"),
-        a.get("drafted_at"),
-        a.get("updated_at"),
-        a["version"],
-    ]
-
-
-def _project_row(p: dict) -> list[Any]:
-    counts = p.get("milestone_counts") or {}
-    return [
-        p["id"],
-        p["title"],
-        p["status"],
-        p["partnership_id"],
-        _names(p.get("cities", [])),
-        _listing(p.get("themes")),
-        p.get("description"),
-        p.get("summary"),
-        counts.get(MilestoneStatus.PLANNED, 0),
-        counts.get(MilestoneStatus.ACHIEVED, 0),
-        counts.get("overdue", 0),
-        p.get("launched_at"),
-        p.get("updated_at"),
-        p["version"],
-    ]
-
-
-def _audit_row(e: dict) -> list[Any]:
-    return [
-        e["position"],
-        e["recorded_at"],
-        e["type"],
-        e["aggregate_type"],
-        e["aggregate_id"],
-        e["version"],
-        e["actor"],
-        e["hash"],
-        json.dumps(e["data"], ensure_ascii=False, separators=(",", ":"), sort_keys=True),
-    ]
-
-
-HEADERS = {
-    "partnerships": [
-        "id",
-        "title",
-        "status",
-        "proposer",
-        "proposer_city_id",
-        "invited (answer)",
-        "themes",
-        "description",
-        "action_plan",
-        "action_plan_adopted_on",
-        "outcome",
-        "closing_reason",
-        "proposed_at",
-        "updated_at",
-        "version",
-    ],
-    "meetings": [
-        "id",
-        "title",
-        "kind",
-        "status",
-        "starts_at",
-        "ends_at",
-        "duration_minutes",
-        "invited_cities",
-        "attended_cities",
-        "partnership_id",
-        "location",
-        "url",
-        "attendance",
-        "summary",
-        "cancel_reason",
-        "updated_at",
-        "version",
-    ],
-    "agreements": [
-        "id",
-        "title",
-        "kind",
-        "status",
-        "parties",
-        "topics",
-        "partnership_id",
-        "in_force_on",
-        "terminated_on",
-        "termination_reason",
-        "drafted_at",
-        "updated_at",
-        "version",
-    ],
-    "projects": [
-        "id",
-        "title",
-        "status",
-        "partnership_id",
-        "cities",
-        "themes",
-        "description",
-        "summary",
-        "milestones_planned",
-        "milestones_achieved",
-        "milestones_overdue",
-        "launched_at",
-        "updated_at",
-        "version",
-    ],
-    "audit": ["position", "recorded_at", "type", "aggregate_type", "aggregate_id", "version", "actor", "hash", "data"],
-}
-ROWS: dict[str, Callable[[dict], list[Any]]] = {
-    "partnerships": _partnership_row,
-    "meetings": _meeting_row,
-    "agreements": _agreement_row,
-    "projects": _project_row,
-    "audit": _audit_row,
-}
 LABELS = {
     "partnerships": "partnerships",
     "meetings": "sessions (meetings)",

@@ -36,8 +36,9 @@ def blueprint():
     @bp.output(TimelinePage)
     @bp.doc(summary="The city's cooperation history: everything that touched it, in log order")
     def timeline(city_id: UUID, query: PageQuery):
-        programme().load(City, city_id)
-        return page(query.after, lambda v: v.timeline(str(city_id), limit=query.limit, cursor=query.cursor))
+        app = programme()
+        app.load(City, city_id)
+        return page(query.after, lambda v: v.timeline(str(city_id), limit=query.limit, cursor=query.cursor, log=app))
 
     return bp
 

@@ -1,0 +1,86 @@
+"""How view columns hold Python values, the same way in SQLite and PostgreSQL.
+
+Instants are fixed-width UTC ISO text (``2020-10-28T08:00:00.000000+00:00``), which sorts
+chronologically in both databases; dates ``YYYY-MM-DD``; lists and small records JSON
+text. Search and sort keys are folded once, when a row is written.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from datetime import UTC, date, datetime
+from typing import Any
+
+_last_instant: tuple[Any, str] = (None, "")
+
+
+def instant(value: datetime) -> str:
+    """A tz-aware instant as fixed-width UTC text, so text order is time order."""
+    global _last_instant
+    last = _last_instant  # one event's timestamp is asked for several times in a row
+    if value is last[0]:
+        return last[1]
+    text = (value if value.tzinfo is UTC else value.astimezone(UTC)).isoformat(timespec="microseconds")
+    _last_instant = (value, text)
+    return text
+
+
+def parse_instant(text: str | None) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text)
+
+
+def day(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def parse_day(text: str | None) -> date | None:
+    return None if text is None else date.fromisoformat(text)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, (set, frozenset, tuple)):
+        return sorted(value)
+    return str(value)
+
+
+_encode = json.JSONEncoder(default=_json_default, ensure_ascii=False, separators=(",", ":")).encode
+
+
+def dump(value: Any) -> str:
+    return _encode(value)
+
+
+def load(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+def flag(value: int | None) -> bool | None:
+    return None if value is None else bool(value)
+
+
+def fold(text: str | None) -> str:
+    """Unicode-safe case folding for search and sorting (Málaga ≡ MÁLAGA ≡ ma\u0301laga)."""
+    if not text:
+        return ""
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFKC", text).casefold())
+
+
+def sort_key(name: str | None) -> str:
+    """Order names as people expect: accents second (Liuzhou < Málaga < Mannheim), then exact spelling."""
+    folded = fold(name)
+    base = "".join(ch for ch in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(ch))
+    return f"{base}\x1f{folded}"
+
+
+def contains(json_list_column: str) -> str:
+    """SQL: the JSON list in that column holds the value given as the parameter (see ``member``)."""
+    return f"{json_list_column} LIKE ? ESCAPE '!'"
+
+
+def member(value: str) -> str:
+    """The parameter of ``contains``: the value's own JSON text, which only that list element spells."""
+    escaped = dump(value).replace("!", "!!").replace("%", "!%").replace("_", "!_")
+    return f"%{escaped}%"
