@@ -33,7 +33,8 @@ from eventsourcing.sqlite import SQLiteTrackingRecorder
 from domain.storage import Add, Batch, Storage, byte_order, is_postgres, lock_ddl, open_factory
 from domain.views.table import Table
 
-SCHEMA_VERSION = "3"  # 3: the timeline a narrow index told from the log; theme lists, not theme rows; name history
+SCHEMA_VERSION = "4"  # 3: the timeline a narrow index told from the log; theme lists, not theme rows; name history
+# 4: city search keys without accents
 TRACKING_NAME = "views"
 META = Table("view_meta", "key, value", key="key")
 

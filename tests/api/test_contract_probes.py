@@ -159,3 +159,16 @@ def test_a_body_over_the_limit_is_413_whatever_its_framing_and_records_nothing(a
     created = api.client.post("/api/v1/cities", input_stream=io.BytesIO(small), headers=headers)
     assert created.status_code == 201, created.get_json()
     assert api.programme.recorder.max_notification_id() > before
+
+
+# -- search -----------------------------------------------------------------------------------------
+
+
+def test_the_directory_finds_malaga_typed_without_its_accent_and_liuzhou_by_its_local_name(api, projector):
+    body = {"name": "Málaga", "country": "ES", "timezone": "Europe/Madrid"}
+    api.post("facilitator", "/api/v1/cities", body)
+    liuzhou = {"name": "Liuzhou", "local_name": "柳州", "country": "CN", "timezone": "Asia/Shanghai"}
+    position = api.post("facilitator", "/api/v1/cities", liuzhou).headers["X-Log-Position"]
+    for q, expected in (("malaga", ["Málaga"]), ("MALAGA", ["Málaga"]), ("柳州", ["Liuzhou"])):
+        found = api.get("rome", "/api/v1/cities", query_string={"q": q, "after": position}).get_json()
+        assert [c["name"] for c in found["items"]] == expected, q

@@ -263,6 +263,13 @@ def test_city_search_is_unicode_and_case_insensitive(views, told):
     assert names(walk(views.cities, q="G", region="east-asia", limit=1)) == ["Chengdu", "Chongqing"]
 
 
+def test_city_search_folds_accents_on_both_sides(views, told):
+    """Typed without its accent, as on most keyboards outside Spain, Málaga is still found; and the other way round."""
+    for q in ("malaga", "MALAGA", "Malaga", "málagá", "la", "ma\u0301laga"):
+        assert "Málaga" in names(walk(views.cities, q=q)), q
+    assert names(walk(views.cities, q="liuzhou")) == names(walk(views.cities, q="柳州")) == ["Liuzhou"]
+
+
 def test_cursor_walks_every_page_without_duplicates_or_gaps(views, told):
     whole = views.cities(limit=200)["items"]
     rome_timeline = [t["position"] for t in views.timeline(told["rome"], limit=200)["items"]]
