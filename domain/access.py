@@ -18,7 +18,7 @@ class Principal:
     """The acting user, as authenticated: every event records its ``user_id`` as ``actor``."""
 
     user_id: str
-    role: str
+    role: Role
     city_id: str | None = None
     name: str = ""
 

@@ -6,6 +6,7 @@ Themes are slugs so that filters, matchmaking and exports agree on spelling.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from enum import StrEnum
 
 from domain.errors import InvalidValue
 
@@ -42,8 +43,17 @@ SDG_THEMES: dict[str, str] = {f"sdg-{n}": f"UN Sustainable Development Goal {n}"
 THEMES: dict[str, str] = {**CLUSTER_THEMES, **SDG_THEMES}
 
 
+class ThemeKind(StrEnum):
+    CLUSTER = "cluster"
+    SDG = "sdg"
+
+
 def theme_label(slug: str) -> str:
     return THEMES[slug]
+
+
+def theme_kind(slug: str) -> ThemeKind:
+    return ThemeKind.CLUSTER if slug in CLUSTER_THEMES else ThemeKind.SDG
 
 
 def check_themes(themes: Iterable[str], field: str = "themes") -> list[str]:

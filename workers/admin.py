@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from rq import Queue
@@ -22,9 +23,20 @@ from rq.job import Job
 from domain.errors import InvalidValue, NotFound, RuleBroken
 from workers.scheduling import QUEUE_NAME
 
-STATES = ("queued", "scheduled", "started", "failed", "deferred")
+
+class JobState(StrEnum):
+    """Where RQ keeps a job, in the order the listing walks them."""
+
+    QUEUED = "queued"
+    SCHEDULED = "scheduled"
+    STARTED = "started"
+    FAILED = "failed"
+    DEFERRED = "deferred"
+
+
+STATES = tuple(JobState)
 JOB_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
-_CURSOR = re.compile(r"^(queued|scheduled|started|failed|deferred):(\d{1,9})$")
+_CURSOR = re.compile(rf"^({'|'.join(STATES)}):(\d{{1,9}})$")
 ERROR_CHARS = 500
 
 
@@ -42,13 +54,13 @@ def _queue(connection: Any) -> Queue:
 def _ids(queue: Queue, state: str, start: int, count: int) -> list[str]:
     """Up to ``count`` job ids of one state from ``start`` on (no registry cleanup)."""
     end = start + count - 1
-    if state == "queued":
+    if state == JobState.QUEUED:
         return queue.get_job_ids(start, count)
     registry = {
-        "scheduled": queue.scheduled_job_registry,
-        "started": queue.started_job_registry,
-        "failed": queue.failed_job_registry,
-        "deferred": queue.deferred_job_registry,
+        JobState.SCHEDULED: queue.scheduled_job_registry,
+        JobState.STARTED: queue.started_job_registry,
+        JobState.FAILED: queue.failed_job_registry,
+        JobState.DEFERRED: queue.deferred_job_registry,
     }[state]
     return registry.get_job_ids(start, end, cleanup=False)
 
@@ -88,14 +100,14 @@ def describe(job: Job, state: str, queue: Queue | None = None) -> dict[str, Any]
         "enqueued_at": _instant(job.enqueued_at),
         "retries_left": job.retries_left,
     }
-    if state == "scheduled" and queue is not None:
+    if state == JobState.SCHEDULED and queue is not None:
         try:
             item["scheduled_for"] = _instant(queue.scheduled_job_registry.get_scheduled_time(job))
         except NoSuchJobError:
             pass
     if job.ended_at is not None:
         item["ended_at"] = _instant(job.ended_at)
-    if state == "failed":
+    if state == JobState.FAILED:
         item["error"] = _error(job)
     return item
 
@@ -160,4 +172,4 @@ def requeue_failed(connection: Any, job_id: str) -> dict[str, Any]:
         job = registry.requeue(job)
     except InvalidJobOperation:  # requeued by someone else between the check and now
         raise JobNotFailed(f"job {job_id} is no longer failed") from None
-    return describe(job, "queued", queue)
+    return describe(job, JobState.QUEUED, queue)

@@ -177,7 +177,7 @@ class UsersMixin(ProgrammeBase):
             raise NotAuthenticated("the token is not valid") from None
         if not user.holds(token_hash):
             raise NotAuthenticated("the token has been revoked")
-        return Principal(user_id=str(user.id), role=user.role, city_id=user.city_id, name=user.name)
+        return Principal(user_id=str(user.id), role=Role(user.role), city_id=user.city_id, name=user.name)
 
     def ensure_admin(self, token: str, email: str = "admin@twinning.local") -> Principal | None:
         """Bootstrap (idempotently) the admin who holds ``token`` — from TWINNING_ADMIN_TOKEN.

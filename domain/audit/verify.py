@@ -27,18 +27,30 @@ cannot say where: the answer names the kept head's position (``changed``, or
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from domain.audit.chain import EMPTY_HEAD, HEADER, ZERO_HASH, ChainHead, parse_head
+from domain.audit.records import Record, id_text, store_reader
 
 if TYPE_CHECKING:  # pragma: no cover
     from domain.audit.processor import AuditChain
 
 VERIFY_BATCH = 10_000
-PROBLEMS = ("changed", "removed", "inserted", "reordered")
+
+
+class Tampering(StrEnum):
+    """What happened at the first position where the store and the chain disagree."""
+
+    CHANGED = "changed"
+    REMOVED = "removed"
+    INSERTED = "inserted"
+    REORDERED = "reordered"
+
+
+PROBLEMS = tuple(Tampering)
 
 
 @dataclass(frozen=True)
@@ -46,7 +58,7 @@ class BadEvent:
     position: int
     originator_id: str | None
     version: int | None
-    problem: str
+    problem: Tampering
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -83,75 +95,6 @@ class VerifyResult:
             "anchor": self.anchor,
             "detail": self.detail,
         }
-
-
-Record = tuple  # (position, originator id, originator_version, topic, state), as stored
-
-
-def store_reader(recorder: Any) -> Callable[[int, int, int], list[Record]]:
-    """``read(start, stop, limit)`` → stored records with start ≤ position ≤ stop, in order, as tuples.
-
-    The originator id comes as a ``UUID``, as its 16 bytes, or as text (a store with text
-    ids); ``canonical`` bytes are the same whichever way it comes (``UUID.bytes`` is the
-    16 bytes; text is UTF-8).
-
-    On SQLite and PostgreSQL this reads the recorder's own events table — the same
-    columns, rows and order as its ``select_notifications`` — directly: that method builds a
-    ``Notification`` per row, and on SQLite a ``UUID`` from hex text, on PostgreSQL a dict
-    per row from hex-encoded ``bytea`` text, which caps verification near 100,000 events/s
-    (SQLite) and well below it (PostgreSQL). Plain tuples (PostgreSQL: in binary format)
-    are 2-4× faster. The follower writes the chain from ``select_notifications``, so the
-    tests, which verify chains written that way, prove the bytes are the same. Any other
-    recorder is read through ``select_notifications``.
-    """
-    datastore = getattr(recorder, "datastore", None)
-    table = getattr(recorder, "events_table_name", None)
-    kind = type(datastore).__name__
-    if kind == "PostgresDatastore" and table:
-        from psycopg.rows import tuple_row
-        from psycopg.sql import SQL, Identifier
-
-        statement = SQL(
-            "SELECT notification_id, originator_id, originator_version, topic, state FROM {}.{}"
-            " WHERE notification_id >= %s AND notification_id <= %s ORDER BY notification_id LIMIT %s"
-        ).format(Identifier(datastore.schema), Identifier(table))
-
-        def read_postgres(start: int, stop: int, limit: int) -> list[Record]:
-            with datastore.get_connection() as connection:
-                cursor = connection.cursor(row_factory=tuple_row, binary=True)
-                cursor.execute(statement, (start, stop, limit), prepare=True)
-                return cursor.fetchall()
-
-        return read_postgres
-
-    if kind == "SQLiteDatastore" and table and getattr(datastore, "originator_id_type", "uuid") == "uuid":
-        sql = (
-            f"SELECT rowid, originator_id, originator_version, topic, state FROM {table}"
-            " WHERE rowid >= ? AND rowid <= ? ORDER BY rowid LIMIT ?"
-        )
-        fromhex = bytes.fromhex
-
-        def read_sqlite(start: int, stop: int, limit: int) -> list[Record]:
-            with datastore.transaction(commit=False) as cursor:
-                cursor.execute(sql, (start, stop, limit))
-                return [(r[0], fromhex(r[1]), r[2], r[3], r[4]) for r in cursor.fetchall()]
-
-        return read_sqlite
-
-    def read(start: int, stop: int, limit: int) -> list[Record]:
-        return [
-            (n.id, n.originator_id, n.originator_version, n.topic, n.state)
-            for n in recorder.select_notifications(start=start, limit=limit, stop=stop)
-        ]
-
-    return read
-
-
-def id_text(value: Any) -> str:
-    """An originator id as text: a UUID (or its 16 bytes) in its usual hyphenated form."""
-    if isinstance(value, bytes) and len(value) == 16:
-        return str(UUID(bytes=value))
-    return str(value)
 
 
 def verify_chain(
@@ -225,7 +168,7 @@ def verify_chain(
                     first_bad = _removed(chain, row_position)
                     break
             if position <= covered:
-                first_bad = BadEvent(position, id_text(record[1]), version, "inserted")
+                first_bad = BadEvent(position, id_text(record[1]), version, Tampering.INSERTED)
                 break
             unchained += 1
             checked += 1
@@ -270,25 +213,25 @@ def _diagnose(chain: AuditChain, record: Record) -> BadEvent:
     row = chain.table.row(position)
     stored = (id_text(record[1]), record[2])
     if row is None:  # cannot happen (the row was just read), but be plain about it
-        return BadEvent(position, stored[0], stored[1], "changed")
+        return BadEvent(position, stored[0], stored[1], Tampering.CHANGED)
     chained = (row[1], row[2])
-    problem = "changed"
+    problem = Tampering.CHANGED
     if chained != stored:
         elsewhere = chain.table.find(*stored)
         if elsewhere is not None and elsewhere != position:
-            problem = "reordered"
+            problem = Tampering.REORDERED
     return BadEvent(position, chained[0], chained[1], problem)
 
 
 def _removed(chain: AuditChain, position: int) -> BadEvent:
     row = chain.table.row(position)
-    return BadEvent(position, row[1] if row else None, row[2] if row else None, "removed")
+    return BadEvent(position, row[1] if row else None, row[2] if row else None, Tampering.REMOVED)
 
 
 def _anchor_bad(anchor: ChainHead, at_anchor: Record | None) -> BadEvent:
     if at_anchor is None:
-        return BadEvent(anchor.position, None, None, "removed")
-    return BadEvent(anchor.position, id_text(at_anchor[1]), at_anchor[2], "changed")
+        return BadEvent(anchor.position, None, None, Tampering.REMOVED)
+    return BadEvent(anchor.position, id_text(at_anchor[1]), at_anchor[2], Tampering.CHANGED)
 
 
 def _detail(
@@ -308,12 +251,12 @@ def _detail(
             f"match; compare with an earlier export of the audit log to find which"
         )
     what = {
-        "changed": "was changed",
-        "removed": "was removed from the store",
-        "inserted": "is in the store but was never chained",
-        "reordered": "holds an event chained elsewhere",
+        Tampering.CHANGED: "was changed",
+        Tampering.REMOVED: "was removed from the store",
+        Tampering.INSERTED: "is in the store but was never chained",
+        Tampering.REORDERED: "holds an event chained elsewhere",
     }
     return f"the event at position {bad.position} {what[bad.problem]}"
 
 
-__all__ = ["EMPTY_HEAD", "PROBLEMS", "BadEvent", "VerifyResult", "verify_chain"]
+__all__ = ["EMPTY_HEAD", "PROBLEMS", "BadEvent", "Tampering", "VerifyResult", "verify_chain"]

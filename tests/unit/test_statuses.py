@@ -157,6 +157,7 @@ def test_cities_users_and_notifications_hold_members(people, watch):
     for role in ("facilitator", "auditor", "admin"):
         issued = app.create_user(admin, f"Second {role}", f"second.{role}@iuc.example", role)
         assert type(issued.user.role) is Role
+        assert type(app.authenticate(issued.token).role) is Role  # the principal acting, as authenticated
         watch(app.deactivate_user(admin, str(issued.user.id)))
     notice = app.record_notification(
         admin, "invitation/partnership/p/1/u", "invitation", "u", {"kind": "partnership", "id": "p"}, "t", "b", []

@@ -7,14 +7,15 @@ facilitators get 403, a request without a token 401, both as problem+json.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import Field, StrictStr
 
 from domain.audit import audit_chain_for, audit_events, catch_up_chain, head_for, require_auditor, verify_for
+from domain.audit.verify import Tampering
 from web.api import api_blueprint
 from web.http import principal, programme
-from web.schemas import Cursor, Input, Limit, Output
+from web.schemas import Cursor, Input, Limit, Output, values_of
 
 HEAD_PATTERN = r"^\d{1,18}:[0-9a-fA-F]{64}$"
 
@@ -81,7 +82,7 @@ class BadEventOut(Output):
     position: int
     originator_id: str | None
     version: int | None
-    problem: Literal["changed", "removed", "inserted", "reordered"]
+    problem: values_of(Tampering)
 
 
 class AnchorOut(Output):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.themes import CLUSTER_THEMES, THEMES
+from domain.themes import THEMES, theme_kind
 from web.api import api_blueprint
 from web.schemas import ThemeList
 
@@ -14,10 +14,7 @@ def blueprint():
     @bp.output(ThemeList)
     @bp.doc(summary="The theme vocabulary: the programme's clusters and the 17 SDGs", security=[])
     def themes():
-        items = [
-            {"slug": slug, "label": label, "kind": "cluster" if slug in CLUSTER_THEMES else "sdg"}
-            for slug, label in THEMES.items()
-        ]
+        items = [{"slug": slug, "label": label, "kind": theme_kind(slug)} for slug, label in THEMES.items()]
         return {"items": items, "next_cursor": None}
 
     return bp

@@ -7,7 +7,8 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from web.schemas.base import After, Day, Input, Output, PageQuery, QueryInstant, Subject, ViewItem
+from domain.themes import ThemeKind
+from web.schemas.base import After, Day, Input, Output, PageQuery, QueryInstant, Subject, ViewItem, values_of
 
 
 class AsOfQuery(Input):
@@ -36,7 +37,7 @@ class HistoryPage(Output):
 class ThemeOut(Output):
     slug: str
     label: str
-    kind: Literal["cluster", "sdg"]
+    kind: values_of(ThemeKind)
 
 
 class ThemeList(Output):
