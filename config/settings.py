@@ -6,6 +6,7 @@ the pieces down; ``domain`` never imports this module.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from dataclasses import dataclass, field, replace
@@ -65,6 +66,35 @@ def persistence_env(database_url: str, pool_size: int = 5) -> dict[str, str]:
     raise SettingsError(f"TWINNING_DATABASE={database_url!r}: expected sqlite:///… or postgresql://…")
 
 
+def parse_web_link(value: str | None, name: str) -> str | None:
+    """Notifications are POSTed there: an http(s) URL with a host, nothing a browser would run."""
+    if value is None:
+        return None
+    try:
+        parts = urlsplit(value)
+        scheme, host = parts.scheme.lower(), parts.hostname
+    except ValueError:  # an unbalanced IPv6 bracket
+        scheme, host = "", None
+    if scheme not in ("http", "https") or not host or any(c.isspace() for c in value):
+        raise SettingsError(
+            f"{name}={value!r}: expected an http:// or https:// URL such as https://hooks.example/twinning"
+        )
+    return value
+
+
+def parse_networks(text: str, name: str) -> tuple[str, ...]:
+    """Comma-separated addresses or networks, e.g. ``10.0.0.1, 192.168.0.0/16``."""
+    found = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        try:
+            found.append(str(ipaddress.ip_network(part, strict=False)))
+        except ValueError:
+            raise SettingsError(f"{name}: {part!r} is not an IP address or network") from None
+    return tuple(found)
+
+
 @dataclass(frozen=True)
 class Settings:
     mode: str = "embedded"
@@ -81,6 +111,7 @@ class Settings:
     extra: dict[str, str] = field(default_factory=dict)
     webhook_url: str | None = None
     mail_from: str | None = None
+    trusted_proxies: tuple[str, ...] = ()  # peers whose X-Forwarded-For names the client
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
@@ -104,8 +135,9 @@ class Settings:
             require_cross_region=env.get("TWINNING_REQUIRE_CROSS_REGION", "yes").lower()
             not in ("0", "no", "false", "off"),
             log_level=env.get("TWINNING_LOG_LEVEL", "INFO").upper(),
-            webhook_url=env.get("TWINNING_WEBHOOK_URL") or None,
+            webhook_url=parse_web_link(env.get("TWINNING_WEBHOOK_URL") or None, "TWINNING_WEBHOOK_URL"),
             mail_from=env.get("TWINNING_MAIL_FROM") or None,
+            trusted_proxies=parse_networks(env.get("TWINNING_TRUSTED_PROXIES", ""), "TWINNING_TRUSTED_PROXIES"),
         )
         if mode == "production" and settings.secret == "change-me":
             raise SettingsError("TWINNING_SECRET must be set in production mode")

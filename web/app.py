@@ -118,7 +118,11 @@ def create_app(
     _install_request_id(app)
     bodylimit.install(app, MAX_BODY_BYTES)
     idempotency.install(app, store)
-    ratelimit.install(app)
+    ratelimit.install(
+        app,
+        trusted_proxies=settings.trusted_proxies,
+        redis=queue_connection if settings.redis_url else None,  # embedded mode counts in process
+    )
     for module in (
         meta,
         users,

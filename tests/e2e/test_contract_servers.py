@@ -1,7 +1,10 @@
-"""Oversized bodies against the real servers: `twinning serve` and gunicorn answer 413, record nothing.
+"""The contract against the real servers, `twinning serve` and gunicorn (issue 12).
 
-A ``Transfer-Encoding: chunked`` POST declares no length; one of valid JSON followed by 3 MiB of
-spaces used to be cut at 1 MiB and recorded. It is sent over a raw socket, chunk by chunk.
+Oversized bodies answer 413 and record nothing: a ``Transfer-Encoding: chunked`` POST declares
+no length, and one of valid JSON followed by 3 MiB of spaces used to be cut at 1 MiB and
+recorded; it is sent over a raw socket, chunk by chunk. Failed authentications are limited per
+address without locking out a valid token, and under three gunicorn workers sharing Redis the
+limit is the limit, not three times it.
 """
 
 from __future__ import annotations
@@ -71,6 +74,14 @@ def check_refusals(api: Api, port: int, facilitator: str) -> None:
     assert "Viterbo" not in names
 
 
+def check_limiter(api: Api, valid: str) -> None:
+    for n in range(20):
+        assert api.call("GET", "/api/v1/me", f"typo-{n}").status == 401
+    refused = api.call("GET", "/api/v1/me", "typo-20")
+    assert refused.status == 429 and int(refused.headers["Retry-After"]) >= 1
+    assert api.call("GET", "/api/v1/me", valid).status == 200
+
+
 def test_twinning_serve_refuses_an_oversized_chunked_body(tmp_path: Path, processes):
     port = free_port()
     env = base_env(TWINNING_ADMIN_TOKEN=ADMIN_TOKEN, TWINNING_VAR_DIR=str(tmp_path / "var"))
@@ -79,10 +90,12 @@ def test_twinning_serve_refuses_an_oversized_chunked_body(tmp_path: Path, proces
     )
     api = Api(f"http://127.0.0.1:{port}")
     api.wait_up(serve)
-    check_refusals(api, port, api.user(ADMIN_TOKEN, "facilitator", "facilitator@e2e.example"))
+    facilitator = api.user(ADMIN_TOKEN, "facilitator", "facilitator@e2e.example")
+    check_refusals(api, port, facilitator)
+    check_limiter(api, facilitator)
 
 
-def test_gunicorn_refuses_an_oversized_chunked_body(tmp_path: Path, processes, fresh_database):
+def test_gunicorn_refuses_an_oversized_chunked_body(tmp_path: Path, processes, fresh_database, redis_url):
     port = free_port()
     env = base_env(
         TWINNING_DATABASE=fresh_database,
@@ -90,11 +103,14 @@ def test_gunicorn_refuses_an_oversized_chunked_body(tmp_path: Path, processes, f
         TWINNING_SECRET="e2e-body-limit-secret",
         TWINNING_VAR_DIR=str(tmp_path / "var"),
         PORT=str(port),
-        WEB_CONCURRENCY="1",
+        WEB_CONCURRENCY="3",
+        REDIS_URL=redis_url,
     )
     web = processes.start(
         [BIN / "gunicorn", "-c", ROOT / "config" / "gunicorn.py", "web.wsgi:app"], ROOT, env, tmp_path / "web.log"
     )
     api = Api(f"http://127.0.0.1:{port}")
     api.wait_up(web, timeout=45)
-    check_refusals(api, port, api.user(ADMIN_TOKEN, "facilitator", "facilitator@e2e.example"))
+    facilitator = api.user(ADMIN_TOKEN, "facilitator", "facilitator@e2e.example")
+    check_refusals(api, port, facilitator)
+    check_limiter(api, facilitator)
