@@ -268,7 +268,8 @@ def city_items(db: Any, rows: list[dict]) -> list[dict]:
                 "status": r["status"],
                 "version": r["version"],
                 "stakeholders": stakeholders[r["id"]],
-                "registered_at": r["registered_at"],
+                "created_at": r["registered_at"],
+                "registered_at": r["registered_at"],  # deprecated alias of created_at, for one release
                 "updated_at": r["updated_at"],
             }
         )

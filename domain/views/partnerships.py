@@ -298,11 +298,14 @@ def partnership_items(db: Any, rows: list[dict]) -> list[dict]:
                 "themes": r["themes"],
                 "description": r["description"],
                 "invitations": invitations[r["id"]],
+                "member_city_ids": [r["proposer_city_id"]]
+                + [i["city_id"] for i in invitations[r["id"]] if i["status"] == InvitationStatus.ACCEPTED],
                 "action_plan": plan,
                 "outcome": r["outcome"],
                 "closing_reason": r["closing_reason"],
                 "version": r["version"],
-                "proposed_at": r["proposed_at"],
+                "created_at": r["proposed_at"],
+                "proposed_at": r["proposed_at"],  # deprecated alias of created_at, for one release
                 "updated_at": r["updated_at"],
                 "position": r["position"],
             }

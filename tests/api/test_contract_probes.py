@@ -172,3 +172,36 @@ def test_the_directory_finds_malaga_typed_without_its_accent_and_liuzhou_by_its_
     for q, expected in (("malaga", ["Málaga"]), ("MALAGA", ["Málaga"]), ("柳州", ["Liuzhou"])):
         found = api.get("rome", "/api/v1/cities", query_string={"q": q, "after": position}).get_json()
         assert [c["name"] for c in found["items"]] == expected, q
+
+
+# -- one name per fact ------------------------------------------------------------------------------
+
+
+def test_lists_singles_and_exports_name_each_fact_alike(api, projector):
+    partnership = api.active_partnership()
+    project = api.launch(partnership["id"])
+    meeting = api.schedule(partnership_id=partnership["id"])
+    agreement = api.draft()
+    position = api.post("facilitator", f"{MEETINGS}/{meeting['id']}/invite", {"city_id": api.city("mannheim")})
+    after = {"after": position.headers["X-Log-Position"], "limit": 200}
+
+    def listed(path: str, item_id: str) -> dict:
+        items = api.get("auditor", f"/api/v1/{path}", query_string=after).get_json()["items"]
+        return next(i for i in items if i["id"] == item_id)
+
+    rome = api.get("rome", f"/api/v1/cities/{api.city('rome')}").get_json()
+    singles = {
+        "cities": (rome, "registered_at"),
+        "partnerships": (api.get("rome", f"/api/v1/partnerships/{partnership['id']}").get_json(), "proposed_at"),
+        "agreements": (agreement, "drafted_at"),
+        "projects": (project, "launched_at"),
+    }
+    for path, (single, old_name) in singles.items():
+        item = listed(path, single["id"])
+        assert item["created_at"] == item[old_name] == single["created_at"], path  # the old name: one more release
+    assert listed("partnerships", partnership["id"])["member_city_ids"] == [api.city("rome"), api.city("yantai")]
+    moved = api.get("rome", f"{MEETINGS}/{meeting['id']}").get_json()
+    assert listed("meetings", meeting["id"])["invited_city_ids"] == moved["invited_city_ids"]
+    schemas = api.get(None, "/openapi.json").get_json()["components"]["schemas"]
+    city_item = next(s for name, s in schemas.items() if name.split(".")[-1] == "CityListItem")
+    assert city_item["properties"]["registered_at"]["deprecated"] is True

@@ -23,6 +23,7 @@ from web.schemas.base import (
     TimeZone,
     ViewItem,
     _enum,
+    deprecated_alias,
     values_of,
 )
 
@@ -146,6 +147,9 @@ class CityListItem(ViewItem):
     description: str | None = None
     working_hours: dict[str, Any] | None = None
     stakeholders: list[dict[str, Any]] = []
+    created_at: datetime
+    updated_at: datetime
+    registered_at: datetime | None = deprecated_alias("created_at")
 
 
 class CityPage(Output):

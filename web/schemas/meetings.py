@@ -144,6 +144,7 @@ class MeetingListItem(ViewItem):
     ends_at: datetime
     duration_minutes: int
     invited_cities: list[dict[str, Any]] = []
+    invited_city_ids: list[str] = []
 
 
 class MeetingPage(Output):
