@@ -8,6 +8,7 @@ document (/openapi.json), offline docs (/docs) and /healthz.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import uuid
@@ -16,6 +17,7 @@ from typing import Any
 from apiflask import APIFlask
 from apiflask.exceptions import HTTPError
 from flask import Request, g, request
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import BadRequest, HTTPException
 
 from config.settings import Settings
@@ -43,8 +45,25 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 log = logging.getLogger("twinning.web")
 
 
+def _object_without_twins(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``{"name": "Rome", "name": "Yantai"}`` is ambiguous: parsers disagree on which one wins."""
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise ValueError(f"the key {key!r} appears twice in one object")
+        found[key] = value
+    return found
+
+
+class StrictJSONProvider(DefaultJSONProvider):
+    """Reads request bodies refusing duplicate keys (a 400); writes JSON as Flask does."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        return json.loads(s, object_pairs_hook=_object_without_twins, **kwargs)
+
+
 class ApiRequest(Request):
-    """JSON bodies: an empty body reads as no body; pathological nesting is a 400, not a crash."""
+    """JSON bodies: an empty body reads as no body; pathological nesting and duplicate keys are a 400."""
 
     def get_json(self, force: bool = False, silent: bool = False, cache: bool = True) -> Any:
         if not self.get_data(cache=True):
@@ -77,6 +96,7 @@ def create_app(
         docs_oauth2_redirect_path=None,
     )
     app.request_class = ApiRequest
+    app.json = StrictJSONProvider(app)
     app.config.update(
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
         AUTO_404_RESPONSE=False,
@@ -180,6 +200,14 @@ def _install_request_id(app: APIFlask) -> None:
     def take_request_id() -> None:
         given = request.headers.get("X-Request-Id", "")
         g.request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+
+    @app.after_request
+    def options_without_a_body(response):
+        """Flask's automatic OPTIONS answer is an empty text/html 200: say the same as 204, Allow only."""
+        if request.method == "OPTIONS" and response.status_code == 200 and not response.get_data():
+            response.status_code = 204
+            del response.headers["Content-Type"]
+        return response
 
     @app.after_request
     def echo_request_id(response):

@@ -205,3 +205,33 @@ def test_lists_singles_and_exports_name_each_fact_alike(api, projector):
     schemas = api.get(None, "/openapi.json").get_json()["components"]["schemas"]
     city_item = next(s for name, s in schemas.items() if name.split(".")[-1] == "CityListItem")
     assert city_item["properties"]["registered_at"]["deprecated"] is True
+
+
+# -- small ones ----------------------------------------------------------------------------------
+
+
+def test_options_answers_allow_with_no_body(api):
+    response = api.client.options(f"/api/v1/cities/{api.city('rome')}", headers=api.headers("rome"))
+    assert response.status_code == 204
+    assert {"GET", "PATCH"} <= {m.strip() for m in response.headers["Allow"].split(",")}
+    assert response.get_data() == b"" and "Content-Type" not in response.headers
+
+
+def test_a_body_with_a_key_twice_is_a_400_and_records_nothing(api):
+    before = api.programme.recorder.max_notification_id()
+    body = b'{"name": "Viterbo", "name": "Tarquinia", "country": "IT", "timezone": "Europe/Rome"}'
+    response = api.client.post(
+        "/api/v1/cities", data=body, headers=api.headers("facilitator", {"Content-Type": "application/json"})
+    )
+    problem = assert_problem(response, 400)
+    assert "'name' appears twice" in problem["detail"]
+    assert api.programme.recorder.max_notification_id() == before
+
+
+def test_suggestions_say_they_are_top_k_not_a_page(api, projector):
+    spec = api.get(None, "/openapi.json").get_json()
+    operation = spec["paths"]["/api/v1/cities/{city_id}/suggestions"]["get"]
+    assert "Top-k by design" in operation["description"]
+    query = {"limit": 3, "after": api.programme.recorder.max_notification_id()}
+    found = api.get("rome", f"/api/v1/cities/{api.city('rome')}/suggestions", query_string=query).get_json()
+    assert len(found["items"]) == 3 and found["next_cursor"] is None

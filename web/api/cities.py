@@ -104,7 +104,11 @@ def blueprint():
     @bp.get("/cities/<uuid:city_id>/suggestions")
     @bp.input(SuggestionsQuery, location="query", arg_name="query")
     @bp.output(SuggestionPage)
-    @bp.doc(summary="Partner suggestions for the city, best first, each with its score (0–100) and reasons")
+    @bp.doc(
+        summary="Partner suggestions for the city, best first, each with its score (0–100) and reasons",
+        description="Top-k by design: the `limit` best candidates (at most 50), never paged; "
+        "`next_cursor` is always null. Ask for a larger `limit` to see more.",
+    )
     def suggestions(city_id: UUID, query: SuggestionsQuery):
         programme().load(City, city_id)
 

@@ -110,8 +110,10 @@ class SuggestionOut(Output):
 
 
 class SuggestionPage(Output):
+    """The best candidates, top-k by design (not paged)."""
+
     items: list[SuggestionOut]
-    next_cursor: str | None = None
+    next_cursor: None = Field(None, description="always null: suggestions are the top `limit`, not a page")
 
 
 class SuggestionsQuery(Input):
