@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import socket
+import subprocess
 import threading
 from pathlib import Path
 
@@ -114,3 +115,13 @@ def test_gunicorn_refuses_an_oversized_chunked_body(tmp_path: Path, processes, f
     facilitator = api.user(ADMIN_TOKEN, "facilitator", "facilitator@e2e.example")
     check_refusals(api, port, facilitator)
     check_limiter(api, facilitator)
+
+
+def test_the_demo_names_the_port_it_will_be_served_on(tmp_path: Path):
+    env = base_env(TWINNING_DATABASE=f"sqlite:///{tmp_path / 'demo.db'}", TWINNING_SECRET="e2e-demo-port", PORT="8080")
+    done = subprocess.run(
+        [BIN / "twinning", "demo"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180
+    )
+    assert done.returncode == 0, done.stderr
+    shown = done.stdout + done.stderr
+    assert "http://127.0.0.1:8080/api/v1/me" in shown and ":8000" not in shown
