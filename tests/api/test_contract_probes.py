@@ -11,6 +11,7 @@ import pytest
 
 from tests.api.conftest import ADMIN_TOKEN, assert_problem, make_settings
 from web.app import close_app, create_app
+from web.openapi import OPERATION_IDS
 
 MEETINGS = "/api/v1/meetings"
 
@@ -235,3 +236,12 @@ def test_suggestions_say_they_are_top_k_not_a_page(api, projector):
     query = {"limit": 3, "after": api.programme.recorder.max_notification_id()}
     found = api.get("rome", f"/api/v1/cities/{api.city('rome')}/suggestions", query_string=query).get_json()
     assert len(found["items"]) == 3 and found["next_cursor"] is None
+
+
+def test_every_operation_and_schema_has_one_meaningful_name(api):
+    spec = api.get(None, "/openapi.json").get_json()
+    ids = [op["operationId"] for ops in spec["paths"].values() for op in ops.values()]
+    assert len(ids) == len(set(ids)) and set(ids) <= set(OPERATION_IDS.values())
+    assert {"update_city", "accept_invitation", "register_city", "get_city_timeline"} <= set(ids)
+    names = set(spec["components"]["schemas"])
+    assert not [n for n in names if "." in n] and {"WorkingHours", "JobOut", "Subject", "CityOut"} <= names
