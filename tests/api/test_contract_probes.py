@@ -245,3 +245,18 @@ def test_every_operation_and_schema_has_one_meaningful_name(api):
     assert {"update_city", "accept_invitation", "register_city", "get_city_timeline"} <= set(ids)
     names = set(spec["components"]["schemas"])
     assert not [n for n in names if "." in n] and {"WorkingHours", "JobOut", "Subject", "CityOut"} <= names
+
+
+def test_same_region_candidates_come_last_as_third_members_only(api, projector):
+    """Rome cannot twin with Barcelona alone under the cross-region rule: Asian candidates first."""
+    query = {"limit": 50, "after": api.programme.recorder.max_notification_id()}
+    found = api.get("rome", f"/api/v1/cities/{api.city('rome')}/suggestions", query_string=query).get_json()["items"]
+    europe = {api.city(k) for k in ("mannheim", "barcelona")}
+    kinds = ["same" if s["city_id"] in europe else "other" for s in found]
+    assert "same" in kinds and "other" in kinds
+    assert kinds == sorted(kinds, key=lambda k: k == "same"), kinds  # every other-region candidate first
+    for suggestion in found:
+        third = any("only as a third member" in reason for reason in suggestion["reasons"])
+        assert third == (suggestion["city_id"] in europe), suggestion
+    top = api.get("rome", f"/api/v1/cities/{api.city('rome')}/suggestions", query_string={**query, "limit": 2})
+    assert all(s["city_id"] not in europe for s in top.get_json()["items"])
