@@ -82,6 +82,12 @@ def parse_web_link(value: str | None, name: str) -> str | None:
     return value
 
 
+def parse_count(text: str, name: str) -> int:
+    if not text.strip().isdigit() or int(text) < 1:
+        raise SettingsError(f"{name}={text!r}: expected a whole number of at least 1")
+    return int(text)
+
+
 def parse_networks(text: str, name: str) -> tuple[str, ...]:
     """Comma-separated addresses or networks, e.g. ``10.0.0.1, 192.168.0.0/16``."""
     found = []
@@ -112,6 +118,7 @@ class Settings:
     webhook_url: str | None = None
     mail_from: str | None = None
     trusted_proxies: tuple[str, ...] = ()  # peers whose X-Forwarded-For names the client
+    auth_failure_limit: int = 20  # failed authentications per address or credential a minute
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
@@ -138,6 +145,7 @@ class Settings:
             webhook_url=parse_web_link(env.get("TWINNING_WEBHOOK_URL") or None, "TWINNING_WEBHOOK_URL"),
             mail_from=env.get("TWINNING_MAIL_FROM") or None,
             trusted_proxies=parse_networks(env.get("TWINNING_TRUSTED_PROXIES", ""), "TWINNING_TRUSTED_PROXIES"),
+            auth_failure_limit=parse_count(env.get("TWINNING_AUTH_FAILURE_LIMIT", "20"), "TWINNING_AUTH_FAILURE_LIMIT"),
         )
         if mode == "production" and settings.secret == "change-me":
             raise SettingsError("TWINNING_SECRET must be set in production mode")

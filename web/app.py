@@ -138,6 +138,7 @@ def create_app(
     _install_request_id(app)
     bodylimit.install(app, MAX_BODY_BYTES)
     idempotency.install(app, store)
+    app.config["AUTH_FAILURE_LIMIT"] = settings.auth_failure_limit
     ratelimit.install(
         app,
         trusted_proxies=settings.trusted_proxies,

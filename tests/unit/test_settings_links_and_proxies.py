@@ -27,3 +27,10 @@ def test_trusted_proxies_are_addresses_or_networks():
     with pytest.raises(SettingsError) as refused:
         Settings.from_env({"TWINNING_TRUSTED_PROXIES": "the-load-balancer"})
     assert "TWINNING_TRUSTED_PROXIES" in str(refused.value)
+
+
+def test_the_auth_failure_limit_is_a_setting():
+    assert Settings.from_env({}).auth_failure_limit == 20
+    assert Settings.from_env({"TWINNING_AUTH_FAILURE_LIMIT": "500"}).auth_failure_limit == 500
+    with pytest.raises(SettingsError):
+        Settings.from_env({"TWINNING_AUTH_FAILURE_LIMIT": "0"})
