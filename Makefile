@@ -22,9 +22,11 @@ install: $(STAMP)  ## create the venv and install twinning with its test tools
 demo: install  ## load the IUC 2020 demo programme (idempotent)
 	$(BIN)/twinning demo
 
-run: install  ## load the demo programme and serve it on http://127.0.0.1:8000 (embedded mode)
-	$(BIN)/twinning demo
-	$(BIN)/twinning serve --host 127.0.0.1 --port 8000
+PORT ?= 8000
+
+run: install  ## load the demo programme and serve it on http://127.0.0.1:$(PORT) (embedded mode; make run PORT=8080)
+	PORT=$(PORT) $(BIN)/twinning demo
+	$(BIN)/twinning serve --host 127.0.0.1 --port $(PORT)
 
 services:  ## make sure PostgreSQL and Redis are up (starts them when they are not)
 	@if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \

@@ -159,6 +159,7 @@ class Generator:
         aggregates = [partnership]
         if with_meeting and partnership.status == "active":
             starts = self.start + timedelta(hours=rng.randint(0, 24 * 365))
+            planned = starts - timedelta(days=30)  # the synthetic history: planned a month ahead, then held
             meeting = Meeting.schedule(
                 title=f"Session {len(self.made.meeting_ids)}",
                 kind=rng.choice(MEETING_KINDS),
@@ -166,10 +167,11 @@ class Generator:
                 duration_minutes=rng.choice([60, 90, 120]),
                 invited_city_ids=partnership.member_city_ids,
                 actor=ACTOR,
+                now=planned,
                 partnership_id=pid,
             )
             if rng.random() < 0.3:
-                meeting.reschedule(starts + timedelta(days=7), actor=ACTOR)
+                meeting.reschedule(starts + timedelta(days=7), actor=ACTOR, now=planned)
                 starts += timedelta(days=7)
             meeting.record_outcome(rng.randint(5, 80), "Held as planned", now=starts + timedelta(hours=3), actor=ACTOR)
             self.made.meeting_ids.append(str(meeting.id))

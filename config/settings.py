@@ -6,6 +6,7 @@ the pieces down; ``domain`` never imports this module.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from dataclasses import dataclass, replace
@@ -69,6 +70,41 @@ def persistence_env(database_url: str, pool_size: int = 5, max_overflow: int | N
     raise SettingsError(f"TWINNING_DATABASE={database_url!r}: expected sqlite:///… or postgresql://…")
 
 
+def parse_web_link(value: str | None, name: str) -> str | None:
+    """Notifications are POSTed there: an http(s) URL with a host, nothing a browser would run."""
+    if value is None:
+        return None
+    try:
+        parts = urlsplit(value)
+        scheme, host = parts.scheme.lower(), parts.hostname
+    except ValueError:  # an unbalanced IPv6 bracket
+        scheme, host = "", None
+    if scheme not in ("http", "https") or not host or any(c.isspace() for c in value):
+        raise SettingsError(
+            f"{name}={value!r}: expected an http:// or https:// URL such as https://hooks.example/twinning"
+        )
+    return value
+
+
+def parse_count(text: str, name: str) -> int:
+    if not text.strip().isdigit() or int(text) < 1:
+        raise SettingsError(f"{name}={text!r}: expected a whole number of at least 1")
+    return int(text)
+
+
+def parse_networks(text: str, name: str) -> tuple[str, ...]:
+    """Comma-separated addresses or networks, e.g. ``10.0.0.1, 192.168.0.0/16``."""
+    found = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        try:
+            found.append(str(ipaddress.ip_network(part, strict=False)))
+        except ValueError:
+            raise SettingsError(f"{name}: {part!r} is not an IP address or network") from None
+    return tuple(found)
+
+
 @dataclass(frozen=True)
 class Settings:
     mode: str = "embedded"
@@ -92,6 +128,8 @@ class Settings:
     metrics_token: str | None = None  # TWINNING_METRICS_TOKEN; None: /metrics answers only the loopback address
     pool_size: int = 2  # TWINNING_POOL_SIZE: connections each PostgreSQL pool keeps open
     pool_max: int = 3  # TWINNING_POOL_MAX: the most one pool opens (README: the connection budget)
+    trusted_proxies: tuple[str, ...] = ()  # peers whose X-Forwarded-For names the client
+    auth_failure_limit: int = 20  # failed authentications per address or credential a minute
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
@@ -115,9 +153,11 @@ class Settings:
             require_cross_region=env.get("TWINNING_REQUIRE_CROSS_REGION", "yes").lower()
             not in ("0", "no", "false", "off"),
             log_level=env.get("TWINNING_LOG_LEVEL", "INFO").upper(),
-            webhook_url=env.get("TWINNING_WEBHOOK_URL") or None,
+            webhook_url=parse_web_link(env.get("TWINNING_WEBHOOK_URL") or None, "TWINNING_WEBHOOK_URL"),
             mail_from=env.get("TWINNING_MAIL_FROM") or None,
             **_operations(env),
+            trusted_proxies=parse_networks(env.get("TWINNING_TRUSTED_PROXIES", ""), "TWINNING_TRUSTED_PROXIES"),
+            auth_failure_limit=parse_count(env.get("TWINNING_AUTH_FAILURE_LIMIT", "20"), "TWINNING_AUTH_FAILURE_LIMIT"),
         )
         if mode == "production":
             _refuse_unsafe_production(settings)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import UTC, date, datetime, time
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.errors import InvalidValue
-from domain.limits import MAX_NAME, MAX_TEXT, MAX_YEAR, MIN_YEAR
+from domain.limits import MAX_NAME, MAX_TEXT, MAX_URL, MAX_YEAR, MIN_YEAR
 from domain.model.statuses import StakeholderKind, one_of
 
 STAKEHOLDER_KINDS = tuple(StakeholderKind)
@@ -83,6 +84,28 @@ def check_name(value: str, field: str = "name") -> str:
     checked = unicodedata.normalize("NFC", checked)
     if len(checked) > MAX_NAME:
         raise InvalidValue(field, f"must be at most {MAX_NAME} characters (got {len(checked)})")
+    return checked
+
+
+WEB_SCHEMES = ("http", "https")
+
+
+def is_web_link(value: str | None) -> bool:
+    """An http(s) link with a host: what a browser or calendar may open without running anything."""
+    if not isinstance(value, str) or any(c.isspace() or unicodedata.category(c) == "Cc" for c in value):
+        return False
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # an unbalanced IPv6 bracket
+        return False
+    return parts.scheme.lower() in WEB_SCHEMES and bool(parts.hostname)
+
+
+def check_url(value: str | None, field: str = "url") -> str | None:
+    """Links are opened by browsers and calendar clients: javascript:, data: or file: would run or read."""
+    checked = check_text(value, field, limit=MAX_URL)
+    if checked is not None and not is_web_link(checked):
+        raise InvalidValue(field, "must be an http:// or https:// link such as https://meet.example/rome-yantai")
     return checked
 
 

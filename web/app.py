@@ -8,17 +8,19 @@ processor, the OpenAPI document (/openapi.json), offline docs (/docs) and /healt
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from typing import TYPE_CHECKING, Any
 
 from apiflask import APIFlask
 from apiflask.exceptions import HTTPError
-from flask import Request
+from flask import Request, request
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import BadRequest, HTTPException
 
 from config.settings import Settings
-from web import docs, health, idempotency, metrics, openapi, ratelimit, requestid
+from web import bodylimit, docs, health, idempotency, metrics, openapi, ratelimit, requestid
 from web.api import (
     admin,
     agreements,
@@ -49,8 +51,25 @@ log = logging.getLogger("twinning.web")
 OWNED = "twinning.owned"  # the Twinning bootstrapped for this app, which close_app closes
 
 
+def _object_without_twins(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``{"name": "Rome", "name": "Yantai"}`` is ambiguous: parsers disagree on which one wins."""
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise ValueError(f"the key {key!r} appears twice in one object")
+        found[key] = value
+    return found
+
+
+class StrictJSONProvider(DefaultJSONProvider):
+    """Reads request bodies refusing duplicate keys (a 400); writes JSON as Flask does."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        return json.loads(s, object_pairs_hook=_object_without_twins, **kwargs)
+
+
 class ApiRequest(Request):
-    """JSON bodies: an empty body reads as no body; pathological nesting is a 400, not a crash."""
+    """JSON bodies: an empty body reads as no body; pathological nesting and duplicate keys are a 400."""
 
     def get_json(self, force: bool = False, silent: bool = False, cache: bool = True) -> Any:
         if not self.get_data(cache=True):
@@ -93,6 +112,7 @@ def create_app(
         docs_oauth2_redirect_path=None,
     )
     app.request_class = ApiRequest
+    app.json = StrictJSONProvider(app)
     app.config.update(
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
         AUTO_404_RESPONSE=False,
@@ -121,8 +141,16 @@ def create_app(
     with _ROUTE_COMPILATION:
         _install_error_handling(app)
         requestid.install(app)
+        bodylimit.install(app, MAX_BODY_BYTES)
         idempotency.install(app)
-        ratelimit.install(app)
+        settings = twinning.settings
+        app.config["AUTH_FAILURE_LIMIT"] = settings.auth_failure_limit
+        ratelimit.install(
+            app,
+            trusted_proxies=settings.trusted_proxies,
+            redis=twinning.queue_connection if settings.redis_url else None,  # embedded mode counts in process
+        )
+        _install_options(app)
         for module in (
             meta,
             users,
@@ -157,3 +185,13 @@ def _install_error_handling(app: APIFlask) -> None:
     app.register_error_handler(HTTPError, handle_error)
     app.register_error_handler(HTTPException, handle_error)  # 404, 405, 413, malformed JSON…
     app.register_error_handler(Exception, handle_error)  # DomainError, ApiProblem, anything unexpected
+
+
+def _install_options(app: APIFlask) -> None:
+    @app.after_request
+    def options_without_a_body(response):
+        """Flask's automatic OPTIONS answer is an empty text/html 200: say the same as 204, Allow only."""
+        if request.method == "OPTIONS" and response.status_code == 200 and not response.get_data():
+            response.status_code = 204
+            del response.headers["Content-Type"]
+        return response

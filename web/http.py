@@ -42,8 +42,7 @@ def principal() -> Principal:
 def authenticate_request() -> None:
     """``Authorization: Bearer <token>`` → ``g.principal`` (the Application checks the token).
 
-    A client with too many recent failures gets 429 before its token is looked at (web/ratelimit.py)."""
-    ratelimit.check()
+    A failure from an address or with a credential that failed too often is a 429 (web/ratelimit.py)."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.strip().partition(" ")
     token = token.strip()
@@ -52,7 +51,7 @@ def authenticate_request() -> None:
             raise NotAuthenticated("give a bearer token: Authorization: Bearer <token>")
         g.principal = programme().authenticate(token)
     except NotAuthenticated:
-        ratelimit.failed()
+        ratelimit.failed(token or None)
         raise
 
 

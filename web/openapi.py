@@ -8,6 +8,8 @@ headers on writes, and ``format: uuid`` on id path parameters.
 
 from __future__ import annotations
 
+import json
+
 from web.problems import HTTP_PROBLEMS, PROBLEM_MEDIA_TYPE
 from web.schemas import Problem
 
@@ -26,6 +28,111 @@ READ_ERRORS = (400, 401, 403, 404, 422, 429, 500, 503)
 WRITE_ERRORS = (400, 401, 403, 404, 409, 412, 413, 415, 422, 429, 500, 503)
 NON_UUID_PARAMS = {"milestone_id", "job_id"}
 PATH_PARAM_SCHEMAS = {"job_id": {"type": "string", "minLength": 1, "maxLength": 128, "pattern": "^[A-Za-z0-9_-]+$"}}
+
+
+# What each operation does, in the programme's words: generated clients name their functions so.
+OPERATION_IDS = {
+    "GET /api/v1/admin/jobs": "list_jobs",
+    "POST /api/v1/admin/jobs/{job_id}/requeue": "requeue_job",
+    "GET /api/v1/agreements": "list_agreements",
+    "POST /api/v1/agreements": "draft_agreement",
+    "GET /api/v1/agreements/{agreement_id}": "get_agreement",
+    "GET /api/v1/agreements/{agreement_id}/history": "get_agreement_history",
+    "POST /api/v1/agreements/{agreement_id}/sign": "sign_agreement",
+    "POST /api/v1/agreements/{agreement_id}/terminate": "terminate_agreement",
+    "GET /api/v1/audit/events": "list_audit_events",
+    "GET /api/v1/audit/head": "get_audit_head",
+    "GET /api/v1/audit/verify": "verify_audit_chain",
+    "GET /api/v1/cities": "list_cities",
+    "POST /api/v1/cities": "register_city",
+    "GET /api/v1/cities/{city_id}": "get_city",
+    "PATCH /api/v1/cities/{city_id}": "update_city",
+    "GET /api/v1/cities/{city_id}/history": "get_city_history",
+    "GET /api/v1/cities/{city_id}/invitations": "list_invitations_awaiting",
+    "POST /api/v1/cities/{city_id}/stakeholders": "add_stakeholder",
+    "GET /api/v1/cities/{city_id}/suggestions": "suggest_partners",
+    "GET /api/v1/cities/{city_id}/timeline": "get_city_timeline",
+    "GET /api/v1/exports/agreements.csv": "export_agreements_csv",
+    "GET /api/v1/exports/agreements.json": "export_agreements_json",
+    "GET /api/v1/exports/audit.csv": "export_audit_csv",
+    "GET /api/v1/exports/audit.json": "export_audit_json",
+    "GET /api/v1/exports/meetings.csv": "export_meetings_csv",
+    "GET /api/v1/exports/meetings.json": "export_meetings_json",
+    "GET /api/v1/exports/partnerships.csv": "export_partnerships_csv",
+    "GET /api/v1/exports/partnerships.json": "export_partnerships_json",
+    "GET /api/v1/exports/projects.csv": "export_projects_csv",
+    "GET /api/v1/exports/projects.json": "export_projects_json",
+    "GET /api/v1/me": "get_me",
+    "GET /api/v1/me/notifications": "list_my_notifications",
+    "GET /api/v1/meetings": "list_meetings",
+    "POST /api/v1/meetings": "schedule_meeting",
+    "POST /api/v1/meetings/held": "record_held_meeting",
+    "GET /api/v1/meetings/slots": "find_common_slots",
+    "GET /api/v1/meetings/{meeting_id}": "get_meeting",
+    "POST /api/v1/meetings/{meeting_id}/cancel": "cancel_meeting",
+    "GET /api/v1/meetings/{meeting_id}/history": "get_meeting_history",
+    "GET /api/v1/meetings/{meeting_id}/ics": "get_meeting_calendar",
+    "POST /api/v1/meetings/{meeting_id}/invite": "invite_to_meeting",
+    "POST /api/v1/meetings/{meeting_id}/outcome": "record_meeting_outcome",
+    "POST /api/v1/meetings/{meeting_id}/reschedule": "reschedule_meeting",
+    "GET /api/v1/partnerships": "list_partnerships",
+    "POST /api/v1/partnerships": "propose_partnership",
+    "GET /api/v1/partnerships/{partnership_id}": "get_partnership",
+    "POST /api/v1/partnerships/{partnership_id}/accept": "accept_invitation",
+    "POST /api/v1/partnerships/{partnership_id}/action-plan": "adopt_action_plan",
+    "POST /api/v1/partnerships/{partnership_id}/conclude": "conclude_partnership",
+    "POST /api/v1/partnerships/{partnership_id}/decline": "decline_invitation",
+    "GET /api/v1/partnerships/{partnership_id}/history": "get_partnership_history",
+    "POST /api/v1/partnerships/{partnership_id}/invite": "invite_to_partnership",
+    "POST /api/v1/partnerships/{partnership_id}/withdraw": "withdraw_proposal",
+    "GET /api/v1/projects": "list_projects",
+    "POST /api/v1/projects": "launch_project",
+    "GET /api/v1/projects/{project_id}": "get_project",
+    "POST /api/v1/projects/{project_id}/cancel": "cancel_project",
+    "POST /api/v1/projects/{project_id}/complete": "complete_project",
+    "GET /api/v1/projects/{project_id}/history": "get_project_history",
+    "POST /api/v1/projects/{project_id}/milestones": "plan_milestone",
+    "POST /api/v1/projects/{project_id}/milestones/{milestone_id}/achieve": "achieve_milestone",
+    "POST /api/v1/projects/{project_id}/milestones/{milestone_id}/reschedule": "reschedule_milestone",
+    "GET /api/v1/reports/dashboard": "get_dashboard",
+    "GET /api/v1/reports/progress-review": "get_progress_review",
+    "GET /api/v1/themes": "list_themes",
+    "POST /api/v1/users": "create_user",
+    "GET /api/v1/users/{user_id}": "get_user",
+    "POST /api/v1/users/{user_id}/deactivate": "deactivate_user",
+    "GET /api/v1/users/{user_id}/history": "get_user_history",
+    "POST /api/v1/users/{user_id}/tokens": "issue_token",
+    "POST /api/v1/users/{user_id}/tokens/revoke": "revoke_tokens",
+    "GET /healthz": "check_health",
+}
+
+
+def _name_components(spec: dict) -> None:
+    """APIFlask names a nested model ``Parent.Child``; generators then make two ``Child`` classes.
+
+    Every component gets one name: a nested model is called by its own name, one component
+    for all the places it appears when they are the same schema, ``ParentChild`` when not.
+    """
+    schemas = spec.get("components", {}).get("schemas", {})
+    by_child: dict[str, list[str]] = {}
+    for name in schemas:
+        by_child.setdefault(name.rsplit(".", 1)[-1], []).append(name)
+    renamed: dict[str, str] = {}
+    for child, names in by_child.items():
+        if not any("." in name for name in names):
+            continue
+        shapes = {json.dumps(schemas[name], sort_keys=True) for name in names}
+        for name in names:
+            renamed[name] = child if len(shapes) == 1 else name.replace(".", "")
+    if not renamed:
+        return
+    for old, new in renamed.items():
+        schemas[new] = schemas.pop(old) if old != new else schemas[old]
+    text = json.dumps(spec)
+    for old, new in sorted(renamed.items(), key=lambda item: -len(item[0])):
+        text = text.replace(f'"#/components/schemas/{old}"', f'"#/components/schemas/{new}"')
+    spec.clear()
+    spec.update(json.loads(text))
 
 
 def _header(description: str, schema: dict | None = None) -> dict:
@@ -69,11 +176,13 @@ def _problem_components(spec: dict) -> None:
 
 def process(spec: dict) -> dict:
     _problem_components(spec)
+    _name_components(spec)
     for path, operations in spec.get("paths", {}).items():
         public = path in PUBLIC_PATHS
         for method, operation in operations.items():
             if method not in ("get", "post", "put", "patch", "delete"):
                 continue
+            operation["operationId"] = OPERATION_IDS.get(f"{method.upper()} {path}", operation.get("operationId"))
             write = method != "get"
             operation["security"] = [] if public else [{"bearerAuth": []}]
             for parameter in operation.get("parameters", []):

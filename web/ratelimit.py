@@ -1,32 +1,39 @@
-"""Too many failed authentications from one client: 429 Too Many Requests, with Retry-After.
+"""Too many failed authentications: 429 Too Many Requests, with Retry-After.
 
 Guessing bearer tokens is the one brute-force attack the API invites, so failed
-authentications (401: no token, a wrong, revoked or deactivated one) are counted per
-client — the remote address as the WSGI server sees it — in a sliding window: by default
-``AUTH_FAILURE_LIMIT`` = 20 failures per ``AUTH_FAILURE_WINDOW`` = 60 seconds (both
-``app.config`` keys). Once a client has that many failures in the window, every request
-of it that needs authentication is refused with a 429 problem (``Retry-After``: the
-seconds until its oldest failure leaves the window) *before* its token is looked at — a
-valid token too, or the 429 would tell a guessed token from a wrong one. A successful
-authentication is not counted (and does not reset the count). Public endpoints
+authentications (401: no token, a wrong, revoked or deactivated one) are counted in a
+sliding window — by default ``AUTH_FAILURE_LIMIT`` = 20 failures per
+``AUTH_FAILURE_WINDOW`` = 60 seconds (both ``app.config`` keys) — under two keys at once:
+the client's address and the credential presented (its SHA-256; a raw token is never kept).
+A failure while either key is over the limit answers 429 (``Retry-After``: the seconds until
+enough failures have left the window) instead of 401, and is not counted.
+
+A valid token is always served: the token is looked at first, so twenty typos behind an
+office's NAT or a proxy do not lock out the colleagues who share its address (a 256-bit token
+cannot be guessed, so a success reveals nothing the limit protects). Public endpoints
 (/healthz, /openapi.json, /docs, /api/v1/themes) are never refused.
 
-What this is and is not:
-- in memory, per process: each gunicorn worker counts on its own (so a client may get up
-  to workers × the limit per window), and a restart forgets the counts;
-- per remote address: behind a reverse proxy every client has the proxy's address — put
-  werkzeug's ``ProxyFix`` in front (trusting only your proxy) so the real client is counted;
-  clients behind one NAT share a count;
-- bounded: at most ``MAX_CLIENTS`` addresses are tracked; the stalest are forgotten first.
+- The address is the peer's, or — only when the peer is one of ``TWINNING_TRUSTED_PROXIES``
+  (addresses or networks) — the right-most ``X-Forwarded-For`` entry that is not itself a
+  trusted proxy; a forwarded header from anyone else is ignored, so it cannot be forged.
+- With Redis configured (``REDIS_URL``) the counts live there (a sorted set per key, expiring
+  with the window), shared by every gunicorn worker and surviving restarts; if Redis fails the
+  process counts in memory meanwhile. Without Redis (embedded mode) they are in memory, per
+  process, at most ``MAX_CLIENTS`` keys (the stalest forgotten first).
 """
 
 from __future__ import annotations
 
+import hashlib
+import ipaddress
+import logging
 import math
 import threading
 import time
+import uuid
 from collections import OrderedDict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from flask import Flask, current_app, request
 
@@ -36,10 +43,12 @@ DEFAULT_LIMIT = 20
 DEFAULT_WINDOW_SECONDS = 60.0
 MAX_CLIENTS = 10_000
 EXTENSION = "twinning.ratelimit"
+REDIS_PREFIX = "twinning:auth-failures:"
+log = logging.getLogger(__name__)
 
 
 class FailureWindow:
-    """Failures per client in a sliding window; thread-safe."""
+    """Failures per key in a sliding window, in this process; thread-safe."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic, max_clients: int = MAX_CLIENTS) -> None:
         self.clock = clock
@@ -48,7 +57,7 @@ class FailureWindow:
         self._lock = threading.Lock()
 
     def retry_after(self, client: str, limit: int, window: float) -> int | None:
-        """Seconds this client must wait, or None when it may try."""
+        """Seconds this key must wait, or None when it may try."""
         now = self.clock()
         with self._lock:
             failures = self._failures.get(client)
@@ -64,7 +73,7 @@ class FailureWindow:
             # the wait until enough old failures have left the window for one more try
             return max(1, math.ceil(failures[len(failures) - limit] + window - now))
 
-    def failed(self, client: str) -> None:
+    def failed(self, client: str, window: float = DEFAULT_WINDOW_SECONDS) -> None:
         now = self.clock()
         with self._lock:
             failures = self._failures.pop(client, None) or deque()
@@ -78,6 +87,71 @@ class FailureWindow:
             return len(self._failures)
 
 
+class RedisFailureWindow:
+    """The same window in Redis, shared by every process; the local window stands in while Redis fails."""
+
+    def __init__(self, connection: Any, clock: Callable[[], float] = time.time) -> None:
+        self.connection, self.clock = connection, clock
+        self.local = FailureWindow(clock)
+
+    def retry_after(self, client: str, limit: int, window: float) -> int | None:
+        from redis.exceptions import RedisError
+
+        now, key = self.clock(), REDIS_PREFIX + client
+        try:
+            pipe = self.connection.pipeline()
+            pipe.zremrangebyscore(key, "-inf", now - window)
+            pipe.zcard(key)
+            count = pipe.execute()[1]
+            if count < limit:
+                return None
+            oldest = self.connection.zrange(key, count - limit, count - limit, withscores=True)
+        except RedisError:
+            log.warning("Redis is unavailable: failed authentications are counted in this process meanwhile")
+            return self.local.retry_after(client, limit, window)
+        if not oldest:
+            return None
+        return max(1, math.ceil(oldest[0][1] + window - now))
+
+    def failed(self, client: str, window: float = DEFAULT_WINDOW_SECONDS) -> None:
+        from redis.exceptions import RedisError
+
+        now, key = self.clock(), REDIS_PREFIX + client
+        try:
+            pipe = self.connection.pipeline()
+            pipe.zadd(key, {f"{now!r}:{uuid.uuid4().hex}": now})
+            pipe.expire(key, math.ceil(window) + 1)
+            pipe.execute()
+        except RedisError:
+            self.local.failed(client, window)
+
+
+def trusted_networks(proxies: Iterable[str]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(p.strip(), strict=False) for p in proxies if p.strip())
+
+
+def client_address(peer: str | None, forwarded_for: str | None, trusted: tuple) -> str:
+    """The peer, or behind trusted proxies the first address (from the right) that is not one of them."""
+
+    def is_trusted(address: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            return False
+        return any(ip in network for network in trusted)
+
+    address = peer or "-"
+    if not trusted or not is_trusted(address) or not forwarded_for:
+        return address
+    for hop in reversed([part.strip() for part in forwarded_for.split(",")]):
+        if not hop:
+            continue
+        address = hop
+        if not is_trusted(hop):
+            break
+    return address
+
+
 def _settings() -> tuple[int, float]:
     config = current_app.config
     return int(config.get("AUTH_FAILURE_LIMIT", DEFAULT_LIMIT)), float(
@@ -85,41 +159,49 @@ def _settings() -> tuple[int, float]:
     )
 
 
-def _window() -> FailureWindow | None:
-    return current_app.extensions.get(EXTENSION)
+def _keys(credential: str | None) -> list[str]:
+    trusted = current_app.config.get("TRUSTED_PROXY_NETWORKS", ())
+    address = client_address(request.remote_addr, request.headers.get("X-Forwarded-For"), trusted)
+    keys = [f"address:{address}"]
+    if credential:
+        keys.append("credential:" + hashlib.sha256(credential.encode("utf-8", "replace")).hexdigest())
+    return keys
 
 
-def _client() -> str:
-    return request.remote_addr or "-"
-
-
-def check() -> None:
-    """Before authenticating: refuse a client with too many recent failures."""
-    window = _window()
+def failed(credential: str | None = None) -> None:
+    """After an authentication failed: 429 if its address or credential is over the limit, else counted."""
+    window = current_app.extensions.get(EXTENSION)
     if window is None:
         return
     limit, seconds = _settings()
-    wait = window.retry_after(_client(), limit, seconds)
-    if wait is not None:
+    keys = _keys(credential)
+    waits = [wait for key in keys if (wait := window.retry_after(key, limit, seconds)) is not None]
+    if waits:
+        wait = max(waits)
         raise ApiProblem(
             429,
             "too-many-failed-authentications",
-            f"too many failed authentications from your address; try again in {wait} s",
+            f"too many failed authentications from your address or with this token; try again in {wait} s",
             title="Too many failed authentications",
             headers={"Retry-After": str(wait)},
         )
+    for key in keys:
+        window.failed(key, seconds)
 
 
-def failed() -> None:
-    """After an authentication failed (401)."""
-    window = _window()
-    if window is not None:
-        window.failed(_client())
-
-
-def install(app: Flask, clock: Callable[[], float] = time.monotonic) -> FailureWindow:
-    window = FailureWindow(clock)
+def install(
+    app: Flask,
+    clock: Callable[[], float] | None = None,
+    *,
+    trusted_proxies: Iterable[str] = (),
+    redis: Any = None,
+) -> FailureWindow | RedisFailureWindow:
+    window = (
+        RedisFailureWindow(redis, clock or time.time) if redis is not None else FailureWindow(clock or time.monotonic)
+    )
     app.extensions[EXTENSION] = window
     app.config.setdefault("AUTH_FAILURE_LIMIT", DEFAULT_LIMIT)
     app.config.setdefault("AUTH_FAILURE_WINDOW", DEFAULT_WINDOW_SECONDS)
+    if trusted_proxies or "TRUSTED_PROXY_NETWORKS" not in app.config:
+        app.config["TRUSTED_PROXY_NETWORKS"] = trusted_networks(trusted_proxies)
     return window

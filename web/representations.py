@@ -87,6 +87,8 @@ def meeting(m: Meeting) -> dict[str, Any]:
         "sequence": m.sequence,
         "cancel_reason": m.cancel_reason,
         "outcome": m.outcome,
+        # a snapshot taken before sessions could be recorded after the fact lacks the attribute
+        "recorded_after_the_fact": getattr(m, "recorded_after_the_fact", False),
     }
 
 

@@ -13,6 +13,7 @@ from icalendar import Calendar, Event, vCalAddress, vText
 
 from domain.model.meeting import Meeting
 from domain.model.statuses import MeetingStatus
+from domain.values import is_web_link
 
 PRODID = "-//twinning//city-to-city cooperation//EN"
 UID_DOMAIN = "twinning"
@@ -51,7 +52,7 @@ def meeting_ics(
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     if meeting.location:
         event.add("location", meeting.location)
-    if meeting.url:
+    if is_web_link(meeting.url):  # a link stored before links were checked may be javascript: or worse
         event.add("url", meeting.url)
     if description:
         event.add("description", description)

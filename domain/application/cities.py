@@ -13,6 +13,7 @@ from domain.model.indexes import CityName
 from domain.regions import check_country
 from domain.themes import check_themes
 from domain.values import check_name, check_stakeholder_kind, check_text, check_timezone, check_working_hours
+from domain.zones import check_zone_of_country
 
 MAX_POPULATION = 100_000_000
 
@@ -66,6 +67,7 @@ class CitiesMixin(ProgrammeBase):
                 **profile,
             }
         )
+        check_zone_of_country(country, fields["timezone"])
         city = City(country=country, actor=principal.user_id, **fields)
         claim = self._claim_name(country, fields["name"], str(city.id), principal.user_id)
         try:
@@ -84,6 +86,8 @@ class CitiesMixin(ProgrammeBase):
         city_id = str(parse_id(city_id, "id"))
         require_officer_of_any(principal, [city_id], "this city")
         changes = check_profile(changes)
+        if "timezone" in changes:
+            check_zone_of_country(self.load(City, city_id).country, changes["timezone"])
         if "name" in changes:
             city = self.load(City, city_id)
             if changes["name"] != city.name:

@@ -8,11 +8,11 @@ from uuid import UUID
 from domain.access import Principal, require_staff
 from domain.application.base import ProgrammeBase, Recorded
 from domain.errors import InvalidValue
-from domain.limits import MAX_LOCATION, MAX_SESSION_INVITED, MAX_URL
+from domain.limits import MAX_LOCATION, MAX_SESSION_INVITED
 from domain.model.city import City
 from domain.model.meeting import Meeting
 from domain.model.partnership import Partnership
-from domain.values import check_name, check_text
+from domain.values import check_name, check_text, check_url
 
 MAX_INVITED = MAX_SESSION_INVITED
 
@@ -32,24 +32,77 @@ class MeetingsMixin(ProgrammeBase):
         new_id: UUID | None = None,
     ) -> Recorded:
         require_staff(principal)
+        meeting = Meeting.schedule(
+            **self._session(title, kind, starts_at, duration_minutes, invited_city_ids, partnership_id, location, url),
+            actor=principal.user_id,
+            now=self.now(),
+            id=new_id,
+        )
+        return Recorded(meeting, self.record_new(meeting))
+
+    def record_held_meeting(
+        self,
+        principal: Principal,
+        title: str,
+        kind: str,
+        starts_at: datetime,
+        duration_minutes: int,
+        invited_city_ids: list[str],
+        attendance: int,
+        summary: str,
+        attended_city_ids: list[str] | None = None,
+        partnership_id: str | None = None,
+        location: str | None = None,
+        url: str | None = None,
+        new_id: UUID | None = None,
+    ) -> Recorded:
+        """A session that already happened, scheduled and given its outcome in one command, for history."""
+        require_staff(principal)
+        session = self._session(
+            title, kind, starts_at, duration_minutes, invited_city_ids, partnership_id, location, url
+        )
+        meeting = Meeting.record_held(
+            **session,
+            attendance=attendance,
+            summary=check_text(summary, "summary", required=True),
+            attended_city_ids=self._attended(attended_city_ids),
+            actor=principal.user_id,
+            now=self.now(),
+            id=new_id,
+        )
+        return Recorded(meeting, self.record_new(meeting))
+
+    def _session(
+        self,
+        title: str,
+        kind: str,
+        starts_at: datetime,
+        duration_minutes: int,
+        invited_city_ids: list[str],
+        partnership_id: str | None,
+        location: str | None,
+        url: str | None,
+    ) -> dict:
         if not isinstance(invited_city_ids, list) or len(invited_city_ids) > MAX_INVITED:
             raise InvalidValue("invited_city_ids", f"give a list of at most {MAX_INVITED} city ids")
         invited = [str(self.load(City, c, field="invited_city_ids").id) for c in invited_city_ids]
         if partnership_id is not None:
             partnership_id = str(self.load(Partnership, partnership_id, field="partnership_id").id)
-        meeting = Meeting.schedule(
-            title=check_name(title, "title"),
-            kind=kind,
-            starts_at=starts_at,
-            duration_minutes=duration_minutes,
-            invited_city_ids=invited,
-            partnership_id=partnership_id,
-            location=check_text(location, "location", limit=MAX_LOCATION),
-            url=check_text(url, "url", limit=MAX_URL),
-            actor=principal.user_id,
-            id=new_id,
-        )
-        return Recorded(meeting, self.record_new(meeting))
+        return {
+            "title": check_name(title, "title"),
+            "kind": kind,
+            "starts_at": starts_at,
+            "duration_minutes": duration_minutes,
+            "invited_city_ids": invited,
+            "partnership_id": partnership_id,
+            "location": check_text(location, "location", limit=MAX_LOCATION),
+            "url": check_url(url, "url"),
+        }
+
+    def _attended(self, attended_city_ids: list[str] | None) -> list[str] | None:
+        if attended_city_ids is None:
+            return None
+        return [str(self.load(City, c, field="attended_city_ids").id) for c in attended_city_ids]
 
     def invite_to_meeting(
         self, principal: Principal, meeting_id: str, city_id: str, expected_version: int | None = None
@@ -72,7 +125,9 @@ class MeetingsMixin(ProgrammeBase):
         return self.change(
             Meeting,
             meeting_id,
-            lambda m: m.reschedule(starts_at, duration_minutes=duration_minutes, actor=principal.user_id),
+            lambda m: m.reschedule(
+                starts_at, duration_minutes=duration_minutes, actor=principal.user_id, now=self.now()
+            ),
             expected_version=expected_version,
         )
 
@@ -96,11 +151,7 @@ class MeetingsMixin(ProgrammeBase):
     ) -> Recorded:
         require_staff(principal)
         summary = check_text(summary, "summary", required=True)
-        attended = (
-            None
-            if attended_city_ids is None
-            else [str(self.load(City, c, field="attended_city_ids").id) for c in attended_city_ids]
-        )
+        attended = self._attended(attended_city_ids)
         return self.change(
             Meeting,
             meeting_id,

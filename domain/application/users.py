@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from eventsourcing.domain import Aggregate
+from eventsourcing.utils import get_topic
 
 from domain.access import SYSTEM, Principal, require_role
 from domain.application.base import ProgrammeBase, Recorded, parse_id
 from domain.errors import ConcurrencyConflict, Duplicate, InvalidValue, NotAuthenticated, NotFound
 from domain.limits import MAX_EMAIL
+from domain.model.admins import AdminRoster
 from domain.model.city import City
 from domain.model.indexes import CityRoster, TokenOwner, UserEmail
 from domain.model.statuses import Role
-from domain.model.user import User
+from domain.model.user import User, UserDeactivatedError
 from domain.values import check_name, check_text
 
 TOKEN_BYTES = 32
+COMMAND_ATTEMPTS = 5
+log = logging.getLogger(__name__)
 
 
 def hash_token(token: str) -> str:
@@ -64,8 +72,9 @@ class UsersMixin(ProgrammeBase):
             roster = self._roster(city_id, principal) if city_id else None
             if roster is not None:
                 roster.join(str(user.id), actor=principal.user_id)
+            standing = self._standing(user, principal)
             try:
-                return IssuedToken(user, token, self.record(*filter(None, (user, claim, owner, roster))))
+                return IssuedToken(user, token, self.record(*filter(None, (user, claim, owner, roster)), *standing))
             except ConcurrencyConflict:
                 if self.exists(claim.id):
                     raise Duplicate(f"a user with the email {email} already exists") from None
@@ -86,23 +95,69 @@ class UsersMixin(ProgrammeBase):
         token = secrets.token_urlsafe(TOKEN_BYTES)
         user = self.load_expected(User, user_id, expected_version)
         owner = self._issue(user, token, principal)
-        return IssuedToken(user, token, self.record(user, owner))
+        return IssuedToken(user, token, self.record(user, owner, *self._standing(user, principal)))
 
     def revoke_tokens(self, principal: Principal, user_id: str, expected_version: int | None = None) -> Recorded:
         require_role(principal, Role.ADMIN)
-        return self.change(
-            User, user_id, lambda user: user.revoke_tokens(actor=principal.user_id), expected_version=expected_version
+        return self._change_user(
+            principal, user_id, expected_version, lambda user: [user.revoke_tokens(actor=principal.user_id)]
         )
 
     def deactivate_user(self, principal: Principal, user_id: str, expected_version: int | None = None) -> Recorded:
         """Deactivating an officer also takes them off their city's roster, in the same transaction."""
         require_role(principal, Role.ADMIN)
-        user = self.load_expected(User, user_id, expected_version)
-        user.deactivate(actor=principal.user_id)
-        roster = self._roster(user.city_id, principal) if user.city_id else None
-        if roster is not None:
-            roster.leave(str(user.id), actor=principal.user_id)
-        return Recorded(user, self.record(*filter(None, (user, roster))))
+
+        def deactivate(user: User) -> list[Aggregate]:
+            user.deactivate(actor=principal.user_id)
+            roster = self._roster(user.city_id, principal) if user.city_id else None
+            if roster is not None:
+                roster.leave(str(user.id), actor=principal.user_id)
+            return [roster] if roster is not None else []
+
+        return self._change_user(principal, user_id, expected_version, deactivate)
+
+    def _change_user(
+        self,
+        principal: Principal,
+        user_id: str,
+        expected_version: int | None,
+        command: Callable[[User], list[Aggregate | None]],
+    ) -> Recorded:
+        """A change to a user and what it touches; an admin's standing is checked on fresh state each attempt."""
+        attempt = 0
+        while True:
+            attempt += 1
+            user = self.load_expected(User, user_id, expected_version)
+            touched = [a for a in command(user) if a is not None]
+            try:
+                return Recorded(user, self.record(user, *touched, *self._standing(user, principal)))
+            except ConcurrencyConflict:
+                if attempt >= COMMAND_ATTEMPTS:
+                    raise
+
+    def _standing(self, user: User, principal: Principal) -> list[AdminRoster]:
+        """The admin roster when this change moves an admin in or out of it (LastAdmin refuses the last out)."""
+        if user.role != Role.ADMIN:
+            return []
+        roster = (
+            self.load(AdminRoster, AdminRoster.ID)
+            if self.exists(AdminRoster.ID)
+            else AdminRoster(admin_ids=self._admins_able_to_act(exclude=str(user.id)), actor=principal.user_id)
+        )
+        roster.stand(str(user.id), able=user.active and bool(user.token_hashes), actor=principal.user_id)
+        return [roster] if roster.pending_events else []
+
+    def _admins_able_to_act(self, exclude: str) -> list[str]:
+        """A store written before the roster existed: its admins are found once, from the log."""
+        topic, start, user_ids = get_topic(User.UserRegistered), 1, []
+        while True:
+            batch = self._read(lambda s=start: self.recorder.select_notifications(s, 500, topics=[topic]))
+            user_ids += [str(n.originator_id) for n in batch]
+            if len(batch) < 500:
+                break
+            start = batch[-1].id + 1
+        admins = [self.load(User, user_id) for user_id in user_ids if user_id != exclude]
+        return [str(a.id) for a in admins if a.role == Role.ADMIN and a.active and a.token_hashes]
 
     def _roster(self, city_id: str, principal: Principal) -> CityRoster:
         try:
@@ -124,9 +179,21 @@ class UsersMixin(ProgrammeBase):
             raise NotAuthenticated("the token has been revoked")
         return Principal(user_id=str(user.id), role=Role(user.role), city_id=user.city_id, name=user.name)
 
-    def ensure_admin(self, token: str, email: str = "admin@twinning.local") -> Principal:
-        """Bootstrap (idempotently) the admin who holds ``token`` — from TWINNING_ADMIN_TOKEN."""
-        return self.ensure_user(SYSTEM, "Administrator", email, Role.ADMIN, token=token)
+    def ensure_admin(self, token: str, email: str = "admin@twinning.local") -> Principal | None:
+        """Bootstrap (idempotently) the admin who holds ``token`` — from TWINNING_ADMIN_TOKEN.
+
+        A deactivated bootstrap admin stays deactivated (re-enabling it from the environment would
+        undo an admin's decision): that is said in one log line and the start goes on.
+        """
+        try:
+            return self.ensure_user(SYSTEM, "Administrator", email, Role.ADMIN, token=token)
+        except UserDeactivatedError:
+            log.error(
+                "TWINNING_ADMIN_TOKEN belongs to the deactivated admin %s: it is ignored and no admin is bootstrapped; "
+                "another active admin can create a new one (POST /api/v1/users)",
+                email,
+            )
+            return None
 
     def ensure_user(
         self,
@@ -147,7 +214,8 @@ class UsersMixin(ProgrammeBase):
             self.create_user(principal, name, email, role, city_id=city_id, token=token)
         else:
             require_role(principal, Role.ADMIN)
-            self.record(user, self._issue(user, token, principal))
+            owner = self._issue(user, token, principal)
+            self.record(user, owner, *self._standing(user, principal))
         return self.authenticate(token)
 
     def user(self, principal: Principal, user_id: str) -> User:

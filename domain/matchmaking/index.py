@@ -18,6 +18,7 @@ from __future__ import annotations
 import bisect
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date
 
 from domain.errors import Duplicate, NotFound
@@ -33,6 +34,10 @@ from domain.matchmaking.signals import (
     today_utc,
 )
 
+THIRD_MEMBER_REASON = (
+    "Same region as {name}: under the cross-region rule it can join only as a third member, "
+    "beside a city of another region"
+)
 ClassKey = tuple[str, str, Schedule, "int | None"]  # region, time zone, schedule, response days
 _CACHE_LIMIT = 50_000
 
@@ -144,8 +149,35 @@ class MatchIndex:
 
     # -- queries --------------------------------------------------------------------
 
-    def suggest(self, city_id: str, limit: int = 10, on: date | None = None) -> list[Suggestion]:
-        """The best ``limit`` candidates for the city, best first (ties: name, then id)."""
+    def suggest(
+        self, city_id: str, limit: int = 10, on: date | None = None, *, cross_region: bool = False
+    ) -> list[Suggestion]:
+        """The best ``limit`` candidates for the city, best first (ties: name, then id).
+
+        With the cross-region rule (``cross_region``) a city of the same region cannot be the
+        only partner: such candidates come after every candidate of another region, each
+        saying it can join only as a third member.
+        """
+        if not cross_region:
+            return self._suggest(city_id, limit, on)
+        city = self._profiles.get(city_id)
+        wanted = limit
+        while True:
+            found = self._suggest(city_id, wanted, on)
+            if city is None:
+                return found
+            others = [s for s in found if self._profiles[s.city_id].region != city.region]
+            if len(others) >= limit or len(found) < wanted:
+                break
+            wanted *= 2  # same-region candidates crowded the top: look further for other regions
+        same = [
+            replace(s, reasons=(*s.reasons, THIRD_MEMBER_REASON.format(name=city.name)))
+            for s in found
+            if self._profiles[s.city_id].region == city.region
+        ]
+        return (others + same)[:limit]
+
+    def _suggest(self, city_id: str, limit: int, on: date | None) -> list[Suggestion]:
         city = self._profiles.get(city_id)
         if city is None:
             raise NotFound(f"city {city_id} is not indexed")

@@ -30,6 +30,18 @@ class ParticipantAlreadyInvited(RuleBroken):
     title = "This city is already invited to the session"
 
 
+def check_start(starts_at: datetime, now: datetime) -> datetime:
+    """Nobody can be invited to the past: a session that already happened is recorded as held."""
+    starts_at = check_instant(starts_at, "starts_at")
+    if starts_at < now:
+        raise InvalidValue(
+            "starts_at",
+            f"{starts_at.isoformat()} has passed (it is now {now.isoformat()}); "
+            "record a session that already happened as held, after the fact",
+        )
+    return starts_at
+
+
 def check_kind(kind: str) -> MeetingKind:
     return one_of(MeetingKind, kind, "kind")
 
@@ -50,10 +62,84 @@ class Meeting(Aggregate):
         duration_minutes: int,
         invited_city_ids: list[str],
         actor: str,
+        now: datetime,
         partnership_id: str | None = None,
         location: str | None = None,
         url: str | None = None,
         id: UUID | None = None,
+    ) -> Meeting:
+        return cls._new(
+            title,
+            kind,
+            check_start(starts_at, now),
+            duration_minutes,
+            invited_city_ids,
+            actor,
+            partnership_id,
+            location,
+            url,
+            id,
+            after_the_fact=False,
+        )
+
+    @classmethod
+    def record_held(
+        cls,
+        title: str,
+        kind: str,
+        starts_at: datetime,
+        duration_minutes: int,
+        invited_city_ids: list[str],
+        attendance: int,
+        summary: str,
+        actor: str,
+        now: datetime,
+        attended_city_ids: list[str] | None = None,
+        partnership_id: str | None = None,
+        location: str | None = None,
+        url: str | None = None,
+        id: UUID | None = None,
+    ) -> Meeting:
+        """A session that already ended, recorded for history: scheduled and held in one command,
+        marked as recorded after the fact, so nobody is invited or reminded."""
+        starts_at = check_instant(starts_at, "starts_at")
+        ends_at = starts_at + timedelta(minutes=check_duration(duration_minutes))
+        if ends_at > now:
+            raise InvalidValue(
+                "starts_at",
+                f"the session ends at {ends_at.isoformat()}, after now ({now.isoformat()}): "
+                "schedule it instead, and record its outcome once it has started",
+            )
+        meeting = cls._new(
+            title,
+            kind,
+            starts_at,
+            duration_minutes,
+            invited_city_ids,
+            actor,
+            partnership_id,
+            location,
+            url,
+            id,
+            after_the_fact=True,
+        )
+        meeting.record_outcome(attendance, summary, now=now, actor=actor, attended_city_ids=attended_city_ids)
+        return meeting
+
+    @classmethod
+    def _new(
+        cls,
+        title: str,
+        kind: str,
+        starts_at: datetime,
+        duration_minutes: int,
+        invited_city_ids: list[str],
+        actor: str,
+        partnership_id: str | None,
+        location: str | None,
+        url: str | None,
+        id: UUID | None,
+        after_the_fact: bool,
     ) -> Meeting:
         if len(set(invited_city_ids)) != len(invited_city_ids):
             raise InvalidValue("invited_city_ids", "a city is listed twice")
@@ -61,13 +147,14 @@ class Meeting(Aggregate):
             id=id,
             title=title,
             kind=check_kind(kind),
-            starts_at=check_instant(starts_at, "starts_at"),
+            starts_at=starts_at,
             duration_minutes=check_duration(duration_minutes),
             invited_city_ids=list(invited_city_ids),
             partnership_id=partnership_id,
             location=location,
             url=url,
             actor=actor,
+            recorded_after_the_fact=after_the_fact,
         )
 
     @event("MeetingScheduled")
@@ -83,6 +170,7 @@ class Meeting(Aggregate):
         url: str | None,
         actor: str,
         id: UUID | None = None,
+        recorded_after_the_fact: bool = False,  # absent from sessions stored before it existed
     ) -> None:
         self.title = title
         self.kind = MeetingKind(kind)
@@ -97,6 +185,7 @@ class Meeting(Aggregate):
         self.sequence = 0
         self.cancel_reason: str | None = None
         self.outcome: dict | None = None
+        self.recorded_after_the_fact = recorded_after_the_fact
 
     @property
     def ends_at(self) -> datetime:
@@ -112,9 +201,9 @@ class Meeting(Aggregate):
     def _invite(self, city_id: str, actor: str) -> None:
         self.invited_city_ids.append(city_id)
 
-    def reschedule(self, starts_at: datetime, actor: str, duration_minutes: int | None = None) -> None:
+    def reschedule(self, starts_at: datetime, actor: str, now: datetime, duration_minutes: int | None = None) -> None:
         self._check_scheduled()
-        starts_at = check_instant(starts_at, "starts_at")
+        starts_at = check_start(starts_at, now)
         duration = self.duration_minutes if duration_minutes is None else check_duration(duration_minutes)
         self._reschedule(starts_at=starts_at, duration_minutes=duration, actor=actor)
 

@@ -181,4 +181,5 @@ def agreement_item(stored: dict) -> dict:
     r = AGREEMENTS.decode(stored)
     r["parties"] = [{**p, "signed_on": parse_day(p.get("signed_on"))} for p in r["parties"]]
     del r["position"]
+    r["created_at"] = r["drafted_at"]  # drafted_at stays one release, deprecated
     return r

@@ -13,7 +13,7 @@ from domain.regions import country_name, region_of
 from domain.storage import marks
 from domain.values import _CONTROL
 from domain.views import timeline
-from domain.views.codec import contains, dump, fold, instant, member, sort_key
+from domain.views.codec import contains, dump, instant, member, sort_key, unaccented
 from domain.views.context import Context, handles, looks_up
 from domain.views.paging import Page, Where, check_limit, check_text, decode_cursor, encode_cursor, like, split
 from domain.views.table import Table
@@ -54,7 +54,7 @@ def _country(country: str) -> str:
 
 
 def _search(name: str | None, local_name: str | None) -> str:
-    return fold(name) + "\n" + fold(local_name)
+    return unaccented(name) + "\n" + unaccented(local_name)
 
 
 @looks_up("names")
@@ -276,7 +276,8 @@ def city_items(db: Any, rows: list[dict]) -> list[dict]:
                 "status": r["status"],
                 "version": r["version"],
                 "stakeholders": stakeholders[r["id"]],
-                "registered_at": r["registered_at"],
+                "created_at": r["registered_at"],
+                "registered_at": r["registered_at"],  # deprecated alias of created_at, for one release
                 "updated_at": r["updated_at"],
             }
         )

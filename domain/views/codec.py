@@ -77,11 +77,14 @@ def fold(text: str | None) -> str:
     return unicodedata.normalize("NFC", unicodedata.normalize("NFKC", text).casefold())
 
 
+def unaccented(text: str | None) -> str:
+    """Folded and without combining marks: what a search matches, so "malaga" finds Málaga."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", fold(text)) if not unicodedata.combining(ch))
+
+
 def sort_key(name: str | None) -> str:
     """Order names as people expect: accents second (Liuzhou < Málaga < Mannheim), then exact spelling."""
-    folded = fold(name)
-    base = "".join(ch for ch in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(ch))
-    return f"{base}\x1f{folded}"
+    return f"{unaccented(name)}\x1f{fold(name)}"
 
 
 def contains(json_list_column: str) -> str:

@@ -246,6 +246,7 @@ def meeting_items(db: Any, rows: list[dict]) -> list[dict]:
             {
                 **{k: r[k] for k in (*shown, *more)},
                 "invited_cities": cities[r["id"]],
+                "invited_city_ids": [c["city_id"] for c in cities[r["id"]]],
                 "version": r["version"],
                 "updated_at": r["updated_at"],
             }

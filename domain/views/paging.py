@@ -18,7 +18,7 @@ from uuid import UUID
 from domain.errors import InvalidValue
 from domain.limits import DEFAULT_LIMIT, MAX_CURSOR, MAX_LIMIT, MAX_NAME
 from domain.values import _CONTROL
-from domain.views.codec import fold, instant
+from domain.views.codec import instant, unaccented
 
 
 def check_limit(limit: int | None) -> int:
@@ -87,7 +87,7 @@ class Where:
 
 
 def like(text: str) -> str:
-    escaped = fold(text).replace("!", "!!").replace("%", "!%").replace("_", "!_")
+    escaped = unaccented(text).replace("!", "!!").replace("%", "!%").replace("_", "!_")
     return f"%{escaped}%"
 
 

@@ -276,13 +276,17 @@ def partnership_items(db: Any, rows: list[dict]) -> list[dict]:
         if plan:
             plan["adopted_on"] = parse_day(plan["adopted_on"])
         own = ("id", "title", "status", "proposer_city_id", "themes", "description", "outcome", "closing_reason")
+        # proposed_at: a deprecated alias of created_at, kept for one release
         when = ("version", "proposed_at", "updated_at", "position")
         items.append(
             {
                 **{k: r[k] for k in (*own, *when)},
                 "proposer_name": stored["proposer_name"],
                 "invitations": invitations[r["id"]],
+                "member_city_ids": [r["proposer_city_id"]]
+                + [i["city_id"] for i in invitations[r["id"]] if i["status"] == InvitationStatus.ACCEPTED],
                 "action_plan": plan,
+                "created_at": r["proposed_at"],
             }
         )
     return items

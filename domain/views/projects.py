@@ -257,7 +257,8 @@ def project_items(db: Any, rows: list[dict], as_of: date) -> list[dict]:
                 "milestone_counts": {state: sum(1 for m in own if m["state"] == state) for state in STATES},
                 "as_of": as_of,
                 "version": r["version"],
-                "launched_at": r["launched_at"],
+                "created_at": r["launched_at"],
+                "launched_at": r["launched_at"],  # deprecated alias of created_at, for one release
                 "updated_at": r["updated_at"],
             }
         )

@@ -79,7 +79,10 @@ class Api:
             assert response.status_code == 200, response.get_json()
         return response.get_json()
 
-    def schedule(self, starts_at="2030-03-04T09:00:00+01:00", cities=("rome", "yantai"), **extra) -> dict:
+    def schedule(
+        self, starts_at="2030-03-04T09:00:00+01:00", cities=("rome", "yantai"), planned_at=None, **extra
+    ) -> dict:
+        """A session; ``planned_at`` (a datetime) schedules it back then, so that it may have started by now."""
         body = {
             "title": "Kick-off",
             "kind": "online",
@@ -88,7 +91,11 @@ class Api:
             "invited_city_ids": [self.city(c) for c in cities],
             **extra,
         }
-        response = self.post("facilitator", "/api/v1/meetings", body)
+        self.programme.clock.current = planned_at
+        try:
+            response = self.post("facilitator", "/api/v1/meetings", body)
+        finally:
+            self.programme.clock.current = None
         assert response.status_code == 201, response.get_json()
         return response.get_json()
 

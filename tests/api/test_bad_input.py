@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 
@@ -325,7 +326,7 @@ def _scene_urls(api) -> dict:
         "project": project["id"],
         "agreement": api.draft()["id"],
         "meeting": api.schedule()["id"],
-        "held": api.schedule("2020-03-04T09:00:00+01:00")["id"],
+        "held": api.schedule("2020-03-04T09:00:00+01:00", planned_at=datetime(2020, 2, 3, tzinfo=UTC))["id"],
         "rome": api.city("rome"),
     }
 

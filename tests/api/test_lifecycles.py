@@ -68,7 +68,8 @@ def test_session_scheduled_moved_held_and_its_ics(api):
     invited = api.post("facilitator", f"{url}/invite", {"city_id": api.city("mannheim")})
     assert len(invited.get_json()["invited_city_ids"]) == 3
 
-    past = api.schedule((datetime.now(UTC) - timedelta(hours=3)).isoformat(timespec="seconds"))
+    now = datetime.now(UTC)
+    past = api.schedule((now - timedelta(hours=3)).isoformat(timespec="seconds"), planned_at=now - timedelta(days=7))
     held = api.post(
         "facilitator",
         f"/api/v1/meetings/{past['id']}/outcome",

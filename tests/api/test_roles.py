@@ -31,10 +31,12 @@ def _partnership(api, *, active=False) -> str:
 
 
 def _meeting(api, *, past=False) -> str:
-    starts = (
-        (datetime.now(UTC) - timedelta(hours=2)).isoformat(timespec="seconds") if past else "2030-03-04T09:00:00+01:00"
-    )
-    return api.schedule(starts)["id"]
+    if past:
+        now = datetime.now(UTC)
+        return api.schedule(
+            (now - timedelta(hours=2)).isoformat(timespec="seconds"), planned_at=now - timedelta(days=7)
+        )["id"]
+    return api.schedule("2030-03-04T09:00:00+01:00")["id"]
 
 
 def _agreement(api, *, in_force=False) -> str:

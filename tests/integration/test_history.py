@@ -86,6 +86,7 @@ def test_short_story_proposed_accepted_activated(cast):
 def test_history_of_a_session_keeps_its_moves(cast, clock):
     app = cast.programme
     starts = datetime(2020, 12, 3, 9, 30, tzinfo=CET)
+    clock.current = starts - timedelta(days=30)  # planned a month ahead
     mid = str(
         app.schedule_meeting(
             cast.facilitator, "4th Global Event", "conference", starts, 180, [cast.city("rome"), cast.city("yantai")]

@@ -25,6 +25,7 @@ def test_rome_and_yantai_cooperate_from_proposal_to_achieved_milestone(cast, dat
     app.accept_invitation(cast.officer("yantai"), str(proposal.id), yantai)
 
     starts = datetime(2020, 10, 28, 9, 0, tzinfo=CET)
+    clock.current = starts - timedelta(days=7)  # the ceremony is planned a week ahead
     session = app.schedule_meeting(
         cast.facilitator, "MoU signing ceremony", "online", starts, 90, [rome, yantai], partnership_id=str(proposal.id)
     ).aggregate

@@ -19,10 +19,19 @@ CET, CST = timezone(timedelta(hours=1)), timezone(timedelta(hours=8))
 ROME, YANTAI, CHENGDU = "city-rome", "city-yantai", "city-chengdu"
 FACILITATOR = "user-facilitator"
 GLOBAL_EVENT = datetime(2020, 12, 3, 9, 30, tzinfo=CET)
+PLANNED = datetime(2020, 11, 2, 10, 0, tzinfo=CET)  # when the facilitators planned it
+
+
+@pytest.fixture(autouse=True)
+def planning_time(clock):
+    """The programme's clock stands in November 2020, when the facilitators planned the Global Event."""
+    clock.current = PLANNED
 
 
 def session(duration: int = 90, invited=(ROME, YANTAI), kind: str = "online") -> Meeting:
-    meeting = Meeting.schedule("4th Global Event", kind, GLOBAL_EVENT, duration, list(invited), actor=FACILITATOR)
+    meeting = Meeting.schedule(
+        "4th Global Event", kind, GLOBAL_EVENT, duration, list(invited), actor=FACILITATOR, now=PLANNED
+    )
     meeting.collect_events()
     return meeting
 
@@ -40,18 +49,18 @@ def test_every_session_kind_of_the_programme_can_be_scheduled(kind):
 @pytest.mark.parametrize("kind", ["party", "Online", "", "field visit"])
 def test_unknown_session_kind_is_refused(kind):
     with pytest.raises(InvalidValue) as refused:
-        Meeting.schedule("Gathering", kind, GLOBAL_EVENT, 60, [ROME], actor=FACILITATOR)
+        Meeting.schedule("Gathering", kind, GLOBAL_EVENT, 60, [ROME], actor=FACILITATOR, now=PLANNED)
     assert refused.value.field == "kind"
 
 
 @pytest.mark.parametrize("minutes", [14, 601, 0, -15, 10_000, True, 30.0, "60"])
 def test_duration_outside_15_to_600_minutes_is_refused(minutes):
     with pytest.raises(InvalidValue) as refused:
-        Meeting.schedule("Webinar", "webinar", GLOBAL_EVENT, minutes, [ROME], actor=FACILITATOR)
+        Meeting.schedule("Webinar", "webinar", GLOBAL_EVENT, minutes, [ROME], actor=FACILITATOR, now=PLANNED)
     assert refused.value.field == "duration_minutes"
     meeting = session()
     with pytest.raises(InvalidValue):
-        meeting.reschedule(GLOBAL_EVENT + timedelta(days=1), duration_minutes=minutes, actor=FACILITATOR)
+        meeting.reschedule(GLOBAL_EVENT + timedelta(days=1), duration_minutes=minutes, actor=FACILITATOR, now=PLANNED)
     assert (meeting.starts_at, meeting.duration_minutes, recorded(meeting)) == (GLOBAL_EVENT, 90, [])
 
 
@@ -63,11 +72,11 @@ def test_duration_of_15_and_600_minutes_is_accepted(minutes):
 
 def test_naive_start_time_is_refused():
     with pytest.raises(InvalidValue) as refused:
-        Meeting.schedule("Webinar", "webinar", datetime(2020, 12, 3, 9, 30), 60, [ROME], actor=FACILITATOR)
+        Meeting.schedule("Webinar", "webinar", datetime(2020, 12, 3, 9, 30), 60, [ROME], actor=FACILITATOR, now=PLANNED)
     assert refused.value.field == "starts_at"
     meeting = session()
     with pytest.raises(InvalidValue):
-        meeting.reschedule(datetime(2020, 12, 4, 9, 30), actor=FACILITATOR)
+        meeting.reschedule(datetime(2020, 12, 4, 9, 30), actor=FACILITATOR, now=PLANNED)
     assert recorded(meeting) == []
 
 
@@ -79,7 +88,7 @@ def test_start_keeps_its_offset_and_is_the_same_instant_everywhere():
 
 def test_city_listed_twice_in_a_session_is_refused():
     with pytest.raises(InvalidValue) as refused:
-        Meeting.schedule("Workshop", "workshop", GLOBAL_EVENT, 60, [ROME, YANTAI, ROME], actor=FACILITATOR)
+        Meeting.schedule("Workshop", "workshop", GLOBAL_EVENT, 60, [ROME, YANTAI, ROME], actor=FACILITATOR, now=PLANNED)
     assert refused.value.field == "invited_city_ids"
 
 
@@ -95,9 +104,9 @@ def test_city_already_invited_cannot_be_invited_again():
 def test_rescheduling_keeps_the_duration_unless_given_and_raises_the_sequence():
     meeting = session(duration=90)
     later = datetime(2020, 12, 10, 16, 0, tzinfo=CST)
-    meeting.reschedule(later, actor=FACILITATOR)
+    meeting.reschedule(later, actor=FACILITATOR, now=PLANNED)
     assert (meeting.starts_at, meeting.duration_minutes, meeting.sequence) == (later, 90, 1)
-    meeting.reschedule(later, duration_minutes=120, actor=FACILITATOR)
+    meeting.reschedule(later, duration_minutes=120, actor=FACILITATOR, now=PLANNED)
     assert (meeting.duration_minutes, meeting.sequence) == (120, 2)
     assert recorded(meeting) == ["MeetingRescheduled", "MeetingRescheduled"]
 
@@ -167,7 +176,7 @@ def test_cancelled_session_cannot_be_moved():
     assert (meeting.status, meeting.cancel_reason, meeting.sequence) == ("cancelled", "speaker unavailable", 1)
     meeting.collect_events()
     with pytest.raises(MeetingNotScheduled):
-        meeting.reschedule(GLOBAL_EVENT + timedelta(days=7), actor=FACILITATOR)
+        meeting.reschedule(GLOBAL_EVENT + timedelta(days=7), actor=FACILITATOR, now=PLANNED)
     with pytest.raises(MeetingNotScheduled):
         meeting.cancel("again", actor=FACILITATOR)
     with pytest.raises(MeetingNotScheduled):
@@ -187,7 +196,7 @@ def test_held_session_cannot_be_moved_or_cancelled():
     meeting.record_outcome(40, "held", now=GLOBAL_EVENT + timedelta(hours=2), actor=FACILITATOR)
     meeting.collect_events()
     with pytest.raises(MeetingNotScheduled):
-        meeting.reschedule(GLOBAL_EVENT + timedelta(days=7), actor=FACILITATOR)
+        meeting.reschedule(GLOBAL_EVENT + timedelta(days=7), actor=FACILITATOR, now=PLANNED)
     with pytest.raises(MeetingNotScheduled):
         meeting.cancel("too late", actor=FACILITATOR)
     with pytest.raises(MeetingNotScheduled):
@@ -222,3 +231,52 @@ def test_cancelling_needs_a_reason(people):
         app.cancel_meeting(people.facilitator, str(meeting.id), "   ")
     assert refused.value.field == "reason"
     assert app.load(Meeting, meeting.id).status == "scheduled"
+
+
+def test_a_session_cannot_be_scheduled_or_moved_into_the_past():
+    """Nobody can be invited to a session that has already begun: the start names the field."""
+    with pytest.raises(InvalidValue) as refused:
+        Meeting.schedule("Kick-off", "online", PLANNED - timedelta(days=2), 60, [ROME, YANTAI], FACILITATOR, PLANNED)
+    assert refused.value.field == "starts_at"
+    meeting = session()
+    with pytest.raises(InvalidValue) as refused:
+        meeting.reschedule(PLANNED - timedelta(minutes=1), actor=FACILITATOR, now=PLANNED)
+    assert (refused.value.field, meeting.starts_at, recorded(meeting)) == ("starts_at", GLOBAL_EVENT, [])
+    assert Meeting.schedule("Kick-off", "online", PLANNED, 60, [ROME], FACILITATOR, PLANNED).starts_at == PLANNED
+
+
+def test_a_session_that_already_happened_is_recorded_as_held_after_the_fact():
+    after = GLOBAL_EVENT + timedelta(days=1)
+    meeting = Meeting.record_held(
+        "4th Global Event", "online", GLOBAL_EVENT, 90, [ROME, YANTAI, CHENGDU], 166, "held online",
+        actor=FACILITATOR, now=after, attended_city_ids=[ROME, YANTAI],
+    )  # fmt: skip
+    assert recorded(meeting) == ["MeetingScheduled", "MeetingHeld"]
+    assert (meeting.status, meeting.recorded_after_the_fact, meeting.outcome["no_show_city_ids"]) == (
+        "held",
+        True,
+        [CHENGDU],
+    )
+    assert session().recorded_after_the_fact is False
+
+
+def test_a_session_still_running_is_not_recorded_after_the_fact():
+    with pytest.raises(InvalidValue) as refused:
+        Meeting.record_held(
+            "4th Global Event", "online", GLOBAL_EVENT, 90, [ROME], 10, "still going",
+            actor=FACILITATOR, now=GLOBAL_EVENT + timedelta(minutes=89),
+        )  # fmt: skip
+    assert refused.value.field == "starts_at"
+
+
+def test_the_programme_records_a_past_session_with_its_outcome_in_one_command(people, clock):
+    app = people.programme
+    clock.current = GLOBAL_EVENT + timedelta(days=30)
+    with pytest.raises(InvalidValue) as refused:
+        app.schedule_meeting(people.facilitator, "Global event", "online", GLOBAL_EVENT, 90, [people.city("rome")])
+    assert refused.value.field == "starts_at"
+    held = app.record_held_meeting(
+        people.facilitator, "Global event", "online", GLOBAL_EVENT, 90, [people.city("rome")], 166, "held"
+    ).aggregate
+    stored = app.load(Meeting, held.id)
+    assert (stored.status, stored.version, stored.recorded_after_the_fact) == ("held", 2, True)

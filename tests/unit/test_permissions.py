@@ -48,6 +48,12 @@ def active_partnership(people) -> str:
     return pid
 
 
+@pytest.fixture(autouse=True)
+def planning_time(clock):
+    """The sessions of these stories are planned at the end of November 2020, ahead of their start."""
+    clock.current = STARTS - timedelta(days=3)
+
+
 def meeting(people) -> str:
     return str(
         people.programme.schedule_meeting(
@@ -222,6 +228,7 @@ def _(people):
 @_family("record a session's outcome", "rome", STAFF)
 def _(people):
     mid = meeting(people)
+    people.programme.clock.advance(days=4)  # the session has taken place
     return lambda p: people.programme.record_meeting_outcome(p, mid, 40, "MoU signed")
 
 

@@ -60,6 +60,7 @@ def test_every_event_carries_its_actor(people, clock):
     story.as_(people.officer("yantai"), app.accept_invitation, pid, yantai)  # also activates it
     story.as_(people.officer("yantai"), app.adopt_action_plan, pid, "Joint agenda", date(2020, 11, 16))
     starts = datetime(2020, 10, 28, 9, 0, tzinfo=CET)
+    clock.current = starts - timedelta(days=14)  # planned two weeks ahead
     mid = str(
         story.as_(people.facilitator, app.schedule_meeting, "MoU ceremony", "online", starts, 90, [rome]).aggregate.id
     )
@@ -154,9 +155,10 @@ def test_stale_expected_version_is_distinct_from_a_broken_rule(people):
 
 
 @pytest.mark.parametrize("family", ["meeting", "agreement"])
-def test_expected_version_guards_every_kind_of_aggregate(people, family):
+def test_expected_version_guards_every_kind_of_aggregate(people, clock, family):
     app = people.programme
     if family == "meeting":
+        clock.current = datetime(2020, 11, 30, 9, 0, tzinfo=CET)
         mid = str(
             app.schedule_meeting(
                 people.facilitator,

@@ -104,12 +104,18 @@ def blueprint():
     @bp.get("/cities/<uuid:city_id>/suggestions")
     @bp.input(SuggestionsQuery, location="query", arg_name="query")
     @bp.output(SuggestionPage)
-    @bp.doc(summary="Partner suggestions for the city, best first, each with its score (0–100) and reasons")
+    @bp.doc(
+        summary="Partner suggestions for the city, best first, each with its score (0–100) and reasons",
+        description="Top-k by design: the `limit` best candidates (at most 50), never paged; "
+        "`next_cursor` is always null. Ask for a larger `limit` to see more. Under the cross-region rule, "
+        "candidates of the city's own region come after all others, each saying it can join only as a third member.",
+    )
     def suggestions(city_id: UUID, query: SuggestionsQuery):
-        programme().load(City, city_id)
+        app = programme()
+        app.load(City, city_id)
 
         def suggest(views) -> dict:
-            found = suggester.suggest(views, str(city_id), query.limit)
+            found = suggester.suggest(views, str(city_id), query.limit, cross_region=app.require_cross_region)
             return {
                 "items": [
                     {"city_id": s.city_id, "name": s.name, "score": s.score, "reasons": list(s.reasons)} for s in found

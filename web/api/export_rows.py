@@ -37,6 +37,7 @@ def _partnership_row(p: dict) -> list[Any]:
         p.get("proposed_at"),
         p.get("updated_at"),
         p["version"],
+        p.get("created_at"),
     ]
 
 
@@ -82,6 +83,7 @@ def _agreement_row(a: dict) -> list[Any]:
         a.get("drafted_at"),
         a.get("updated_at"),
         a["version"],
+        a.get("created_at"),
     ]
 
 
@@ -102,6 +104,7 @@ def _project_row(p: dict) -> list[Any]:
         p.get("launched_at"),
         p.get("updated_at"),
         p["version"],
+        p.get("created_at"),
     ]
 
 
@@ -133,9 +136,10 @@ HEADERS = {
         "action_plan_adopted_on",
         "outcome",
         "closing_reason",
-        "proposed_at",
+        "proposed_at",  # deprecated: the same as created_at, which ends the row; removed in the next release
         "updated_at",
         "version",
+        "created_at",
     ],
     "meetings": [
         "id",
@@ -167,9 +171,10 @@ HEADERS = {
         "in_force_on",
         "terminated_on",
         "termination_reason",
-        "drafted_at",
+        "drafted_at",  # deprecated: the same as created_at, which ends the row; removed in the next release
         "updated_at",
         "version",
+        "created_at",
     ],
     "projects": [
         "id",
@@ -183,9 +188,10 @@ HEADERS = {
         "milestones_planned",
         "milestones_achieved",
         "milestones_overdue",
-        "launched_at",
+        "launched_at",  # deprecated: the same as created_at, which ends the row; removed in the next release
         "updated_at",
         "version",
+        "created_at",
     ],
     "audit": ["position", "recorded_at", "type", "aggregate_type", "aggregate_id", "version", "actor", "hash", "data"],
 }

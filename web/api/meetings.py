@@ -21,6 +21,7 @@ from web.schemas import (
     AsOfQuery,
     CancelIn,
     CityRef,
+    HeldMeetingIn,
     MeetingIn,
     MeetingListQuery,
     MeetingOut,
@@ -41,7 +42,7 @@ def blueprint():
     @bp.post("/meetings")
     @bp.input(MeetingIn, arg_name="body")
     @bp.output(MeetingOut, status_code=201)
-    @bp.doc(summary="Schedule a session (facilitator)")
+    @bp.doc(summary="Schedule a session (facilitator); its start must not have passed")
     def schedule(body: MeetingIn):
         result = programme().schedule_meeting(
             principal(),
@@ -50,6 +51,32 @@ def blueprint():
             body.starts_at,
             body.duration_minutes,
             [str(c) for c in body.invited_city_ids],
+            partnership_id=str(body.partnership_id) if body.partnership_id else None,
+            location=body.location,
+            url=body.url,
+        )
+        return recorded(result, rep.meeting, 201, location=f"/api/v1/meetings/{result.aggregate.id}")
+
+    @bp.post("/meetings/held")
+    @bp.input(HeldMeetingIn, arg_name="body")
+    @bp.output(MeetingOut, status_code=201)
+    @bp.doc(
+        summary="Record a session that already happened, with its outcome (facilitator)",
+        description="For history: the session must have ended. It is scheduled and held in one command, "
+        "marked `recorded_after_the_fact`, and nobody is invited or reminded. "
+        "`POST /meetings` refuses a start in the past (422 naming `starts_at`).",
+    )
+    def record_held(body: HeldMeetingIn):
+        result = programme().record_held_meeting(
+            principal(),
+            body.title,
+            body.kind,
+            body.starts_at,
+            body.duration_minutes,
+            [str(c) for c in body.invited_city_ids],
+            body.attendance,
+            body.summary,
+            attended_city_ids=None if body.attended_city_ids is None else [str(c) for c in body.attended_city_ids],
             partnership_id=str(body.partnership_id) if body.partnership_id else None,
             location=body.location,
             url=body.url,

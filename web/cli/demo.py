@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -45,7 +46,8 @@ def demo() -> None:
         click.echo("admin: admin@twinning.local, holding the token in TWINNING_ADMIN_TOKEN")
     if settings.secret == "change-me":
         click.echo("The tokens derive from TWINNING_SECRET (unset: a default). Set it for tokens of your own.")
-    click.echo('Try: curl -H "Authorization: Bearer <token>" http://127.0.0.1:8000/api/v1/me')
+    port = os.environ.get("PORT") or "8000"  # make run PORT=8080 serves there after the demo
+    click.echo(f'Try: curl -H "Authorization: Bearer <token>" http://127.0.0.1:{port}/api/v1/me')
 
 
 class _Progress:

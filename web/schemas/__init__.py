@@ -63,6 +63,7 @@ from web.schemas.cities import (
 )
 from web.schemas.meetings import (
     CancelIn,
+    HeldMeetingIn,
     MeetingIn,
     MeetingListItem,
     MeetingListQuery,
@@ -161,6 +162,7 @@ __all__ = [
     "FieldError",
     "Health",
     "HealthCheck",
+    "HeldMeetingIn",
     "HistoryEntryOut",
     "HistoryPage",
     "Id",

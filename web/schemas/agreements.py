@@ -8,7 +8,19 @@ from typing import Annotated, Any
 from pydantic import Field, StrictStr
 
 from domain.model.statuses import AgreementKind, AgreementStatus
-from web.schemas.base import Day, Id, Input, Output, PageQuery, Text, Theme, ViewItem, _enum, values_of
+from web.schemas.base import (
+    Day,
+    Id,
+    Input,
+    Output,
+    PageQuery,
+    Text,
+    Theme,
+    ViewItem,
+    _enum,
+    deprecated_alias,
+    values_of,
+)
 
 
 class PartyIn(Input):
@@ -76,6 +88,9 @@ class AgreementListItem(ViewItem):
     title: str
     kind: str
     parties: list[dict[str, Any]]
+    created_at: datetime
+    updated_at: datetime
+    drafted_at: datetime | None = deprecated_alias("created_at")
 
 
 class AgreementPage(Output):

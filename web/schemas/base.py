@@ -156,6 +156,15 @@ class ViewItem(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
+def deprecated_alias(of: str) -> Any:
+    """A field's old name, still sent for one release (README, Changelog)."""
+    return Field(
+        None,
+        description=f"deprecated: the same as `{of}`; removed in the next release",
+        json_schema_extra={"deprecated": True},
+    )
+
+
 class PageQuery(Input):
     limit: Limit | None = None
     cursor: Cursor | None = None

@@ -23,6 +23,7 @@ from web.schemas.base import (
     TimeZone,
     ViewItem,
     _enum,
+    deprecated_alias,
     values_of,
 )
 
@@ -109,8 +110,10 @@ class SuggestionOut(Output):
 
 
 class SuggestionPage(Output):
+    """The best candidates, top-k by design (not paged)."""
+
     items: list[SuggestionOut]
-    next_cursor: str | None = None
+    next_cursor: None = Field(None, description="always null: suggestions are the top `limit`, not a page")
 
 
 class SuggestionsQuery(Input):
@@ -146,6 +149,9 @@ class CityListItem(ViewItem):
     description: str | None = None
     working_hours: dict[str, Any] | None = None
     stakeholders: list[dict[str, Any]] = []
+    created_at: datetime
+    updated_at: datetime
+    registered_at: datetime | None = deprecated_alias("created_at")
 
 
 class CityPage(Output):

@@ -7,7 +7,15 @@ from typing import Annotated, Any
 
 from pydantic import Field, StrictInt, StrictStr
 
-from domain.limits import MAX_MINUTES, MAX_SLOT_RANGE, MAX_STEP_MINUTES, MIN_MINUTES, MIN_STEP_MINUTES
+from domain.limits import (
+    MAX_ATTENDANCE,
+    MAX_MINUTES,
+    MAX_SLOT_RANGE,
+    MAX_STEP_MINUTES,
+    MAX_URL,
+    MIN_MINUTES,
+    MIN_STEP_MINUTES,
+)
 from domain.model.statuses import MeetingKind, MeetingStatus
 from web.schemas.base import (
     Id,
@@ -23,6 +31,16 @@ from web.schemas.base import (
     values_of,
 )
 
+WebLink = Annotated[
+    StrictStr,
+    Field(
+        max_length=MAX_URL,
+        pattern=r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#]+[^\s]*$",
+        description="an http:// or https:// link",
+    ),
+]
+Attendance = Annotated[StrictInt, Field(ge=0, le=MAX_ATTENDANCE)]
+
 
 class MeetingIn(Input):
     title: Text
@@ -32,7 +50,15 @@ class MeetingIn(Input):
     invited_city_ids: list[Id]
     partnership_id: Id | None = None
     location: Text | None = None
-    url: Text | None = None
+    url: WebLink | None = None
+
+
+class HeldMeetingIn(MeetingIn):
+    """A session that already ended, recorded for history with its outcome (nobody is invited)."""
+
+    attendance: Attendance
+    summary: Text
+    attended_city_ids: list[Id] | None = None
 
 
 class RescheduleIn(Input):
@@ -45,7 +71,7 @@ class CancelIn(Input):
 
 
 class OutcomeIn(Input):
-    attendance: StrictInt
+    attendance: Attendance
     summary: Text
     attended_city_ids: list[Id] | None = None
 
@@ -74,6 +100,7 @@ class MeetingOut(Output):
     sequence: int
     cancel_reason: str | None
     outcome: MeetingOutcomeOut | None
+    recorded_after_the_fact: bool = Field(description="recorded as held after it happened (POST /meetings/held)")
     created_at: datetime
     updated_at: datetime
 
@@ -117,6 +144,7 @@ class MeetingListItem(ViewItem):
     ends_at: datetime
     duration_minutes: int
     invited_cities: list[dict[str, Any]] = []
+    invited_city_ids: list[str] = []
 
 
 class MeetingPage(Output):

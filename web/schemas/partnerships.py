@@ -5,8 +5,22 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from pydantic import Field
+
 from domain.model.statuses import InvitationStatus, PartnershipStatus
-from web.schemas.base import Day, Id, Input, Output, PageQuery, QueryTheme, Text, Theme, ViewItem, values_of
+from web.schemas.base import (
+    Day,
+    Id,
+    Input,
+    Output,
+    PageQuery,
+    QueryTheme,
+    Text,
+    Theme,
+    ViewItem,
+    deprecated_alias,
+    values_of,
+)
 
 
 class PartnershipIn(Input):
@@ -84,6 +98,11 @@ class PartnershipListItem(ViewItem):
     proposer_name: str | None = None
     themes: list[str]
     invitations: list[dict[str, Any]]
+    member_city_ids: list[str] = Field(description="the proposer and every city that accepted")
+    created_at: datetime
+    updated_at: datetime
+    position: int = Field(description="the log position of the proposal: lists are ordered by it")
+    proposed_at: datetime | None = deprecated_alias("created_at")
 
 
 class PartnershipPage(Output):

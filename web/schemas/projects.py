@@ -8,7 +8,19 @@ from typing import Any
 from pydantic import Field
 
 from domain.model.statuses import MilestoneStatus, ProjectStatus
-from web.schemas.base import Day, Id, Input, Output, PageQuery, QueryTheme, Text, Theme, ViewItem, values_of
+from web.schemas.base import (
+    Day,
+    Id,
+    Input,
+    Output,
+    PageQuery,
+    QueryTheme,
+    Text,
+    Theme,
+    ViewItem,
+    deprecated_alias,
+    values_of,
+)
 
 
 class ProjectIn(Input):
@@ -84,6 +96,9 @@ class ProjectListItem(ViewItem):
     partnership_id: str
     member_city_ids: list[str]
     milestones: list[dict[str, Any]] = []
+    created_at: datetime
+    updated_at: datetime
+    launched_at: datetime | None = deprecated_alias("created_at")
 
 
 class ProjectPage(Output):
