@@ -54,7 +54,11 @@ class Processor(Protocol):
         ...
 
     def process(self, batch: list[tuple[int, DomainEvent]], tracking: Tracking) -> None:
-        """Apply the effects of ``batch`` and record ``tracking`` in the same transaction as the effects."""
+        """Apply the effects of ``batch`` and record ``tracking`` in the same transaction as the effects.
+
+        A processor may also have ``wants(topic) -> bool``: the events of a topic it does not want
+        come as ``(position, None)``, not decoded.
+        """
         ...
 
 
@@ -94,7 +98,7 @@ class Follower:
             notifications = self._select(position)
             if not notifications:
                 return processed
-            batch = [(n.id, self.app.mapper.to_domain_event(n)) for n in notifications]
+            batch = self._decode(notifications)
             tracking = Tracking(application_name=self.processor.name, notification_id=notifications[-1].id)
             try:
                 self.processor.process(batch, tracking)
@@ -117,6 +121,14 @@ class Follower:
             position = tracking.notification_id
             if len(notifications) < self.batch_size:
                 return processed
+
+    def _decode(self, notifications: Sequence[Notification]) -> list[tuple[int, DomainEvent | None]]:
+        # A processor with ``wants(topic)`` is given None for the events it would skip: their positions
+        # stay in the batch (so the tracking still ends at the last one read), their decoding is saved.
+        decode, wants = self.app.mapper.to_domain_event, getattr(self.processor, "wants", None)
+        if wants is None:
+            return [(n.id, decode(n)) for n in notifications]
+        return [(n.id, decode(n) if wants(n.topic) else None) for n in notifications]
 
     def _select(self, position: int) -> Sequence[Notification]:
         # ``start`` is inclusive: ask for ids > position. Gaps (rolled-back ids) are simply absent.

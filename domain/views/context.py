@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from eventsourcing.utils import TopicError, resolve_topic
+
 from domain.views.codec import instant
 from domain.views.store import ViewsDb
 
@@ -50,6 +52,16 @@ def looks_up(kind: str, copy: Callable[[Any], Any] | None = None) -> Callable[[L
         return loader
 
     return register
+
+
+def handled(topic: str) -> bool:
+    """Whether a handler takes the events stored under ``topic`` (through the library's topic
+    registry, so a renamed class's old topic counts too). A topic that does not resolve is
+    wanted, so decoding it fails as it always has."""
+    try:
+        return resolve_topic(topic) in HANDLERS
+    except TopicError:
+        return True
 
 
 class Memory:
@@ -116,7 +128,8 @@ class Context:
 
 
 def apply(db: ViewsDb, batch: list[tuple[int, Any]], ctx: Context | None = None, flush: bool = True) -> Context:
-    """Apply a batch of (position, event) in log order through ``db`` (and ``ctx``, if given).
+    """Apply a batch of (position, event) in log order through ``db`` (and ``ctx``, if given); an event
+    may be None (a topic no handler takes, left undecoded by the follower).
 
     With ``flush`` everything is sent when it returns; without, the caller sends the held
     rows (``db.flush()``) before the commit.

@@ -52,12 +52,12 @@ class ViewsDb(Batch):
         super().__init__(cursor, postgres)
         self.appended: dict[str, list[tuple]] = {}
 
-    def append(self, table: str, rows: Iterable[tuple]) -> None:
-        """New rows of an append-only table, each a tuple in the order of the table's declared columns."""
+    def appending(self, table: str) -> list[tuple]:
+        """The held new rows of an append-only table: append tuples in the order of its declared columns."""
         held = self.appended.get(table)
         if held is None:
             held = self.appended[table] = []
-        held.extend(rows)
+        return held
 
     def update_key(self, table: str, key: tuple, changes: dict[str, Any]) -> None:
         """``update`` of the one row with this primary key (in memory while it is held)."""

@@ -58,8 +58,11 @@ def tells(*event_classes: type) -> Callable[[Teller], Teller]:
 def record(ctx: Context, cities: Iterable[str], position: int) -> None:
     """The event at ``position`` touched these cities (rows in the declared order: city, position)."""
     known, get = ctx.cache["numbers"], ctx.get
-    numbers = [known.get(city_id) or get("numbers", city_id) for city_id in dict.fromkeys(cities)]
-    ctx.db.append(TIMELINE.name, [(number, position) for number in numbers if number is not None])
+    rows = ctx.db.appending(TIMELINE.name)
+    for city_id in dict.fromkeys(cities):
+        number = known.get(city_id) or get("numbers", city_id)
+        if number is not None:
+            rows.append((number, position))
 
 
 def quoted(title: str) -> str:

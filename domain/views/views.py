@@ -13,7 +13,7 @@ from eventsourcing.persistence import Tracking
 
 from domain.views.agreements import AgreementQueries
 from domain.views.cities import CityQueries
-from domain.views.context import Context, Memory, apply
+from domain.views.context import Context, Memory, apply, handled
 from domain.views.inbox import InboxQueries
 from domain.views.meetings import MeetingQueries
 from domain.views.partnerships import PartnershipQueries
@@ -67,6 +67,7 @@ class Views(
         self._memory = Memory()
         self._memory_at: int | None = None
         self._context: Context | None = None
+        self._wanted: dict[str, bool] = {}
 
     def today(self) -> date:
         return self._today()
@@ -85,6 +86,13 @@ class Views(
 
     def position(self) -> int:
         return self.recorder.max_tracking_id(self.name) or 0
+
+    def wants(self, topic: str) -> bool:
+        """Whether a handler takes the events of this topic (the follower decodes only those)."""
+        wanted = self._wanted.get(topic)
+        if wanted is None:
+            wanted = self._wanted[topic] = handled(topic)
+        return wanted
 
     def process(self, batch: list[tuple[int, DomainEvent]], tracking: Tracking) -> None:
         """Rows and tracking in one transaction: all of them are committed, or none."""
