@@ -98,6 +98,10 @@ class Worker(ForkingWorker):
         configure_logging(level)
         # RQ's own job lines ("… started", "Successfully completed …") are this process's story.
         logging.getLogger("rq.worker").setLevel(level)
+        # Every job runs in a work horse forked from here: imported once here, the jobs and the
+        # domain they load are already in each horse instead of being imported again per job.
+        import workers.jobs  # noqa: F401
+
         super().__init__(*args, **kwargs)
 
     def execute_job(self, job: Any, queue: Queue) -> Any:
