@@ -135,6 +135,13 @@ class UsersMixin(ProgrammeBase):
             lambda user: [user.change_preferences(language, email, timezone, actor=principal.user_id)],
         )
 
+    def preferences_of(self, user: User) -> dict[str, str]:
+        """The person's language, email mode and the time zone they live by (their own, their city's, or UTC)."""
+        zone = user.timezone
+        if zone is None and user.city_id:
+            zone = self.load(City, user.city_id).timezone
+        return {"language": user.language, "email": user.email_mode, "timezone": zone or "UTC"}
+
     def _change_user(
         self,
         principal: Principal,
