@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from eventsourcing.utils import get_topic
 
@@ -11,6 +12,14 @@ from domain.application.base import COMMAND_ATTEMPTS, ProgrammeBase, Recorded
 from domain.errors import ConcurrencyConflict, NotFound
 from domain.model.notification import Notification
 from domain.model.statuses import NotificationKind, Role, one_of
+
+
+@dataclass(frozen=True)
+class Marked:
+    """What "mark all read" did: the notifications it marked and the log position of the last event."""
+
+    notifications: list[Notification]
+    position: int | None
 
 
 class NotificationsMixin(ProgrammeBase):
@@ -58,7 +67,7 @@ class NotificationsMixin(ProgrammeBase):
 
     def mark_all_notifications_read(
         self, principal: Principal, notification_ids: Iterable[str] | None = None
-    ) -> list[Notification]:
+    ) -> Marked:
         """Every unread notification of the caller read, in one transaction; the ones this marked.
 
         ``notification_ids`` (the inbox view's unread ones) spares reading the whole log for
@@ -78,8 +87,7 @@ class NotificationsMixin(ProgrammeBase):
                     notification.mark_read(actor=principal.user_id)
                     unread.append(notification)
             try:
-                self.record(*unread)
-                return unread
+                return Marked(unread, self.record(*unread))
             except ConcurrencyConflict:
                 if attempt >= COMMAND_ATTEMPTS:
                     raise

@@ -195,6 +195,7 @@ class Meeting(Aggregate):
         self.cancel_reason: str | None = None
         self.outcome: dict | None = None
         self.recorded_after_the_fact = recorded_after_the_fact
+        self.feedback: dict[str, dict] = {FEEDBACK: {}, FOLLOW_UP: {}}  # answers by stage, then by city
 
     @property
     def ends_at(self) -> datetime:
