@@ -130,6 +130,8 @@ class Settings:
     pool_max: int = 3  # TWINNING_POOL_MAX: the most one pool opens (README: the connection budget)
     trusted_proxies: tuple[str, ...] = ()  # peers whose X-Forwarded-For names the client
     auth_failure_limit: int = 20  # failed authentications per address or credential a minute
+    invitation_expires_after: timedelta = timedelta(days=30)  # INVITATION_EXPIRES_AFTER: a pending invitation lapses
+    feedback_follow_up_after: timedelta = timedelta(days=180)  # FEEDBACK_FOLLOW_UP_AFTER: held session → follow-up
     public_url: str = "http://127.0.0.1:8000"  # TWINNING_PUBLIC_URL: links in mail (unsubscribe) start with it
 
     @classmethod
@@ -159,6 +161,12 @@ class Settings:
             **_operations(env),
             trusted_proxies=parse_networks(env.get("TWINNING_TRUSTED_PROXIES", ""), "TWINNING_TRUSTED_PROXIES"),
             auth_failure_limit=parse_count(env.get("TWINNING_AUTH_FAILURE_LIMIT", "20"), "TWINNING_AUTH_FAILURE_LIMIT"),
+            invitation_expires_after=parse_duration(
+                env.get("INVITATION_EXPIRES_AFTER", "30d"), "INVITATION_EXPIRES_AFTER"
+            ),
+            feedback_follow_up_after=parse_duration(
+                env.get("FEEDBACK_FOLLOW_UP_AFTER", "180d"), "FEEDBACK_FOLLOW_UP_AFTER"
+            ),
             public_url=parse_web_link(
                 env.get("TWINNING_PUBLIC_URL") or f"http://127.0.0.1:{env.get('PORT') or 8000}", "TWINNING_PUBLIC_URL"
             ).rstrip("/"),

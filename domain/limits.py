@@ -33,3 +33,6 @@ MAX_PARTIES = 50  # parties to one agreement
 DEFAULT_LIMIT, MAX_LIMIT = 50, 200  # a page of a list
 MAX_CURSOR = 2000  # an opaque cursor's length
 DEFAULT_SUGGESTIONS, MAX_SUGGESTIONS = 10, 50  # partner suggestions asked for at once
+
+# Feedback on a session.
+MIN_RATING, MAX_RATING = 1, 5

@@ -7,7 +7,9 @@ from typing import Any
 from domain.application import HistoryEntry
 from domain.model.agreement import Agreement
 from domain.model.city import City
+from domain.model.feedback import FEEDBACK, FOLLOW_UP, answers
 from domain.model.meeting import Meeting
+from domain.model.notification import Notification
 from domain.model.partnership import Partnership
 from domain.model.project import PilotProject
 from domain.model.user import User
@@ -89,6 +91,34 @@ def meeting(m: Meeting) -> dict[str, Any]:
         "outcome": m.outcome,
         # a snapshot taken before sessions could be recorded after the fact lacks the attribute
         "recorded_after_the_fact": getattr(m, "recorded_after_the_fact", False),
+        "feedback": _answers(m, FEEDBACK),
+        "follow_ups": _answers(m, FOLLOW_UP),
+    }
+
+
+def _answers(m: Meeting, stage: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "city_id": city_id,
+            **{k: v for k, v in a.items() if k not in ("by", "at")},
+            "given_by": a["by"],
+            "given_at": a["at"],
+        }
+        for city_id, a in answers(m, stage).items()
+    ]
+
+
+def notification(n: Notification) -> dict[str, Any]:
+    subject = dict(n.subject or {})
+    return {
+        "id": str(n.id),
+        "kind": n.kind,
+        "subject": {"kind": str(subject.get("kind")), "id": str(subject.get("id"))},
+        "title": n.title,
+        "body": n.body,
+        "sent_at": n.created_on,
+        "channels": list(n.channels),
+        "read_at": n.read_at,
     }
 
 

@@ -7,6 +7,7 @@ and the programme's rules, and record all of a command's events or none.
 from domain.application.agreements import AgreementsMixin
 from domain.application.base import ProgrammeBase, Recorded, parse_id
 from domain.application.cities import CitiesMixin
+from domain.application.feedback import FeedbackMixin
 from domain.application.history import Actor, HistoryEntry, HistoryMixin
 from domain.application.meetings import MeetingsMixin
 from domain.application.notifications import NotificationsMixin
@@ -20,6 +21,7 @@ class Programme(
     CitiesMixin,
     PartnershipsMixin,
     MeetingsMixin,
+    FeedbackMixin,
     AgreementsMixin,
     ProjectsMixin,
     NotificationsMixin,

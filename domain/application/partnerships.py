@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from uuid import UUID
 
-from domain.access import Principal, require_officer_of_any
+from domain.access import Principal, require_officer_of_any, require_role
 from domain.application.base import ProgrammeBase, Recorded, parse_id
 from domain.errors import InvalidValue
 from domain.limits import MAX_PARTNERSHIP_INVITED
 from domain.model.city import City
 from domain.model.partnership import Partnership
+from domain.model.statuses import Role
 from domain.regions import region_of
 from domain.themes import check_themes
 from domain.values import check_date, check_name, check_text
@@ -86,6 +87,28 @@ class PartnershipsMixin(ProgrammeBase):
             Partnership,
             partnership_id,
             lambda p: p.decline(city_id, reason=reason, actor=principal.user_id),
+            expected_version=expected_version,
+        )
+
+    def expire_invitation(
+        self,
+        principal: Principal,
+        partnership_id: str,
+        city_id: str,
+        expires_after: timedelta | None = None,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        """The system (or an admin) lets a pending invitation lapse: the partnership goes on as after a decline.
+
+        With ``expires_after`` (INVITATION_EXPIRES_AFTER) an invitation younger than that is refused."""
+        require_role(principal, Role.ADMIN)
+        city_id = str(parse_id(city_id, "city_id"))
+        return self.change(
+            Partnership,
+            partnership_id,
+            lambda p: p.expire_invitation(
+                city_id, actor=principal.user_id, now=self.now(), expires_after=expires_after
+            ),
             expected_version=expected_version,
         )
 

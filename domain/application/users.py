@@ -19,7 +19,7 @@ from domain.model.admins import AdminRoster
 from domain.model.city import City
 from domain.model.indexes import CityRoster, TokenOwner, UserEmail
 from domain.model.statuses import Role
-from domain.model.user import User, UserDeactivatedError
+from domain.model.user import KEEP, User, UserDeactivatedError
 from domain.values import check_name, check_text
 
 TOKEN_BYTES = 32
@@ -115,6 +115,32 @@ class UsersMixin(ProgrammeBase):
             return [roster] if roster is not None else []
 
         return self._change_user(principal, user_id, expected_version, deactivate)
+
+    def change_preferences(
+        self,
+        principal: Principal,
+        user_id: str,
+        language: str | None = None,
+        email: str | None = None,
+        timezone: str | None = KEEP,
+        expected_version: int | None = None,
+    ) -> Recorded:
+        """Language, email mode and time zone (None: the city's). Only the person or an admin; no change, no event."""
+        if str(parse_id(user_id, "id")) != principal.user_id:
+            require_role(principal, Role.ADMIN)
+        return self._change_user(
+            principal,
+            user_id,
+            expected_version,
+            lambda user: [user.change_preferences(language, email, timezone, actor=principal.user_id)],
+        )
+
+    def preferences_of(self, user: User) -> dict[str, str]:
+        """The person's language, email mode and the time zone they live by (their own, their city's, or UTC)."""
+        zone = user.timezone
+        if zone is None and user.city_id:
+            zone = self.load(City, user.city_id).timezone
+        return {"language": user.language, "email": user.email_mode, "timezone": zone or "UTC"}
 
     def _change_user(
         self,

@@ -9,6 +9,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import InvalidValue, RuleBroken
 from domain.limits import MAX_ATTENDANCE, MAX_MINUTES, MIN_MINUTES
+from domain.model.feedback import FEEDBACK, FOLLOW_UP, answers, check_may_answer, check_outcome, check_rating, entry
 from domain.model.statuses import MeetingKind, MeetingStatus, one_of
 from domain.values import check_instant
 
@@ -53,6 +54,14 @@ def check_duration(minutes: int) -> int:
 
 
 class Meeting(Aggregate):
+    class Event(Aggregate.Event):
+        """Lets an event's body read its own recording time as ``recorded_at`` (as ``Partnership.Event``)."""
+
+        def mutate(self, aggregate):
+            if aggregate is not None:
+                aggregate.recorded_at = self.timestamp
+            return super().mutate(aggregate)
+
     @classmethod
     def schedule(
         cls,
@@ -186,6 +195,7 @@ class Meeting(Aggregate):
         self.cancel_reason: str | None = None
         self.outcome: dict | None = None
         self.recorded_after_the_fact = recorded_after_the_fact
+        self.feedback: dict[str, dict] = {FEEDBACK: {}, FOLLOW_UP: {}}  # answers by stage, then by city
 
     @property
     def ends_at(self) -> datetime:
@@ -256,6 +266,24 @@ class Meeting(Aggregate):
             "attended_city_ids": attended_city_ids,
             "no_show_city_ids": no_show_city_ids,
         }
+
+    def give_feedback(self, city_id: str, rating: int, outcome: str, comment: str | None, actor: str) -> None:
+        rating, outcome = check_rating(rating), check_outcome(outcome)
+        check_may_answer(self, FEEDBACK, city_id)
+        self._give_feedback(city_id=city_id, rating=rating, outcome=outcome, comment=comment, actor=actor)
+
+    @event("FeedbackGiven")
+    def _give_feedback(self, city_id: str, rating: int, outcome: str, comment: str | None, actor: str) -> None:
+        answers(self, FEEDBACK)[city_id] = {"rating": rating, **entry(outcome, comment, actor, self.recorded_at)}
+
+    def give_follow_up(self, city_id: str, outcome: str, comment: str | None, actor: str) -> None:
+        outcome = check_outcome(outcome)
+        check_may_answer(self, FOLLOW_UP, city_id)
+        self._give_follow_up(city_id=city_id, outcome=outcome, comment=comment, actor=actor)
+
+    @event("FollowUpGiven")
+    def _give_follow_up(self, city_id: str, outcome: str, comment: str | None, actor: str) -> None:
+        answers(self, FOLLOW_UP)[city_id] = entry(outcome, comment, actor, self.recorded_at)
 
     def _check_scheduled(self) -> None:
         if self.status != MeetingStatus.SCHEDULED:

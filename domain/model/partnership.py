@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -13,6 +13,7 @@ from domain.errors import InvalidValue, RuleBroken
 from domain.model.statuses import CLOSED_PARTNERSHIP, InvitationStatus, PartnershipStatus
 
 PENDING, ACCEPTED, DECLINED = InvitationStatus.PENDING, InvitationStatus.ACCEPTED, InvitationStatus.DECLINED
+EXPIRED = InvitationStatus.EXPIRED
 CLOSED_STATUSES = CLOSED_PARTNERSHIP
 
 
@@ -34,6 +35,11 @@ class SingleRegionPartnership(RuleBroken):
 class InvitationNotPending(RuleBroken):
     code = "invitation-not-pending"
     title = "Only a city with a pending invitation can answer it, and only once"
+
+
+class InvitationNotDue(RuleBroken):
+    code = "invitation-not-due"
+    title = "An invitation expires only once it has waited its full time"
 
 
 class PartnershipClosed(RuleBroken):
@@ -167,6 +173,28 @@ class Partnership(Aggregate):
     @event("InvitationDeclined")
     def _decline(self, city_id: str, reason: str | None, actor: str) -> None:
         self.invitations[city_id].update(status=DECLINED, answered_at=self.recorded_at, reason=reason)
+
+    def expire_invitation(
+        self, city_id: str, actor: str, now: datetime | None = None, expires_after: timedelta | None = None
+    ) -> None:
+        """An invitation left unanswered too long lapses; the partnership then goes on as after a decline.
+
+        Given ``now`` and ``expires_after``, one that has not waited that long yet is refused (a job run early)."""
+        self._check_pending(city_id)
+        invited_at = self.invitations[city_id]["invited_at"]
+        if (
+            now is not None
+            and expires_after is not None
+            and invited_at is not None
+            and now < invited_at + expires_after
+        ):
+            raise InvitationNotDue(f"invited at {invited_at.isoformat()}, it expires {expires_after} later")
+        self._expire(city_id=city_id, actor=actor)
+        self._settle_if_all_answered(actor)
+
+    @event("InvitationExpired")
+    def _expire(self, city_id: str, actor: str) -> None:
+        self.invitations[city_id].update(status=EXPIRED, answered_at=self.recorded_at)
 
     def withdraw(self, actor: str, reason: str | None = None) -> None:
         if self.status != PartnershipStatus.PROPOSED:

@@ -62,6 +62,7 @@ class InvitationStatus(StrEnum):
     PENDING = "pending"
     ACCEPTED = "accepted"
     DECLINED = "declined"
+    EXPIRED = "expired"
 
 
 class MeetingStatus(StrEnum):
@@ -124,6 +125,26 @@ class NotificationKind(StrEnum):
     FEEDBACK_REQUEST = "feedback_request"
     FOLLOW_UP_REQUEST = "follow_up_request"
     DIGEST = "digest"
+
+
+class FeedbackOutcome(StrEnum):
+    """Where a session led, asked right after it (feedback) and again months later (follow-up)."""
+
+    NO_FURTHER_CONTACT = "no_further_contact"
+    FOLLOW_UP_PLANNED = "follow_up_planned"
+    NEGOTIATION_STARTED = "negotiation_started"
+    AGREEMENT_REACHED = "agreement_reached"
+
+
+class EmailMode(StrEnum):
+    IMMEDIATE = "immediate"
+    DAILY = "daily"
+    OFF = "off"
+
+
+class Language(StrEnum):
+    EN = "en"
+    ZH_HANS = "zh-Hans"
 
 
 def one_of(kind: type[StrEnum], value: object, field: str, hint: str = "") -> StrEnum:

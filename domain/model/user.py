@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import hmac
+from typing import Any
 
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import InvalidValue, RuleBroken
-from domain.model.statuses import USER_ROLES, Role, UserStatus
+from domain.model.statuses import USER_ROLES, EmailMode, Language, Role, UserStatus, one_of
+from domain.values import check_timezone
 
 ROLES = USER_ROLES
+
+
+class _Keep:
+    """The default of a preference not being changed (``None`` is a value: the city's time zone)."""
+
+    def __repr__(self) -> str:
+        return "KEEP"
+
+
+KEEP: Any = _Keep()
 
 
 class UserDeactivatedError(RuleBroken):
@@ -18,6 +30,11 @@ class UserDeactivatedError(RuleBroken):
 
 
 class User(Aggregate):
+    # Defaults for users whose snapshot was taken before preferences existed.
+    language = Language.EN
+    email_mode = EmailMode.IMMEDIATE
+    timezone: str | None = None
+
     @classmethod
     def register(cls, name: str, email: str, role: str, actor: str, city_id: str | None = None) -> User:
         if role not in ROLES:
@@ -37,6 +54,28 @@ class User(Aggregate):
         self.city_id = city_id
         self.token_hashes: list[str] = []
         self.active = True
+        self.language = Language.EN
+        self.email_mode = EmailMode.IMMEDIATE
+        self.timezone = None  # the time of the user's city, or UTC
+
+    def change_preferences(
+        self, language: str | None = None, email: str | None = None, timezone: str | None = KEEP, *, actor: str
+    ) -> None:
+        """Only what differs is recorded; ``timezone=None`` goes back to the city's time (omit it to keep it)."""
+        self._check_active()
+        wanted = {
+            "language": self.language if language is None else one_of(Language, language, "language"),
+            "email": self.email_mode if email is None else one_of(EmailMode, email, "email"),
+            "timezone": self.timezone if timezone is KEEP else (None if timezone is None else check_timezone(timezone)),
+        }
+        if (wanted["language"], wanted["email"], wanted["timezone"]) != (self.language, self.email_mode, self.timezone):
+            self._change_preferences(**wanted, actor=actor)
+
+    @event("PreferencesChanged")
+    def _change_preferences(self, language: str, email: str, timezone: str | None, actor: str) -> None:
+        self.language = Language(language)
+        self.email_mode = EmailMode(email)
+        self.timezone = timezone
 
     def issue_token(self, token_hash: str, actor: str) -> None:
         """Only the token's hash is recorded; the token itself is shown once to its holder."""

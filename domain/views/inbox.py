@@ -21,9 +21,10 @@ from domain.views.timeline import tells
 
 INBOX = Table(
     "view_inbox",
-    "id, recipient_id, kind, subject_kind?, subject_id?, title, body, channels:json, sent_at:instant, position:bigint",
+    "id, recipient_id, kind, subject_kind?, subject_id?, title, body, channels:json, sent_at:instant, position:bigint,"
+    " read_at:instant?",
     key="id",
-    indexes={"by_recipient": "recipient_id, position"},
+    indexes={"by_recipient": "recipient_id, position", "by_unread": "recipient_id, read_at, position"},
 )
 TABLES = (INBOX,)
 
@@ -70,6 +71,11 @@ def sent(ctx: Context, position: int, e: Any) -> None:
     timeline.record(ctx, cities, position)
 
 
+@handles(Notification.NotificationRead)
+def read(ctx: Context, position: int, e: Any) -> None:
+    ctx.db.update_key(INBOX.name, (str(e.originator_id),), {"read_at": instant(e.timestamp)})
+
+
 @tells(Notification.NotificationSent)
 def _sent(ctx: Context, position: int, e: Any) -> str:
     return f"Notification ({e.kind.replace('_', ' ')}): {e.title}"
@@ -78,12 +84,16 @@ def _sent(ctx: Context, position: int, e: Any) -> str:
 class InboxQueries:
     """Mixed into ``Views``."""
 
-    def inbox(self, recipient_id: str, limit: int | None = None, cursor: str | None = None) -> Page:
-        """A user's notifications, newest first."""
+    def inbox(
+        self, recipient_id: str, limit: int | None = None, cursor: str | None = None, unread: bool = False
+    ) -> Page:
+        """A user's notifications, newest first (``unread``: only those not read yet)."""
         limit = check_limit(limit)
         after = decode_cursor("inbox", cursor, int)
         where = Where()
         where.add("recipient_id = ?", str(recipient_id))
+        if unread:
+            where.add("read_at IS NULL")
         if after:
             where.add("position < ?", after[0])
         with self._read() as db:
@@ -103,9 +113,19 @@ class InboxQueries:
                     "body": r["body"],
                     "sent_at": r["sent_at"],
                     "channels": r["channels"],
+                    "read_at": r["read_at"],
                 }
             )
         return {"items": items, "next_cursor": next_cursor}
+
+    def unread_notification_ids(self, recipient_id: str) -> list[str]:
+        """Every notification of this person not read yet (what "mark all read" marks)."""
+        with self._read() as db:
+            rows = db.all(
+                f"SELECT id FROM {INBOX.name} WHERE recipient_id = ? AND read_at IS NULL ORDER BY position",
+                (str(recipient_id),),
+            )
+        return [r["id"] for r in rows]
 
     def invitations_awaiting(self, city_id: str, limit: int | None = None, cursor: str | None = None) -> Page:
         """Invitations the city has not answered yet, in open partnerships, oldest first."""

@@ -129,7 +129,7 @@ def _partner_invited(ctx: Context, position: int, e: Any) -> str:
     return f"{name(ctx, p['proposer'], position)} invited {name(ctx, e.city_id, position)} to {quoted(p['title'])}"
 
 
-def _answer(ctx: Context, position: int, e: Any, status: str, reason: str | None) -> None:
+def _answer(ctx: Context, position: int, e: Any, status: str, reason: str | None, answered: bool = True) -> None:
     pid = str(e.originator_id)
     partnership = ctx.get("partnerships", pid)
     if partnership is None:
@@ -137,8 +137,9 @@ def _answer(ctx: Context, position: int, e: Any, status: str, reason: str | None
     invitation = partnership["invitations"].get(e.city_id)
     hours = None
     if invitation is not None:
-        hours = max(0.0, (e.timestamp - parse_instant(invitation["invited_at"])) / timedelta(hours=1))
         invitation["status"] = status
+    if invitation is not None and answered:  # a lapsed invitation was never answered: no response time
+        hours = max(0.0, (e.timestamp - parse_instant(invitation["invited_at"])) / timedelta(hours=1))
     ctx.db.update_key(
         INVITATIONS.name,
         (pid, e.city_id),
@@ -148,17 +149,21 @@ def _answer(ctx: Context, position: int, e: Any, status: str, reason: str | None
     timeline.record(ctx, involved(partnership, e.city_id), position)
 
 
-@tells(Partnership.InvitationAccepted, Partnership.InvitationDeclined)
+@tells(Partnership.InvitationAccepted, Partnership.InvitationDeclined, Partnership.InvitationExpired)
 def _answered(ctx: Context, position: int, e: Any) -> str:
-    verb = "accepted" if isinstance(e, Partnership.InvitationAccepted) else "declined"
     title = ctx.get("partnerships", str(e.originator_id))["title"]
+    if isinstance(e, Partnership.InvitationExpired):
+        return f"The invitation of {name(ctx, e.city_id, position)} to {quoted(title)} expired unanswered"
+    verb = "accepted" if isinstance(e, Partnership.InvitationAccepted) else "declined"
     return f"{name(ctx, e.city_id, position)} {verb} the invitation to {quoted(title)}"
 
 
-@handles(Partnership.InvitationAccepted, Partnership.InvitationDeclined)
+@handles(Partnership.InvitationAccepted, Partnership.InvitationDeclined, Partnership.InvitationExpired)
 def answered(ctx: Context, position: int, e: Any) -> None:
     if isinstance(e, Partnership.InvitationAccepted):
         _answer(ctx, position, e, InvitationStatus.ACCEPTED, None)
+    elif isinstance(e, Partnership.InvitationExpired):
+        _answer(ctx, position, e, InvitationStatus.EXPIRED, None, answered=False)
     else:
         _answer(ctx, position, e, InvitationStatus.DECLINED, getattr(e, "reason", None))
 

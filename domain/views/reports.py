@@ -11,6 +11,7 @@ from domain.model.statuses import AgreementKind, AgreementStatus, MeetingStatus,
 from domain.views.agreements import AGREEMENTS
 from domain.views.cities import CITIES
 from domain.views.codec import load, parse_day
+from domain.views.feedback import outcomes
 from domain.views.meetings import MEETINGS
 from domain.views.paging import Page, Where, check_as_of, check_limit, decode_cursor, encode_cursor, split
 from domain.views.partnerships import INVITATIONS, PARTNERSHIPS
@@ -77,6 +78,7 @@ class ReportQueries:
             projects_by_status = _counts(db, PROJECTS.name, "status")
             project_themes = _by_theme(db.all(f"SELECT status, themes FROM {PROJECTS.name}"), "themes")
             milestones = milestone_counts(db, as_of)
+            session_outcomes = outcomes(db)
             position = self._position(db)
         cities_by_theme = _total(_by_theme(cities, "themes_offered", "themes_sought"))
         return {
@@ -101,6 +103,7 @@ class ReportQueries:
                 "by_kind": meetings_by_kind,
                 "held": meetings_by_status.get(MeetingStatus.HELD, 0),
                 "participants": int(participants or 0),
+                "outcomes": session_outcomes,
             },
             "agreements": {
                 "total": sum(agreements_by_status.values()),
@@ -132,7 +135,9 @@ class ReportQueries:
             )
             rows, next_cursor = split(rows, limit, lambda r: encode_cursor("review", r["position"]))
             projects = project_items(db, rows, as_of)
-        return {"items": [_review(p, as_of) for p in projects], "next_cursor": next_cursor}
+            led = {p["partnership_id"]: outcomes(db, [p["partnership_id"]]) for p in projects if p["partnership_id"]}
+        items = [{**_review(p, as_of), "session_outcomes": led.get(p["partnership_id"])} for p in projects]
+        return {"items": items, "next_cursor": next_cursor}
 
 
 def _review(p: dict[str, Any], as_of: date) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from eventsourcing.persistence import Tracking
 from domain.views.agreements import AgreementQueries
 from domain.views.cities import CityQueries
 from domain.views.context import Context, Memory, apply, handled
+from domain.views.feedback import FeedbackQueries
 from domain.views.inbox import InboxQueries
 from domain.views.meetings import MeetingQueries
 from domain.views.partnerships import PartnershipQueries
@@ -23,6 +24,7 @@ from domain.views.reports import ReportQueries
 from domain.views.schema import TABLES, Db
 from domain.views.store import TRACKING_NAME, open_recorder
 from domain.views.timeline import TIMELINE, TimelineQueries, told_rows
+from domain.views.users import UserQueries
 
 if TYPE_CHECKING:  # pragma: no cover
     from domain.application import Programme
@@ -42,6 +44,8 @@ class Views(
     InboxQueries,
     ReportQueries,
     ProfileQueries,
+    UserQueries,
+    FeedbackQueries,
 ):
     """The programme's read models, in the store's own database.
 

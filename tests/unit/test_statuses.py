@@ -15,6 +15,7 @@ from enum import StrEnum
 
 import pytest
 
+from domain.access import SYSTEM
 from domain.model.agreement import Agreement
 from domain.model.city import City
 from domain.model.meeting import Meeting
@@ -25,7 +26,10 @@ from domain.model.statuses import (
     AgreementKind,
     AgreementStatus,
     CityStatus,
+    EmailMode,
+    FeedbackOutcome,
     InvitationStatus,
+    Language,
     MeetingKind,
     MeetingStatus,
     MilestoneStatus,
@@ -50,7 +54,12 @@ def _typed_values(aggregate) -> list[tuple[str, object, type[StrEnum]]]:
             (f"invitation of {city}", i["status"], InvitationStatus) for city, i in aggregate.invitations.items()
         ]
     if isinstance(aggregate, Meeting):
-        return [("status", aggregate.status, MeetingStatus), ("kind", aggregate.kind, MeetingKind)]
+        answers = getattr(aggregate, "feedback", {})
+        return [("status", aggregate.status, MeetingStatus), ("kind", aggregate.kind, MeetingKind)] + [
+            (f"{stage} of {city}", entry["outcome"], FeedbackOutcome)
+            for stage, entries in answers.items()
+            for city, entry in entries.items()
+        ]
     if isinstance(aggregate, Agreement):
         return [("status", aggregate.status, AgreementStatus), ("kind", aggregate.kind, AgreementKind)]
     if isinstance(aggregate, PilotProject):
@@ -58,7 +67,12 @@ def _typed_values(aggregate) -> list[tuple[str, object, type[StrEnum]]]:
             (f"milestone {m}", milestone["status"], MilestoneStatus) for m, milestone in aggregate.milestones.items()
         ]
     if isinstance(aggregate, User):
-        return [("role", aggregate.role, Role), ("status", aggregate.status, UserStatus)]
+        return [
+            ("role", aggregate.role, Role),
+            ("status", aggregate.status, UserStatus),
+            ("language", aggregate.language, Language),
+            ("email mode", aggregate.email_mode, EmailMode),
+        ]
     if isinstance(aggregate, Notification):
         return [("kind", aggregate.kind, NotificationKind)]
     raise AssertionError(f"no statuses known for {type(aggregate).__name__}")
@@ -107,6 +121,9 @@ def test_partnerships_go_through_every_status_as_members(people, watch):
     declined = watch(app.propose_partnership(rome, "Heritage districts", city("rome"), [city("yantai")]))
     watch(app.decline_invitation(people.officer("yantai"), str(declined.id), city("yantai")))
 
+    lapsed = watch(app.propose_partnership(rome, "Street lighting", city("rome"), [city("chengdu")]))
+    watch(app.expire_invitation(SYSTEM, str(lapsed.id), city("chengdu")))
+
     watch.reached(PartnershipStatus, InvitationStatus)
 
 
@@ -121,6 +138,10 @@ def test_sessions_agreements_and_projects_reach_every_status_as_members(people, 
     watch(app.reschedule_meeting(facilitator, str(held.id), clock() + timedelta(days=3)))
     clock.advance(days=4)
     watch(app.record_meeting_outcome(facilitator, str(held.id), 40, "a pilot was agreed"))
+    watch(app.give_feedback(rome, str(held.id), city("rome"), 5, "no_further_contact"))
+    watch(app.give_feedback(people.officer("yantai"), str(held.id), city("yantai"), 4, "follow_up_planned"))
+    watch(app.give_follow_up(rome, str(held.id), city("rome"), "negotiation_started"))
+    watch(app.give_follow_up(people.officer("yantai"), str(held.id), city("yantai"), "agreement_reached"))
     cancelled = watch(
         app.schedule_meeting(facilitator, "Field visit", "field_visit", clock() + timedelta(days=9), 240, cities)
     )
@@ -145,7 +166,7 @@ def test_sessions_agreements_and_projects_reach_every_status_as_members(people, 
     cancelled_project = watch(app.launch_project(rome, "Lighting phase two", str(partnership.id)))
     watch(app.cancel_project(rome, str(cancelled_project.id), "no funding"))
 
-    watch.reached(MeetingStatus, AgreementStatus, ProjectStatus, MilestoneStatus)
+    watch.reached(MeetingStatus, FeedbackOutcome, AgreementStatus, ProjectStatus, MilestoneStatus)
 
 
 def test_cities_users_and_notifications_hold_members(people, watch):
@@ -159,12 +180,14 @@ def test_cities_users_and_notifications_hold_members(people, watch):
         assert type(issued.user.role) is Role
         assert type(app.authenticate(issued.token).role) is Role  # the principal acting, as authenticated
         watch(app.deactivate_user(admin, str(issued.user.id)))
+    yantai = people.officer("yantai")
+    watch(app.change_preferences(yantai, yantai.user_id, language="zh-Hans", email="daily"))
+    watch(app.change_preferences(yantai, yantai.user_id, email="off"))
     notice = app.record_notification(
         admin, "invitation/partnership/p/1/u", "invitation", "u", {"kind": "partnership", "id": "p"}, "t", "b", []
     )
     watch(notice)
-    watch.reached(CityStatus, StakeholderKind)
-    assert watch.seen[UserStatus] == {UserStatus.DEACTIVATED}
+    watch.reached(CityStatus, StakeholderKind, Language, EmailMode, UserStatus)
 
 
 def test_the_store_keeps_the_plain_strings_and_old_snapshots_compare_equal(people):

@@ -21,6 +21,8 @@ from web.schemas import (
     AsOfQuery,
     CancelIn,
     CityRef,
+    FeedbackIn,
+    FollowUpIn,
     HeldMeetingIn,
     MeetingIn,
     MeetingListQuery,
@@ -179,6 +181,42 @@ def blueprint():
             ),
             rep.meeting,
         )
+
+    @bp.post("/meetings/<uuid:meeting_id>/feedback")
+    @bp.input(FeedbackIn, arg_name="body")
+    @bp.output(MeetingOut, status_code=201)
+    @bp.doc(
+        summary="Give an attending city's feedback on a held session (officer of that city, facilitator)",
+        description="Once per city, after the session was held (`MeetingHeld`), by a city that attended: "
+        "otherwise 409 (`meeting-not-held`, `city-did-not-attend`, `feedback-already-given`). "
+        "`rating` 1–5 and `outcome` outside the scale: 422 naming the field. Nothing is recorded on refusal.",
+    )
+    def give_feedback(meeting_id: UUID, body: FeedbackIn):
+        result = programme().give_feedback(
+            principal(),
+            str(meeting_id),
+            str(body.city_id),
+            body.rating,
+            body.outcome,
+            body.comment,
+            expected_version=if_match(),
+        )
+        return recorded(result, rep.meeting, 201)
+
+    @bp.post("/meetings/<uuid:meeting_id>/follow-up")
+    @bp.input(FollowUpIn, arg_name="body")
+    @bp.output(MeetingOut, status_code=201)
+    @bp.doc(
+        summary="Say months later where a held session led (officer of an attending city, facilitator)",
+        description="Asked FEEDBACK_FOLLOW_UP_AFTER (default 180 days) after the session; once per attending "
+        "city, with or without earlier feedback: otherwise 409 (`meeting-not-held`, `city-did-not-attend`, "
+        "`follow-up-already-given`).",
+    )
+    def give_follow_up(meeting_id: UUID, body: FollowUpIn):
+        result = programme().give_follow_up(
+            principal(), str(meeting_id), str(body.city_id), body.outcome, body.comment, expected_version=if_match()
+        )
+        return recorded(result, rep.meeting, 201)
 
     @bp.get("/meetings")
     @bp.input(MeetingListQuery, location="query", arg_name="query")

@@ -30,6 +30,7 @@ from web.schemas.base import (
     _enum,
     values_of,
 )
+from web.schemas.feedback import FeedbackOut, FollowUpOut
 
 WebLink = Annotated[
     StrictStr,
@@ -101,6 +102,8 @@ class MeetingOut(Output):
     cancel_reason: str | None
     outcome: MeetingOutcomeOut | None
     recorded_after_the_fact: bool = Field(description="recorded as held after it happened (POST /meetings/held)")
+    feedback: list[FeedbackOut] = Field(description="each attending city's feedback (POST …/feedback)")
+    follow_ups: list[FollowUpOut] = Field(description="each attending city's follow-up (POST …/follow-up)")
     created_at: datetime
     updated_at: datetime
 

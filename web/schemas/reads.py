@@ -9,6 +9,7 @@ from pydantic import Field
 
 from domain.themes import ThemeKind
 from web.schemas.base import After, Day, Input, Output, PageQuery, QueryInstant, Subject, ViewItem, values_of
+from web.schemas.feedback import SessionOutcomes
 
 
 class AsOfQuery(Input):
@@ -116,6 +117,9 @@ class ReviewItem(ViewItem):
     cities: list[str]
     status: str
     latest_result: str | None = None
+    session_outcomes: SessionOutcomes | None = Field(
+        None, description="feedback on the held sessions of the project's partnership"
+    )
 
 
 class ReviewPage(Output):
@@ -128,7 +132,10 @@ class Dashboard(ViewItem):
     position: int
     cities: dict[str, Any]
     partnerships: dict[str, Any]
-    sessions: dict[str, Any]
+    sessions: dict[str, Any] = Field(
+        description="counts by status and kind, held, participants, and outcomes (SessionOutcomes: feedback and "
+        "follow-up answers per outcome, the share of held sessions that led to an agreement)"
+    )
     agreements: dict[str, Any]
     projects: dict[str, Any]
     milestones: dict[str, Any]

@@ -7,8 +7,8 @@ from typing import Annotated
 
 from pydantic import Field, StrictStr
 
-from domain.model.statuses import USER_ROLES, NotificationKind, UserStatus
-from web.schemas.base import Id, Input, Output, Subject, Text, _enum, values_of
+from domain.model.statuses import USER_ROLES, EmailMode, Language, NotificationKind, UserStatus
+from web.schemas.base import Id, Input, Output, PageQuery, Subject, Text, TimeZone, _enum, values_of
 
 
 class UserIn(Input):
@@ -30,6 +30,28 @@ class UserOut(Output):
     updated_at: datetime
 
 
+class PreferencesOut(Output):
+    language: values_of(Language)
+    email: values_of(EmailMode)
+    timezone: str = Field(description="the zone the person lives by: their own, else their city's, else UTC")
+
+
+class MeOut(UserOut):
+    preferences: PreferencesOut
+
+
+class PreferencesIn(Input):
+    """Only the fields sent change; nothing different, nothing recorded."""
+
+    language: values_of(Language) | None = Field(None, description="mail, .ics and inbox language")
+    email: values_of(EmailMode) | None = Field(
+        None, description="immediate: each notification mailed; daily: one digest at 08:00 local time; off: none"
+    )
+    timezone: TimeZone | None = Field(
+        None, description="an IANA zone for the digest and dates; null: the city's zone (UTC without a city)"
+    )
+
+
 class UserWithToken(UserOut):
     token: str = Field(description="the bearer token, shown only now")
 
@@ -42,6 +64,15 @@ class NotificationOut(Output):
     body: str
     sent_at: datetime
     channels: list[str]
+    read_at: datetime | None = Field(description="when its recipient read it; null while unread")
+
+
+class NotificationQuery(PageQuery):
+    unread: bool | None = Field(None, description="true: only the notifications not read yet")
+
+
+class NotificationsMarked(Output):
+    marked: int = Field(description="how many notifications this marked read (0 when all were read already)")
 
 
 class NotificationPage(Output):
