@@ -82,7 +82,7 @@ def build_context(settings: Settings, programme: Programme | None = None) -> Job
         delivery=DeliverySettings.from_settings(settings),
         reminder_offsets=tuple(settings.meeting_reminder_offsets),
         invitation_nudge_after=settings.invitation_nudge_after,
-        invitation_expires_after=getattr(settings, "invitation_expires_after", timedelta(days=30)),
+        invitation_expires_after=settings.invitation_expires_after,
         owns_programme=owns,
     )
 

@@ -38,7 +38,7 @@ from domain.access import SYSTEM
 from domain.errors import NotFound
 from domain.model.city import City
 from domain.model.notification import Notification, dedup_key
-from domain.model.statuses import NotificationKind
+from domain.model.statuses import EmailMode, NotificationKind
 from domain.model.user import User
 from workers.channels.email import EmailSender, Mail
 from workers.channels.webhook import post_webhook
@@ -118,8 +118,8 @@ class Delivery:
         which is mail only: the webhook had each item already)."""
         email = self.reader(recipient)[0].email
         if kind == NotificationKind.DIGEST:
-            return ["inbox"] + (["email"] if email != "off" else [])
-        wanted = ["inbox"] + (["email"] if email == "immediate" else [])
+            return ["inbox"] + (["email"] if email != EmailMode.OFF else [])
+        wanted = ["inbox"] + (["email"] if email == EmailMode.IMMEDIATE else [])
         return wanted + (["webhook"] if self.webhook_url else [])
 
     def deliver(self, recipient: User, message: Message) -> Outcome:

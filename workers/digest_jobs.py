@@ -1,8 +1,8 @@
 """The daily digest: people on ``email: daily`` get one mail at 08:00 in their own time zone.
 
 A sweep job runs every quarter hour (UTC; every zone's offset is whole quarter hours, so each
-local 08:00 falls on a sweep) and re-arms the next one. For each person told something lately
-whose preference is ``daily`` and whose local clock has passed 08:00, it enqueues that person's
+local 08:00 falls on a sweep) and re-arms the next one. For each person the users' view lists
+on ``daily`` (re-checked on the User aggregate) whose local clock has passed 08:00, it enqueues that person's
 digest job with the id ``daily-digest-<user>-<local date>``, so later sweeps of the same day find
 it queued or done. The digest job records a ``digest`` Notification whose dedup key is per person
 and local date: a job run twice, or retried after its worker was killed, sends the digest once.
@@ -23,7 +23,7 @@ from rq import Queue, get_current_job
 from domain.errors import NotFound
 from domain.followers import Follower
 from domain.model.notification import dedup_key
-from domain.model.statuses import NotificationKind
+from domain.model.statuses import EmailMode, NotificationKind
 from domain.model.user import User
 from domain.views import Views
 from workers.context import JobContext, current_context
@@ -64,7 +64,7 @@ def send_daily_digests(slot: str, rearm: bool = True) -> dict[str, Any]:
     now = ctx.now()
     views = _views(ctx)
     try:
-        recipients = views.recipients_between(now - LOOKBACK, now)
+        recipients = [row["id"] for row in views.users_with_email(EmailMode.DAILY)]
     finally:
         views.close()
     job = get_current_job()
@@ -77,7 +77,7 @@ def send_daily_digests(slot: str, rearm: bool = True) -> dict[str, Any]:
             continue
         preferences = delivery.reader(user)[0]
         local = now.astimezone(ZoneInfo(preferences.timezone))
-        if preferences.email != "daily" or local.time() < DIGEST_AT:
+        if preferences.email != EmailMode.DAILY or local.time() < DIGEST_AT:
             continue
         due.append(user_id)
         if queue is not None:
@@ -105,7 +105,7 @@ def send_daily_digest(user_id: str, day: str) -> dict[str, Any]:
         return skip("the user is gone")
     delivery = Delivery(ctx)
     preferences, words = delivery.reader(user)
-    if preferences.email != "daily":
+    if preferences.email != EmailMode.DAILY:
         return skip(f"the user's email preference is now {preferences.email}")
     on = date.fromisoformat(day)
     until = digest_instant(on, preferences.timezone)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from domain.model.feedback import FEEDBACK, FOLLOW_UP, answers
 from domain.model.meeting import Meeting
 from domain.model.notification import dedup_key
 from domain.model.statuses import MeetingStatus, NotificationKind
@@ -156,7 +157,7 @@ def _attended(meeting: Meeting) -> list[str]:
 
 def _answered(meeting: Meeting, stage: str) -> set[str]:
     """The cities that already answered this stage (``feedback`` or ``follow_up``)."""
-    return set((getattr(meeting, "feedback", None) or {}).get(stage, {}))
+    return set(answers(meeting, stage))
 
 
 def _ask(ctx: JobContext, meeting: Meeting, stage: str, kind: str, wording) -> dict[str, Any]:
@@ -181,7 +182,7 @@ def send_feedback_request(meeting_id: str) -> dict[str, Any]:
     return _ask(
         ctx,
         meeting,
-        "feedback",
+        FEEDBACK,
         NotificationKind.FEEDBACK_REQUEST,
         lambda w, city, when: texts.feedback_request(w, city, meeting.kind, meeting.title, when, meeting_id),
     )
@@ -197,7 +198,7 @@ def send_follow_up_request(meeting_id: str, after_seconds: int) -> dict[str, Any
     return _ask(
         ctx,
         meeting,
-        "follow_up",
+        FOLLOW_UP,
         NotificationKind.FOLLOW_UP_REQUEST,
         lambda w, city, when: texts.follow_up_request(w, city, meeting.kind, meeting.title, when, since, meeting_id),
     )

@@ -10,24 +10,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.model.city import City
+from domain.model.statuses import EmailMode, Language
 from domain.model.user import User
 from workers.messages import Words
 
 
 @dataclass(frozen=True)
 class Preferences:
-    language: str = "en"
-    email: str = "immediate"  # immediate | daily | off
+    language: str = Language.EN
+    email: str = EmailMode.IMMEDIATE
     timezone: str = "UTC"
     own_zone: bool = False  # the person chose the zone (else it is their city's)
 
 
 def preferences_of(user: User, city: City | None) -> Preferences:
-    own = getattr(user, "timezone", None)
+    own = user.timezone
     zone = own or (city.timezone if city is not None else None) or "UTC"
     return Preferences(
-        language=str(getattr(user, "language", None) or "en"),
-        email=str(getattr(user, "email_mode", None) or "immediate"),
+        language=user.language,
+        email=user.email_mode,
         timezone=zone,
         own_zone=bool(own),
     )

@@ -160,15 +160,6 @@ class InboxQueries:
         ]
         return {"items": items, "next_cursor": next_cursor}
 
-    def recipients_between(self, after: datetime, until: datetime) -> list[str]:
-        """Everyone told something in (after, until]: the people a daily digest may be due for."""
-        with self._read() as db:
-            rows = db.all(
-                f"SELECT DISTINCT recipient_id FROM {INBOX.name} WHERE sent_at > ? AND sent_at <= ? ORDER BY recipient_id",
-                (instant(after), instant(until)),
-            )
-        return [r["recipient_id"] for r in rows]
-
     def notifications_between(self, recipient_id: str, after: datetime, until: datetime) -> list[dict[str, Any]]:
         """A user's notifications sent in (after, until], oldest first (the daily digest's material)."""
         with self._read() as db:

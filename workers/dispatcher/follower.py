@@ -173,8 +173,8 @@ def timings(settings: Settings) -> dict[str, Any]:
     return {
         "reminder_offsets": settings.meeting_reminder_offsets,
         "invitation_nudge_after": settings.invitation_nudge_after,
-        "invitation_expires_after": getattr(settings, "invitation_expires_after", DEFAULT_EXPIRES_AFTER),
-        "feedback_follow_up_after": getattr(settings, "feedback_follow_up_after", DEFAULT_FOLLOW_UP_AFTER),
+        "invitation_expires_after": settings.invitation_expires_after,
+        "feedback_follow_up_after": settings.feedback_follow_up_after,
     }
 
 

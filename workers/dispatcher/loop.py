@@ -134,6 +134,5 @@ PLANS = {
     PilotProject.MilestoneAchieved: Plan(milestone_achieved),
     PilotProject.ProjectCompleted: Plan(project_completed),
     Meeting.MeetingHeld: Plan(meeting_held, timed=True),
+    Partnership.InvitationExpired: Plan(invitation_expired),
 }
-if hasattr(Partnership, "InvitationExpired"):  # the domain's half of issue 13
-    PLANS[Partnership.InvitationExpired] = Plan(invitation_expired)
