@@ -102,6 +102,8 @@ def test_openapi_document_covers_every_operation_with_schemas_problems_and_secur
                 "/api/v1/users/{user_id}/tokens/revoke",
                 "/api/v1/users/{user_id}/deactivate",
                 "/api/v1/admin/jobs/{job_id}/requeue",
+                "/api/v1/me/notifications/{notification_id}/read",
+                "/api/v1/me/notifications/read",
             ):
                 body = operation["requestBody"]["content"]["application/json"]["schema"]
                 assert _resolve(spec, body).get("properties"), (method, path)
