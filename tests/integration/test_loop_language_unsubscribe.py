@@ -10,6 +10,7 @@ turns mail off, and what follows reaches the inbox alone.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from uuid import uuid4
 
 import pytest
 
@@ -19,6 +20,7 @@ from tests.api.conftest import make_settings
 from tests.support.loop import enrol_liuzhou, ics_event, inbox, officer_email, text_of, unsubscribe_path
 from tests.support.workers import dispatch, run_worker
 from web.app import close_app, create_app
+from workers.unsubscribe import unsubscribe_token
 
 
 @pytest.fixture
@@ -98,6 +100,9 @@ def test_yantais_officer_unsubscribes_by_the_mailed_link_and_hears_only_through_
     assert web.post(forged, data={"List-Unsubscribe": "One-Click"}).status_code == 404
     problem = web.post(forged, headers={"Accept": "application/problem+json"})
     assert problem.status_code == 404 and problem.json["status"] == 404
+    secret = clocked_context.delivery.secret
+    for nobody in (str(uuid4()), "not-a-user-id"):  # signed right, for no one there is
+        assert web.post(f"/unsubscribe/{unsubscribe_token(secret, nobody)}").status_code == 404
     assert app.recorder.max_notification_id() == events, "a forged token records nothing"
 
     mailed = len(smtp_server.to(officer_email("yantai")))

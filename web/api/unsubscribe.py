@@ -15,7 +15,7 @@ from flask import Blueprint, Response, request
 from markupsafe import escape
 
 from domain.access import Principal
-from domain.errors import NotFound, RuleBroken
+from domain.errors import InvalidValue, NotFound, RuleBroken
 from domain.model.statuses import EmailMode, Language
 from domain.model.user import User
 from web.http import services
@@ -62,7 +62,7 @@ def _user(token: str) -> User | None:
         return None
     try:
         return services().programme.load(User, user_id)
-    except (NotFound, ValueError):
+    except (NotFound, InvalidValue):  # signed by us for someone since gone, or for a malformed id
         return None
 
 
