@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from eventsourcing.utils import get_topic
 
+from domain.access import SYSTEM
 from workers.dispatcher import PLANS, Dispatcher, planned_events
 
 
@@ -49,6 +50,8 @@ def _story(people) -> None:
     # Closing the loop: an answer declined, signatures, an achievement, a completion, a session held.
     refused = app.propose_partnership(rome, "Canal heritage", city("rome"), [city("yantai")]).aggregate
     app.decline_invitation(yantai, str(refused.id), city("yantai"), "not this year")
+    lapsed = app.propose_partnership(rome, "Silk road museums", city("rome"), [city("chengdu")]).aggregate
+    app.expire_invitation(SYSTEM, str(lapsed.id), city("chengdu"))
     signed = app.draft_agreement(yantai, "Exchange protocol", "protocol", parties).aggregate
     app.sign_agreement(yantai, str(signed.id), "Yantai University", date.today())
     app.sign_agreement(rome, str(signed.id), "Tuscia University", date.today())
