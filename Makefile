@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: install run demo lint test services bench clean help
+.PHONY: install run demo lint test services bench clean help catalogues
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -17,7 +17,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)  ## create the venv and install twinning with its test tools
+CATALOGUES := $(shell find domain web workers -name '*.po' 2>/dev/null)
+
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel -q compile -i $< -o $@
+
+catalogues: $(CATALOGUES:.po=.mo)  ## compile the message catalogues (English, Simplified Chinese)
+
+install: $(STAMP) catalogues  ## create the venv and install twinning with its test tools
 
 demo: install  ## load the IUC 2020 demo programme (idempotent)
 	$(BIN)/twinning demo

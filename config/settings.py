@@ -132,6 +132,7 @@ class Settings:
     auth_failure_limit: int = 20  # failed authentications per address or credential a minute
     invitation_expires_after: timedelta = timedelta(days=30)  # INVITATION_EXPIRES_AFTER: a pending invitation lapses
     feedback_follow_up_after: timedelta = timedelta(days=180)  # FEEDBACK_FOLLOW_UP_AFTER: held session → follow-up
+    public_url: str = "http://127.0.0.1:8000"  # TWINNING_PUBLIC_URL: links in mail (unsubscribe) start with it
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
@@ -166,6 +167,9 @@ class Settings:
             feedback_follow_up_after=parse_duration(
                 env.get("FEEDBACK_FOLLOW_UP_AFTER", "180d"), "FEEDBACK_FOLLOW_UP_AFTER"
             ),
+            public_url=parse_web_link(
+                env.get("TWINNING_PUBLIC_URL") or f"http://127.0.0.1:{env.get('PORT') or 8000}", "TWINNING_PUBLIC_URL"
+            ).rstrip("/"),
         )
         if mode == "production":
             _refuse_unsafe_production(settings)

@@ -18,7 +18,7 @@ from tests.support.services import PostgresRun, RedisRun, service_missing
 STORES = ("sqlite", "postgres")
 STORE_PARAM = re.compile(r"[\[-](sqlite|postgres)[\]-]")
 
-pytest_plugins = ["tests.support.cast", "tests.support.workers"]
+pytest_plugins = ["tests.support.cast", "tests.support.workers", "tests.support.loop"]
 
 
 @pytest.fixture(scope="session")

@@ -33,6 +33,7 @@ from web.api import (
     partnerships,
     projects,
     reports,
+    unsubscribe,
     users,
 )
 from web.bootstrap import Twinning, bootstrap
@@ -166,6 +167,7 @@ def create_app(
             admin,
         ):
             app.register_blueprint(module.blueprint())
+        app.register_blueprint(unsubscribe.blueprint())  # at the root: the link in every mail
         docs.install(app)
         health.install(app)
         metrics.install(app)

@@ -200,16 +200,11 @@ class Twinning:
         """A dispatcher on this process's queue, with its own tracking recorder (its own connections):
         close it when done (``close()`` closes it too)."""
         from workers.dispatcher import Dispatcher
+        from workers.dispatcher.follower import timings
 
         queue = self.queue
         with schema_lock(self.settings):
-            dispatcher = Dispatcher.open(
-                self.programme,
-                queue,
-                self.settings.store_env(),
-                reminder_offsets=self.settings.meeting_reminder_offsets,
-                invitation_nudge_after=self.settings.invitation_nudge_after,
-            )
+            dispatcher = Dispatcher.open(self.programme, queue, self.settings.store_env(), **timings(self.settings))
         return self.own(dispatcher)
 
     def rearm(self, *, immediate: bool = False) -> Rearmed:
@@ -231,10 +226,11 @@ class Twinning:
 
     def dispatcher_follower(self) -> Follower:
         """The log's follower that enqueues jobs, the weekly digest armed first (``twinning dispatch --once``)."""
-        from workers.scheduling import arm_weekly_digest
+        from workers.scheduling import arm_daily_digests, arm_weekly_digest
 
         dispatcher = self.open_dispatcher()
         arm_weekly_digest(self.queue)
+        arm_daily_digests(self.queue)
         return Follower(self.programme, dispatcher)
 
     def follow_dispatch(self, stop: threading.Event, poll_interval: float, logger: logging.Logger) -> None:

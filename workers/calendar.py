@@ -31,8 +31,10 @@ def meeting_ics(
     attendee_emails: list[str] = (),
     stamp: datetime | None = None,
     description: str | None = None,
+    summary: str | None = None,
 ) -> bytes:
-    """The meeting as an iCalendar document with one VEVENT, times in UTC."""
+    """The meeting as an iCalendar document with one VEVENT, times in UTC. ``summary``: the entry's
+    title in the reader's language (the session's title by default)."""
     if method not in ("REQUEST", "CANCEL"):
         raise ValueError(f"method must be REQUEST or CANCEL, not {method!r}")
     cal = Calendar()
@@ -47,7 +49,7 @@ def meeting_ics(
     event.add("dtstamp", (stamp or datetime.now(UTC)).astimezone(UTC))
     event.add("dtstart", meeting.starts_at.astimezone(UTC))
     event.add("dtend", meeting.ends_at.astimezone(UTC))
-    event.add("summary", meeting.title)
+    event.add("summary", summary or meeting.title)
     cancelled = method == "CANCEL" or meeting.status == MeetingStatus.CANCELLED
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     if meeting.location:

@@ -35,6 +35,7 @@ class DeliverySettings:
     webhook_url: str | None = None
     secret: str = "change-me"
     retry_for: timedelta = DEFAULT_RETRY_FOR  # DELIVERY_RETRY_FOR: how long a failing channel is retried
+    public_url: str = "http://127.0.0.1:8000"  # TWINNING_PUBLIC_URL: where the mailed links point
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DeliverySettings:
@@ -45,6 +46,7 @@ class DeliverySettings:
             webhook_url=settings.webhook_url,
             secret=settings.secret,
             retry_for=settings.delivery_retry_for,
+            public_url=settings.public_url,
         )
 
 
@@ -54,6 +56,7 @@ class JobContext:
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
     reminder_offsets: tuple[timedelta, ...] = DEFAULT_OFFSETS
     invitation_nudge_after: timedelta = timedelta(days=7)
+    invitation_expires_after: timedelta = timedelta(days=30)  # INVITATION_EXPIRES_AFTER
     suggestion_limit: int = 5
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     owns_programme: bool = False
@@ -79,6 +82,7 @@ def build_context(settings: Settings, programme: Programme | None = None) -> Job
         delivery=DeliverySettings.from_settings(settings),
         reminder_offsets=tuple(settings.meeting_reminder_offsets),
         invitation_nudge_after=settings.invitation_nudge_after,
+        invitation_expires_after=settings.invitation_expires_after,
         owns_programme=owns,
     )
 

@@ -35,11 +35,17 @@ from typing import Any
 from rq import get_current_job
 
 from domain.access import SYSTEM
+from domain.errors import NotFound
+from domain.model.city import City
 from domain.model.notification import Notification, dedup_key
+from domain.model.statuses import EmailMode, NotificationKind
 from domain.model.user import User
 from workers.channels.email import EmailSender, Mail
 from workers.channels.webhook import post_webhook
 from workers.context import JobContext
+from workers.messages import Words
+from workers.preferences import Preferences, preferences_of, words_for
+from workers.unsubscribe import unsubscribe_headers, unsubscribe_url
 
 log = logging.getLogger(__name__)
 UNDELIVERED = "undelivered"
@@ -88,17 +94,41 @@ class Delivery:
         self.webhook_url = settings.webhook_url
         self.secret = settings.secret
         self.outcomes: list[Outcome] = []
+        self._readers: dict[str, tuple[Preferences, Words]] = {}
 
-    @property
-    def channels(self) -> list[str]:
-        return ["inbox", "email"] + (["webhook"] if self.webhook_url else [])
+    def reader(self, recipient: User) -> tuple[Preferences, Words]:
+        """The recipient's preferences and words, read once per job."""
+        found = self._readers.get(str(recipient.id))
+        if found is None:
+            city = None
+            if recipient.city_id:
+                try:
+                    city = self.programme.load(City, recipient.city_id)
+                except NotFound:
+                    city = None
+            preferences = preferences_of(recipient, city)
+            found = self._readers[str(recipient.id)] = (preferences, words_for(preferences, city))
+        return found
+
+    def words(self, recipient: User) -> Words:
+        return self.reader(recipient)[1]
+
+    def channels_for(self, recipient: User, kind: str) -> list[str]:
+        """The inbox always; mail at once only for ``immediate`` (a ``daily`` reader gets the digest,
+        which is mail only: the webhook had each item already)."""
+        email = self.reader(recipient)[0].email
+        if kind == NotificationKind.DIGEST:
+            return ["inbox"] + (["email"] if email != EmailMode.OFF else [])
+        wanted = ["inbox"] + (["email"] if email == EmailMode.IMMEDIATE else [])
+        return wanted + (["webhook"] if self.webhook_url else [])
 
     def deliver(self, recipient: User, message: Message) -> Outcome:
         """Record, then send on every channel; a failure is kept for the retry, not raised here."""
         key = message.key(str(recipient.id))
         job = get_current_job()
         undelivered: dict[str, list[str]] = dict(job.meta.get(UNDELIVERED, {})) if job is not None else {}
-        others = [c for c in self.channels if c != "inbox"]
+        channels = self.channels_for(recipient, message.kind)
+        others = [c for c in channels if c != "inbox"]
         ahead = (
             job is not None
             and bool(others)
@@ -115,7 +145,7 @@ class Delivery:
             {"kind": message.subject_kind, "id": message.subject_id},
             message.title,
             message.body,
-            self.channels,
+            channels,
         )
         if recorded is None and ahead:  # recorded meanwhile by another run: it sends, not this one
             self._save_undelivered(job, undelivered)
@@ -197,16 +227,24 @@ class Delivery:
 
     def _send(self, channel: str, notification: Notification, recipient: User, message: Message) -> None:
         if channel == "email":
+            public_url, user_id = self.context.delivery.public_url, str(recipient.id)
+            footer = self.words(recipient)._(
+                "To stop these emails, open %(url)s", url=unsubscribe_url(public_url, self.secret, user_id)
+            )
             self.email.send(
                 Mail(
                     to=recipient.email,
                     to_name=recipient.name,
-                    subject=message.title,
-                    body=message.body,
+                    subject=notification.title,
+                    body=f"{notification.body}\n\n-- \n{footer}",
                     message_id=f"<{notification.id}@twinning>",
                     ics=message.ics,
                     ics_method=message.ics_method,
-                    headers={"X-Twinning-Kind": message.kind, "X-Twinning-Notification": str(notification.id)},
+                    headers={
+                        "X-Twinning-Kind": message.kind,
+                        "X-Twinning-Notification": str(notification.id),
+                        **unsubscribe_headers(public_url, self.secret, user_id),
+                    },
                 )
             )
         elif channel == "webhook" and self.webhook_url:

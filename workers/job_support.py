@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from domain.errors import NotFound
 from domain.model.city import City
 from domain.model.user import User
 from workers.context import JobContext
+from workers.messages import Words
+
+if TYPE_CHECKING:
+    from workers.delivery import Delivery, Message
 
 log = logging.getLogger("workers.jobs")
 
@@ -46,3 +51,18 @@ def officers(ctx: JobContext, city_ids: list[str]) -> list[tuple[User, str]]:
                 seen.add(officer.id)
                 found.append((officer, city_id))
     return found
+
+
+def tell(
+    delivery: Delivery,
+    recipients: list[tuple[User, str]],
+    build: Callable[[Words, User, str], Message],
+    actor: str | None = None,
+) -> Delivery:
+    """Deliver to each (recipient, city id) the message ``build`` words for them, in their language;
+    never to ``actor``, the person whose act this tells of."""
+    for recipient, city_id in recipients:
+        if actor is not None and str(recipient.id) == str(actor):
+            continue
+        delivery.deliver(recipient, build(delivery.words(recipient), recipient, city_id))
+    return delivery

@@ -10,6 +10,7 @@ Each answers a small summary dict, kept as the job's result.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -28,16 +29,31 @@ from domain.model.statuses import (
     PartnershipStatus,
     ProjectStatus,
 )
-from workers import messages
 from workers.context import JobContext, current_context
 from workers.delivery import Delivery, Message
-from workers.job_support import Cities, load_or_none, officers, skip
+from workers.digest_jobs import send_daily_digest, send_daily_digests
+from workers.job_support import Cities, load_or_none, officers, skip, tell
+from workers.loop_jobs import (
+    expire_invitation,
+    send_agreement_in_force,
+    send_agreement_signed,
+    send_invitation_answered,
+    send_invitation_expired,
+    send_milestone_achieved,
+    send_partnership_activated,
+    send_project_completed,
+)
 from workers.meeting_jobs import (
+    send_feedback_request,
+    send_follow_up_request,
     send_meeting_cancellation,
     send_meeting_invitation,
     send_meeting_reminder,
     send_meeting_update,
 )
+from workers.messages import Words
+from workers.messages import partnerships as words
+from workers.messages import projects as texts
 from workers.profiles import load_profiles
 from workers.scheduling import arm_weekly_digest
 
@@ -48,14 +64,26 @@ MILESTONE_WARNING = timedelta(days=7)
 __all__ = [
     "AGREEMENT_UNSIGNED_AFTER",
     "MILESTONE_WARNING",
+    "expire_invitation",
+    "send_agreement_in_force",
+    "send_agreement_signed",
     "send_agreement_unsigned",
+    "send_daily_digest",
+    "send_daily_digests",
+    "send_feedback_request",
+    "send_follow_up_request",
+    "send_invitation_answered",
+    "send_invitation_expired",
     "send_invitation_nudge",
     "send_meeting_cancellation",
     "send_meeting_invitation",
     "send_meeting_reminder",
     "send_meeting_update",
+    "send_milestone_achieved",
     "send_milestone_due",
+    "send_partnership_activated",
     "send_partnership_invitation",
+    "send_project_completed",
     "send_proposal_suggestions",
     "send_suggestions",
     "send_weekly_digest",
@@ -78,17 +106,19 @@ def send_partnership_invitation(partnership_id: str, city_ids: list[str], versio
         invitation = partnership.invitations.get(city_id)
         if invitation is None or invitation["status"] != InvitationStatus.PENDING:
             continue
-        title, body = messages.partnership_invitation(
-            proposer.name,
-            cities[city_id].name,
-            partnership.title,
-            partnership.themes,
-            partnership.description,
-        )
-        for officer, _ in officers(ctx, [city_id]):
-            delivery.deliver(
-                officer, Message(NotificationKind.INVITATION, "partnership", partnership_id, version, title, body)
+
+        def build(w, officer, city_id):
+            title, body = words.partnership_invitation(
+                w,
+                w.city(proposer),
+                w.city(cities[city_id]),
+                partnership.title,
+                partnership.themes,
+                partnership.description,
             )
+            return Message(NotificationKind.INVITATION, "partnership", partnership_id, version, title, body)
+
+        tell(delivery, officers(ctx, [city_id]), build)
     return delivery.finish()
 
 
@@ -102,19 +132,14 @@ def send_invitation_nudge(partnership_id: str, city_id: str, version: int) -> di
     if invitation is None or invitation["status"] != InvitationStatus.PENDING:
         return skip("the invitation has been answered")
     cities = Cities(ctx)
-    since = ctx.now() - invitation["invited_at"]
-    title, body = messages.invitation_nudge(
-        cities[partnership.proposer_city_id].name,
-        cities[city_id].name,
-        partnership.title,
-        timedelta(seconds=round(since.total_seconds())),
-    )
-    delivery = Delivery(ctx)
-    for officer, _ in officers(ctx, [city_id]):
-        delivery.deliver(
-            officer, Message(NotificationKind.INVITATION_NUDGE, "partnership", partnership_id, version, title, body)
-        )
-    return delivery.finish()
+    since = timedelta(seconds=round((ctx.now() - invitation["invited_at"]).total_seconds()))
+
+    def build(w, officer, _city_id):
+        proposer, invited = w.city(cities[partnership.proposer_city_id]), w.city(cities[city_id])
+        title, body = words.invitation_nudge(w, proposer, invited, partnership.title, since)
+        return Message(NotificationKind.INVITATION_NUDGE, "partnership", partnership_id, version, title, body)
+
+    return tell(Delivery(ctx), officers(ctx, [city_id]), build).finish()
 
 
 # -- suggestions -------------------------------------------------------------------------
@@ -125,7 +150,7 @@ def _suggest(
     index: MatchIndex,
     city_id: str,
     trigger: str,
-    why: str,
+    why: Callable[[Words], str],
     exclude: frozenset[str] = frozenset(),
     themes: frozenset[str] = frozenset(),
     delivery: Delivery | None = None,
@@ -144,18 +169,19 @@ def _suggest(
     found = found[:limit]
     if not found:
         return delivery
-    title, body = messages.suggestions(profile.name, found, why)
-    for officer, _ in officers(ctx, [city_id]):
-        delivery.deliver(officer, Message(NotificationKind.SUGGESTION, "city", city_id, trigger, title, body))
-    return delivery
+
+    def build(w, officer, _city_id):
+        title, body = words.suggestions(w, profile.name, found, why(w))
+        return Message(NotificationKind.SUGGESTION, "city", city_id, trigger, title, body)
+
+    return tell(delivery, officers(ctx, [city_id]), build)
 
 
 def send_suggestions(city_id: str, trigger: str) -> dict[str, Any]:
     """Top partners for a city whose profile was registered or changed (``trigger`` e.g. ``v3``)."""
     ctx = current_context()
     index = MatchIndex(load_profiles(ctx.programme))
-    why = "Your city's profile is new or has changed." if trigger != "v1" else "Welcome to the programme."
-    return _suggest(ctx, index, city_id, trigger, why).finish()
+    return _suggest(ctx, index, city_id, trigger, lambda w: words.why_profile(w, trigger == "v1")).finish()
 
 
 def send_proposal_suggestions(partnership_id: str) -> dict[str, Any]:
@@ -166,13 +192,12 @@ def send_proposal_suggestions(partnership_id: str) -> dict[str, Any]:
         return skip("the proposal is no longer open")
     index = MatchIndex(load_profiles(ctx.programme))
     exclude = frozenset(partnership.invitations) | {partnership.proposer_city_id}
-    why = f"You proposed the partnership '{partnership.title}'; other cities may want to join it."
     return _suggest(
         ctx,
         index,
         partnership.proposer_city_id,
         f"proposal-{partnership_id}",
-        why,
+        lambda w: words.why_proposal(w, partnership.title),
         exclude=exclude,
         themes=frozenset(partnership.themes),
     ).finish()
@@ -186,7 +211,7 @@ def send_weekly_digest(week: str, rearm: bool = True) -> dict[str, Any]:
     delivery = Delivery(ctx)
     for profile in sorted(profiles, key=lambda p: (p.name, p.id)):
         if not profile.retired:
-            _suggest(ctx, index, profile.id, week, f"Your weekly partner suggestions ({week}).", delivery=delivery)
+            _suggest(ctx, index, profile.id, week, lambda w: words.why_weekly(w, week), delivery=delivery)
     job = get_current_job()
     if rearm and job is not None:
         arm_weekly_digest(Queue(job.origin, connection=job.connection), ctx.now())
@@ -208,16 +233,14 @@ def send_milestone_due(project_id: str, milestone_id: str, due_on: str, phase: s
         return skip("the milestone is achieved")
     if milestone["due_on"] != due:
         return skip("the milestone was rescheduled; the new date has its own reminders")
-    title, body = messages.milestone_due(project.title, milestone["title"], due, ctx.now().date())
-    delivery = Delivery(ctx)
-    for officer, _ in officers(ctx, project.member_city_ids):
-        delivery.deliver(
-            officer,
-            Message(
-                NotificationKind.MILESTONE_DUE, "project", project_id, f"{milestone_id}:{due_on}:{phase}", title, body
-            ),
-        )
-    return delivery.finish()
+    today = ctx.now().date()
+
+    def build(w, officer, _city_id):
+        title, body = texts.milestone_due(w, project.title, milestone["title"], due, today)
+        version = f"{milestone_id}:{due_on}:{phase}"
+        return Message(NotificationKind.MILESTONE_DUE, "project", project_id, version, title, body)
+
+    return tell(Delivery(ctx), officers(ctx, project.member_city_ids), build).finish()
 
 
 def send_agreement_unsigned(agreement_id: str) -> dict[str, Any]:
@@ -226,13 +249,12 @@ def send_agreement_unsigned(agreement_id: str) -> dict[str, Any]:
     agreement = load_or_none(ctx, Agreement, agreement_id)
     if agreement is None or agreement.status != AgreementStatus.DRAFTED or not agreement.unsigned_parties:
         return skip("the agreement is signed or terminated")
-    title, body = messages.agreement_unsigned(
-        agreement.title, agreement.kind, agreement.created_on.date(), agreement.unsigned_parties
-    )
     city_ids = [p["city_id"] for p in agreement.parties if p["city_id"]]
-    delivery = Delivery(ctx)
-    for officer, _ in officers(ctx, city_ids):
-        delivery.deliver(
-            officer, Message(NotificationKind.AGREEMENT_UNSIGNED, "agreement", agreement_id, "30d", title, body)
+
+    def build(w, officer, _city_id):
+        title, body = texts.agreement_unsigned(
+            w, agreement.title, agreement.kind, agreement.created_on.date(), agreement.unsigned_parties
         )
-    return delivery.finish()
+        return Message(NotificationKind.AGREEMENT_UNSIGNED, "agreement", agreement_id, "30d", title, body)
+
+    return tell(Delivery(ctx), officers(ctx, city_ids), build).finish()

@@ -104,3 +104,33 @@ def digest_spec(now: datetime) -> JobSpec:
 def arm_weekly_digest(queue: Queue, now: datetime | None = None) -> bool:
     """Schedule the next weekly digest unless it is already scheduled (one job id per ISO week)."""
     return enqueue(queue, digest_spec(now or utc_now()), now)
+
+
+# -- the daily digests' sweep -------------------------------------------------------------
+
+SWEEP_MINUTES = 15  # every zone's offset is a whole number of quarter hours, so each local 08:00 is on one
+
+
+def next_sweep_at(now: datetime) -> datetime:
+    """The first quarter hour (UTC) strictly after ``now``."""
+    now = now.astimezone(UTC)
+    floor = now.replace(minute=now.minute - now.minute % SWEEP_MINUTES, second=0, microsecond=0)
+    return floor + timedelta(minutes=SWEEP_MINUTES)
+
+
+def sweep_spec(now: datetime) -> JobSpec:
+    at = next_sweep_at(now)
+    slot = at.strftime("%Y%m%dT%H%M")
+    return JobSpec(
+        job_id("daily-digests", slot),
+        "workers.jobs.send_daily_digests",
+        (slot,),
+        at=at,
+        description=f"daily digests due at {at:%H:%M} UTC",
+        timeout=600,
+    )
+
+
+def arm_daily_digests(queue: Queue, now: datetime | None = None) -> bool:
+    """Schedule the next sweep unless it is already scheduled (one job id per quarter hour)."""
+    return enqueue(queue, sweep_spec(now or utc_now()), now)

@@ -112,6 +112,19 @@ class NotificationKind(StrEnum):
     INVITATION_NUDGE = "invitation_nudge"
     MILESTONE_DUE = "milestone_due"
     AGREEMENT_UNSIGNED = "agreement_unsigned"
+    # Notifications that close the loop (issue 13)
+    INVITATION_ANSWERED = "invitation_answered"
+    PARTNERSHIP_ACTIVATED = "partnership_activated"
+    INVITATION_EXPIRED = "invitation_expired"
+    AGREEMENT_SIGNED = "agreement_signed"
+    AGREEMENT_IN_FORCE = "agreement_in_force"
+    MILESTONE_ACHIEVED = "milestone_achieved"
+    PROJECT_COMPLETED = "project_completed"
+    MEETING_MOVED = "meeting_moved"
+    MEETING_CANCELLED = "meeting_cancelled"
+    FEEDBACK_REQUEST = "feedback_request"
+    FOLLOW_UP_REQUEST = "follow_up_request"
+    DIGEST = "digest"
 
 
 class FeedbackOutcome(StrEnum):

@@ -3,6 +3,7 @@ shows on its timeline too), and the invitations a city has not answered yet."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from domain.model.notification import Notification
@@ -158,3 +159,12 @@ class InboxQueries:
             for r in rows
         ]
         return {"items": items, "next_cursor": next_cursor}
+
+    def notifications_between(self, recipient_id: str, after: datetime, until: datetime) -> list[dict[str, Any]]:
+        """A user's notifications sent in (after, until], oldest first (the daily digest's material)."""
+        with self._read() as db:
+            rows = db.all(
+                f"SELECT * FROM {INBOX.name} WHERE recipient_id = ? AND sent_at > ? AND sent_at <= ? ORDER BY position",
+                (str(recipient_id), instant(after), instant(until)),
+            )
+        return [INBOX.decode(r) for r in rows]

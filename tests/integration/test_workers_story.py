@@ -159,7 +159,7 @@ def test_a_cancelled_session_sends_its_cancellation_and_no_reminder(cast, dispat
     job = Job.fetch(reminder_id, connection=queue.connection)
     assert job.get_status() == "finished" and job.return_value()["skipped"]
     assert not smtp_server.to(officer_email("chengdu"), "meeting_reminder")
-    (cancel,) = smtp_server.to(officer_email("chengdu"), "meeting_update")
+    (cancel,) = smtp_server.to(officer_email("chengdu"), "meeting_cancelled")
     assert cancel["Subject"] == "The workshop 'Hydrogen workshop' is cancelled"
     assert "Reason: The venue is closed" in cancel.get_body(("plain",)).get_content()
     calendar, event = ics_event(cancel)
@@ -190,7 +190,7 @@ def test_a_moved_session_keeps_its_uid_with_a_higher_sequence_and_is_reminded_at
 
     (reminder,) = run_worker(queue, until=lambda: smtp_server.to(address, "meeting_reminder"), timeout=12)
     _, first = ics_event(smtp_server.to(address, "invitation")[0])
-    (update,) = smtp_server.to(address, "meeting_update")
+    (update,) = smtp_server.to(address, "meeting_moved")
     _, second = ics_event(update)
     assert str(first["UID"]) == str(second["UID"]) == f"{session.id}@twinning"
     assert int(second["SEQUENCE"]) > int(first["SEQUENCE"])

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from eventsourcing.utils import get_topic
 
+from domain.access import SYSTEM
 from workers.dispatcher import PLANS, Dispatcher, planned_events
 
 
@@ -46,6 +47,22 @@ def _story(people) -> None:
         {"name": "Tuscia University", "city_id": city("rome")},
     ]
     app.draft_agreement(yantai, "Research MoU", "mou", parties)
+    # Closing the loop: an answer declined, signatures, an achievement, a completion, a session held.
+    refused = app.propose_partnership(rome, "Canal heritage", city("rome"), [city("yantai")]).aggregate
+    app.decline_invitation(yantai, str(refused.id), city("yantai"), "not this year")
+    lapsed = app.propose_partnership(rome, "Silk road museums", city("rome"), [city("chengdu")]).aggregate
+    app.expire_invitation(SYSTEM, str(lapsed.id), city("chengdu"))
+    signed = app.draft_agreement(yantai, "Exchange protocol", "protocol", parties).aggregate
+    app.sign_agreement(yantai, str(signed.id), "Yantai University", date.today())
+    app.sign_agreement(rome, str(signed.id), "Tuscia University", date.today())
+    compost = app.launch_project(rome, "Compost pilot", str(active.id)).aggregate
+    app.plan_milestone(rome, str(compost.id), "Bins", in_a_month, milestone_id="bins")
+    app.achieve_milestone(rome, str(compost.id), "bins", date.today())
+    app.complete_project(rome, str(compost.id), "Three rooftops composting")
+    yesterday = datetime.now(UTC) - timedelta(days=1)
+    app.record_held_meeting(
+        facilitator, "Kick-off", "online", yesterday, 60, [city("rome"), city("yantai")], 12, "A good start"
+    )
 
 
 def test_plans_are_found_by_event_class_and_timed_exactly_when_they_hold_jobs_for_later(people):

@@ -18,6 +18,9 @@ log = logging.getLogger("workers.dispatcher")
 NAME = "dispatcher"
 DEFAULT_OFFSETS = (timedelta(hours=24), timedelta(hours=1))
 DEFAULT_NUDGE_AFTER = timedelta(days=7)
+DEFAULT_EXPIRES_AFTER = timedelta(days=30)  # INVITATION_EXPIRES_AFTER
+DEFAULT_FOLLOW_UP_AFTER = timedelta(days=180)  # FEEDBACK_FOLLOW_UP_AFTER
+FEEDBACK_WINDOW = timedelta(days=7)  # a session recorded after the fact later than this asks no feedback
 SUGGESTIONS_STALE_AFTER = timedelta(days=7)
 NOTICE_TIME = time(8, 0)  # date-based notices (milestones) go out at 08:00 UTC
 J = "workers.jobs."
@@ -31,6 +34,9 @@ class Planning:
     now: datetime
     reminder_offsets: tuple[timedelta, ...] = DEFAULT_OFFSETS  # longest first
     invitation_nudge_after: timedelta = DEFAULT_NUDGE_AFTER
+    invitation_expires_after: timedelta = DEFAULT_EXPIRES_AFTER
+    feedback_follow_up_after: timedelta = DEFAULT_FOLLOW_UP_AFTER
+    feedback_window: timedelta = FEEDBACK_WINDOW
 
     def stale(self, event: DomainEvent) -> bool:
         """Suggestions answer a recent change; on a replay of an old log the weekly digest covers them."""

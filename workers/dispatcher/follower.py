@@ -16,9 +16,17 @@ from rq import Queue
 
 from domain.application import Programme
 from workers.dispatcher import plans
-from workers.dispatcher.base import DEFAULT_NUDGE_AFTER, DEFAULT_OFFSETS, NAME, Planning, log
+from workers.dispatcher.base import (
+    DEFAULT_EXPIRES_AFTER,
+    DEFAULT_FOLLOW_UP_AFTER,
+    DEFAULT_NUDGE_AFTER,
+    DEFAULT_OFFSETS,
+    NAME,
+    Planning,
+    log,
+)
 from workers.dispatcher.rearm import ARMED_CHECK_SECONDS, ARMED_KEY, Rearmed, rearm
-from workers.scheduling import JobSpec, arm_weekly_digest, enqueue, utc_now
+from workers.scheduling import JobSpec, arm_daily_digests, arm_weekly_digest, enqueue, utc_now
 
 if TYPE_CHECKING:
     from config.settings import Settings
@@ -46,6 +54,8 @@ class Dispatcher:
         *,
         reminder_offsets: Iterable[timedelta] = DEFAULT_OFFSETS,
         invitation_nudge_after: timedelta = DEFAULT_NUDGE_AFTER,
+        invitation_expires_after: timedelta = DEFAULT_EXPIRES_AFTER,
+        feedback_follow_up_after: timedelta = DEFAULT_FOLLOW_UP_AFTER,
         clock: Callable[[], datetime] = utc_now,
         name: str = NAME,
         factory: InfrastructureFactory | None = None,
@@ -59,6 +69,8 @@ class Dispatcher:
         self.tracking = tracking_recorder
         self.reminder_offsets = tuple(sorted(reminder_offsets, reverse=True))
         self.invitation_nudge_after = invitation_nudge_after
+        self.invitation_expires_after = invitation_expires_after
+        self.feedback_follow_up_after = feedback_follow_up_after
         self.clock = clock
         self.name = name
         self._factory = factory
@@ -119,6 +131,7 @@ class Dispatcher:
         now = self.clock()
         if not self._digest_armed:
             arm_weekly_digest(self.queue, now)
+            arm_daily_digests(self.queue, now)
             self._digest_armed = True
         for notification_id, event in batch:
             for spec in self.plan(event, now):
@@ -144,8 +157,25 @@ class Dispatcher:
 
     def plan(self, event: DomainEvent, now: datetime | None = None) -> list[JobSpec]:
         """The jobs an event calls for (none for most events), as planned at ``now``."""
-        planning = Planning(self.programme, now or self.clock(), self.reminder_offsets, self.invitation_nudge_after)
+        planning = Planning(
+            self.programme,
+            now or self.clock(),
+            self.reminder_offsets,
+            self.invitation_nudge_after,
+            self.invitation_expires_after,
+            self.feedback_follow_up_after,
+        )
         return plans.plan(event, planning)
+
+
+def timings(settings: Settings) -> dict[str, Any]:
+    """The dispatcher's timings from the settings (reminders, nudges, expiry, the follow-up question)."""
+    return {
+        "reminder_offsets": settings.meeting_reminder_offsets,
+        "invitation_nudge_after": settings.invitation_nudge_after,
+        "invitation_expires_after": settings.invitation_expires_after,
+        "feedback_follow_up_after": settings.feedback_follow_up_after,
+    }
 
 
 def run_dispatcher(
@@ -174,12 +204,12 @@ def run_dispatcher(
         programme,
         queue,
         settings.store_env(),
-        reminder_offsets=settings.meeting_reminder_offsets,
-        invitation_nudge_after=settings.invitation_nudge_after,
         watch_queue=True,
+        **timings(settings),
     )
     try:
         arm_weekly_digest(queue)
+        arm_daily_digests(queue)
         Follower(programme, dispatcher, logger=logger or log).run(stop_event, poll_interval=poll_interval)
     finally:
         dispatcher.close()

@@ -47,7 +47,7 @@ def meeting_rescheduled(event: DomainEvent, planning: Planning) -> list[JobSpec]
         JobSpec(
             job_id("meeting-update", mid, f"s{seq}"),
             J + "send_meeting_update",
-            (mid, seq),
+            (mid, seq, event.actor),
             description=f"session {mid} moved (sequence {seq})",
         )
     ]
@@ -61,7 +61,7 @@ def meeting_cancelled(event: DomainEvent, planning: Planning) -> list[JobSpec]:
         JobSpec(
             job_id("meeting-cancel", mid, f"s{seq}"),
             J + "send_meeting_cancellation",
-            (mid, seq),
+            (mid, seq, event.actor),
             description=f"session {mid} cancelled (sequence {seq})",
         )
     ]

@@ -1,4 +1,4 @@
-"""Plans for cities and partnerships: partner suggestions, invitations and their nudges."""
+"""Plans for cities and partnerships: partner suggestions, invitations, their nudges and their expiry."""
 
 from __future__ import annotations
 
@@ -47,6 +47,16 @@ def _nudge(planning: Planning, pid: str, city_id: str, version: int, invited_at:
     )
 
 
+def _expiry(planning: Planning, pid: str, city_id: str, version: int, invited_at: datetime) -> JobSpec:
+    return JobSpec(
+        job_id("expire", pid, city_id, f"v{version}"),
+        J + "expire_invitation",
+        (pid, city_id),
+        at=invited_at + planning.invitation_expires_after,
+        description=f"expire the invitation of city {city_id} to partnership {pid} if still unanswered",
+    )
+
+
 def partnership_proposed(event: DomainEvent, planning: Planning) -> list[JobSpec]:
     pid = str(event.originator_id)
     pending, status = _still_pending(planning, pid, list(event.invited_city_ids))
@@ -61,6 +71,7 @@ def partnership_proposed(event: DomainEvent, planning: Planning) -> list[JobSpec
             )
         )
     specs += [_nudge(planning, pid, city_id, 1, event.timestamp) for city_id in pending]
+    specs += [_expiry(planning, pid, city_id, 1, event.timestamp) for city_id in pending]
     if status == PartnershipStatus.PROPOSED and not planning.stale(event):
         specs.append(
             JobSpec(
@@ -86,6 +97,7 @@ def partner_invited(event: DomainEvent, planning: Planning) -> list[JobSpec]:
             description=f"invitation of city {city_id} to partnership {pid}",
         ),
         _nudge(planning, pid, city_id, version, event.timestamp),
+        _expiry(planning, pid, city_id, version, event.timestamp),
     ]
 
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 from eventsourcing.domain import DomainEvent
 from eventsourcing.utils import get_topic
 
-from workers.dispatcher import meetings, partnerships, projects
+from workers.dispatcher import loop, meetings, partnerships, projects
 from workers.dispatcher.base import Plan, Planning
 from workers.scheduling import JobSpec
 
-PLANS: dict[type[DomainEvent], Plan] = {**partnerships.PLANS, **meetings.PLANS, **projects.PLANS}
+PLANS: dict[type[DomainEvent], Plan] = {**partnerships.PLANS, **meetings.PLANS, **projects.PLANS, **loop.PLANS}
 
 
 def plan(event: DomainEvent, planning: Planning) -> list[JobSpec]:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from workers.dispatcher.base import SUGGESTIONS_STALE_AFTER, log
 from workers.dispatcher.plans import planned_events
-from workers.scheduling import arm_weekly_digest, enqueue
+from workers.scheduling import arm_daily_digests, arm_weekly_digest, enqueue
 
 if TYPE_CHECKING:
     from workers.dispatcher.follower import Dispatcher
@@ -60,6 +60,7 @@ def rearm(
     recorder = dispatcher.programme.recorder
     position = 0
     arm_weekly_digest(dispatcher.queue, now)
+    arm_daily_digests(dispatcher.queue, now)
     while position < stop:
         notifications = recorder.select_notifications(start=position + 1, limit=batch_size, stop=stop, topics=topics)
         if not notifications:
