@@ -61,7 +61,7 @@ def if_match() -> int | None:
     if raw is None:
         return None
     raw = raw.strip()
-    if raw == "*":
+    if raw in ("*", ""):  # an empty field is an empty list of tags (RFC 9110 5.6.1): no condition
         return None
     match = _ETAG.match(raw)
     if not match:

@@ -77,6 +77,19 @@ def _env(**settings: str) -> dict[str, str]:
     return env
 
 
+def _stop(serve: subprocess.Popen) -> None:
+    for signum, wait in ((signal.SIGTERM, 30), (signal.SIGKILL, 10)):
+        try:
+            os.killpg(serve.pid, signum)
+        except ProcessLookupError:
+            return
+        try:
+            serve.wait(wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
 def config_for(document: dict) -> str:
     """The run's schemathesis.toml, derived from the document: new operations are covered as they come."""
     cursor_operations = sorted(
@@ -175,26 +188,24 @@ def run(
         started = time.monotonic()
         done = subprocess.run(
             command,
-            cwd=ROOT,
+            cwd=workdir,  # schemathesis keeps a cache of past failures in .schemathesis/ of its directory
             env=_env(SCHEMATHESIS_HOOKS=HOOKS, TWINNING_FUZZ_CALLER_ID=caller, PYTHONPATH=str(ROOT)),
             capture_output=True,
             text=True,
         )
         seconds = time.monotonic() - started
     finally:
-        os.killpg(serve.pid, signal.SIGTERM)
-        try:
-            serve.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(serve.pid, signal.SIGKILL)
-            serve.wait(10)
+        _stop(serve)
         log.close()
     reports = sorted(report_dir.glob("*.json"))
     if not reports:
         raise RuntimeError(f"schemathesis wrote no report (exit {done.returncode}):\n{done.stdout}\n{done.stderr}")
     report = json.loads(reports[-1].read_text(encoding="utf-8"))
     in_document = sum(
-        1 for path in document["paths"].values() for method in path if method in ("get", "post", "put", "patch", "delete")
+        1
+        for path in document["paths"].values()
+        for method in path
+        if method in ("get", "post", "put", "patch", "delete")
     )
     return Summary(
         command=[c if ADMIN_TOKEN not in c else "Authorization: Bearer <admin>" for c in command],
