@@ -197,8 +197,12 @@ def _whole(value: Any) -> Any:
     return value
 
 
-WholeNumber = Annotated[StrictInt, BeforeValidator(_whole)]
-Minutes = Annotated[WholeNumber, Field(ge=MIN_MINUTES, le=MAX_MINUTES, description=f"{MIN_MINUTES} to {MAX_MINUTES}")]
+def whole_number(low: int, high: int, description: str | None = None) -> Any:
+    """An integer from low to high (bounds before the validator, so the document states them)."""
+    return Annotated[StrictInt, Field(ge=low, le=high, description=description), BeforeValidator(_whole)]
+
+
+Minutes = whole_number(MIN_MINUTES, MAX_MINUTES, f"{MIN_MINUTES} to {MAX_MINUTES}")
 
 
 def _unique(values: list) -> list:

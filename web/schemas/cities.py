@@ -25,15 +25,15 @@ from web.schemas.base import (
     Theme,
     TimeZone,
     ViewItem,
-    WholeNumber,
     _enum,
     deprecated_alias,
     values_of,
+    whole_number,
 )
 
 Clock = Annotated[StrictStr, Field(pattern=HHMM_PATTERN, description="local time HH:MM (24-hour)")]
-Weekday = Annotated[WholeNumber, Field(ge=0, le=6)]
-Population = Annotated[WholeNumber, Field(ge=1, le=MAX_POPULATION)]
+Weekday = whole_number(0, 6)
+Population = whole_number(1, MAX_POPULATION)
 
 
 class WorkingHours(BaseModel):

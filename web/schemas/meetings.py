@@ -31,10 +31,10 @@ from web.schemas.base import (
     QueryInstant,
     RequiredText,
     ViewItem,
-    WholeNumber,
     _enum,
     id_list,
     values_of,
+    whole_number,
 )
 
 WebLink = Annotated[
@@ -45,7 +45,7 @@ WebLink = Annotated[
         description="an http:// or https:// link",
     ),
 ]
-Attendance = Annotated[WholeNumber, Field(ge=0, le=MAX_ATTENDANCE)]
+Attendance = whole_number(0, MAX_ATTENDANCE)
 
 
 InvitedCities = id_list(max_items=MAX_SESSION_INVITED)
