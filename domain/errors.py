@@ -32,6 +32,35 @@ class InvalidValue(DomainError):
         self.message = message
 
 
+class UnknownReference(DomainError):
+    """A body field names something the programme does not have (now): a city id, a party's name (HTTP 409).
+
+    The request is well formed (no schema can know which ids exist); the same request succeeds once
+    the city is registered, like any other refusal that depends on what has been recorded."""
+
+    kind = "rule"
+    code = "unknown-reference"
+    title = "A field refers to something that does not exist"
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class UnknownCursor(DomainError):
+    """A cursor this list did not hand out (HTTP 400): only a next_cursor of a page may be passed back."""
+
+    kind = "malformed"
+    code = "invalid-cursor"
+    title = "The cursor is not one this list handed out"
+
+    def __init__(self, message: str = "is not a cursor of this list; pass the next_cursor of a previous page") -> None:
+        super().__init__(f"cursor: {message}")
+        self.field = "cursor"
+        self.message = message
+
+
 class NotFound(DomainError):
     kind = "not-found"
     code = "not-found"

@@ -25,6 +25,7 @@ MIN_STEP_MINUTES, MAX_STEP_MINUTES = 5, 240  # the slot finder's step between ca
 MAX_SLOT_RANGE = timedelta(days=31)
 MAX_SLOT_CITIES = 20
 MAX_ATTENDANCE = 1_000_000
+MAX_POPULATION = 100_000_000  # a city's population
 
 # List sizes.
 MAX_PARTNERSHIP_INVITED = 50  # cities invited by one proposal

@@ -13,14 +13,21 @@ from domain.limits import MAX_NAME, MAX_TEXT, MAX_URL, MAX_YEAR, MIN_YEAR
 from domain.model.statuses import StakeholderKind, one_of
 
 STAKEHOLDER_KINDS = tuple(StakeholderKind)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # C0, DEL and C1 controls
+# Character classes as regex text (``\\xHH``, ``\\uHHHH``), so the web schemas state the same rules as patterns.
+CONTROL_CHARACTERS = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"  # C0 (but tab and newlines), DEL and C1 controls
+# What str.strip() removes: a text of only these is empty.
+SPACE_CHARACTERS = r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+LINE_BREAKS = r"\t\n\r"  # a name is one line
+_CONTROL = re.compile(f"[{CONTROL_CHARACTERS}]")
 _SURROGATE = re.compile(
     r"[\ud800-\udfff]"
 )  # a lone surrogate (JSON "\ud800") is not text: it cannot be stored as UTF-8
 # Invisible characters that make a name look like another: bidi embeddings, overrides and isolates,
 # zero-width space, word joiner, byte-order mark. (ZWJ/ZWNJ stay: some scripts need them.)
-_INVISIBLE = re.compile("[\u200b\u2060\ufeff\u202a-\u202e\u2066-\u2069]")
-_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+INVISIBLE_CHARACTERS = r"\u200b\u2060\ufeff\u202a-\u202e\u2066-\u2069"
+_INVISIBLE = re.compile(f"[{INVISIBLE_CHARACTERS}]")
+HHMM_PATTERN = r"^([01][0-9]|2[0-3]):([0-5][0-9])$"
+_HHMM = re.compile(HHMM_PATTERN)
 
 
 def check_timezone(name: str, field: str = "timezone") -> str:

@@ -51,3 +51,13 @@ def check_zone_of_country(country: str, zone: str, field: str = "timezone") -> s
         used = ", ".join(sorted(zones_by_country().get(country, ()))) or "none listed"
         raise InvalidValue(field, f"{zone} is not a time zone used in {country} (zones used there: {used})")
     return zone
+
+
+@cache
+def zones_in_use() -> tuple[str, ...]:
+    """Every zone name some country uses (links included): what a city's ``timezone`` may be at all."""
+    from zoneinfo import available_timezones
+
+    used = {rules for zones in zones_by_country().values() for zone in zones if (rules := _rules(zone))}
+    # check_timezone takes Area/Location names only (no "PRC", "Japan"): the same here
+    return tuple(sorted(zone for zone in available_timezones() if "/" in zone and _rules(zone) in used))

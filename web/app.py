@@ -38,7 +38,7 @@ from web.api import (
 )
 from web.bootstrap import Twinning, bootstrap
 from web.http import EXTENSION
-from web.problems import handle_error
+from web.problems import HTTP_PROBLEMS, ApiProblem, handle_error
 
 if TYPE_CHECKING:
     from redis import Redis
@@ -76,9 +76,20 @@ class ApiRequest(Request):
         if not self.get_data(cache=True):
             return None
         try:
-            return super().get_json(force=force, silent=silent, cache=cache)
+            body = super().get_json(force=force, silent=silent, cache=cache)
         except RecursionError:
             raise BadRequest("the JSON body is nested too deeply") from None
+        if not silent and not isinstance(body, dict):
+            # every request body is an object: `null` is not "no body", nor is a list "many bodies"
+            code, title = HTTP_PROBLEMS[422]
+            raise ApiProblem(
+                422,
+                code,
+                f"the body must be a JSON object, not {type(body).__name__ if body is not None else 'null'}",
+                title=title,
+                errors=[{"field": "", "message": "must be a JSON object"}],
+            )
+        return body
 
     def on_json_loading_failed(self, e: ValueError | None) -> Any:
         """Say why the body is not JSON (Flask says only "Bad Request" outside debug mode)."""

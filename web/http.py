@@ -55,13 +55,24 @@ def authenticate_request() -> None:
         raise
 
 
+def check_if_match() -> None:
+    """Before any write: a malformed If-Match is a 400 whether or not the command compares versions.
+
+    A weak tag is well formed; it is refused (412) when the command compares, after the body is read."""
+    raw = request.headers.get("If-Match")
+    if raw is not None and raw.strip() not in ("*", "") and not _ETAG.match(raw.strip()):
+        raise ApiProblem(
+            400, "malformed-if-match", 'If-Match must hold one ETag as sent in the ETag header, e.g. If-Match: "3"'
+        )
+
+
 def if_match() -> int | None:
     """The version the client expects (``If-Match: "3"``), ``None`` without the header or with ``*``."""
     raw = request.headers.get("If-Match")
     if raw is None:
         return None
     raw = raw.strip()
-    if raw == "*":
+    if raw in ("*", ""):  # an empty field is an empty list of tags (RFC 9110 5.6.1): no condition
         return None
     match = _ETAG.match(raw)
     if not match:

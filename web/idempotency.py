@@ -44,6 +44,7 @@ LEASE_SECONDS = 120.0
 MAX_KEY_LENGTH = 255
 KEPT_HEADERS = ("Content-Type", "ETag", "Location", "X-Log-Position")
 _KEY_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:~+/=")
+KEY_PATTERN = f"^[A-Za-z0-9_.:~+/=-]{{1,{MAX_KEY_LENGTH}}}$"  # the same characters, for /openapi.json
 # A pool of its own, small; a pooled connection is checked before use (after an outage the
 # server may have cut it), so the first request after PostgreSQL is back does not fail.
 POOL_ENV = {"POSTGRES_POOL_SIZE": "1", "POSTGRES_MAX_OVERFLOW": "3", "POSTGRES_PRE_PING": "y"}

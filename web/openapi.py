@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 
+from web.api.admin import JOB_ID_PATTERN
+from web.idempotency import KEY_PATTERN
 from web.problems import HTTP_PROBLEMS, PROBLEM_MEDIA_TYPE
 from web.schemas import Problem
 
@@ -27,7 +29,9 @@ PUBLIC_PATHS = ("/healthz", "/api/v1/themes")
 READ_ERRORS = (400, 401, 403, 404, 422, 429, 500, 503)
 WRITE_ERRORS = (400, 401, 403, 404, 409, 412, 413, 415, 422, 429, 500, 503)
 NON_UUID_PARAMS = {"milestone_id", "job_id"}
-PATH_PARAM_SCHEMAS = {"job_id": {"type": "string", "minLength": 1, "maxLength": 128, "pattern": "^[A-Za-z0-9_-]+$"}}
+PATH_PARAM_SCHEMAS = {"job_id": {"type": "string", "pattern": JOB_ID_PATTERN}}
+# RFC 9110 entity-tags as the server sends them ("3"); a weak one (W/"3") is well formed but never matches: 412
+IF_MATCH_PATTERN = r'^(|\*|(W/)?"[0-9]{1,18}")$'
 
 
 # What each operation does, in the programme's words: generated clients name their functions so.
@@ -179,6 +183,19 @@ def _problem_components(spec: dict) -> None:
     }
 
 
+def _require_body(spec: dict, operation: dict) -> None:
+    """A body whose schema has required fields must be sent (APIFlask leaves requestBody.required out)."""
+    body = operation.get("requestBody")
+    if not body:
+        return
+    schema = body.get("content", {}).get("application/json", {}).get("schema", {})
+    ref = schema.get("$ref", "")
+    if ref.startswith("#/components/schemas/"):
+        schema = spec["components"]["schemas"].get(ref.rsplit("/", 1)[-1], {})
+    if schema.get("required"):
+        body["required"] = True
+
+
 def process(spec: dict) -> dict:
     _problem_components(spec)
     _name_components(spec)
@@ -206,7 +223,7 @@ def process(spec: dict) -> dict:
                         "in": "header",
                         "required": False,
                         "description": 'act only if the resource is still at this version (its ETag, e.g. "3")',
-                        "schema": {"type": "string"},
+                        "schema": {"type": "string", "pattern": IF_MATCH_PATTERN},
                     }
                 )
             if method == "post":
@@ -216,14 +233,10 @@ def process(spec: dict) -> dict:
                         "in": "header",
                         "required": False,
                         "description": "a retry with the same key and body returns the first answer (kept ≥ 24 h)",
-                        "schema": {
-                            "type": "string",
-                            "minLength": 1,
-                            "maxLength": 255,
-                            "pattern": "^[A-Za-z0-9_.:~+/=-]+$",
-                        },
+                        "schema": {"type": "string", "pattern": KEY_PATTERN},
                     }
                 )
+            _require_body(spec, operation)
             responses = operation.setdefault("responses", {})
             for status, response in responses.items():
                 if status.startswith("2"):

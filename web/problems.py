@@ -17,7 +17,7 @@ from apiflask.exceptions import HTTPError
 from flask import Response, current_app, g, has_request_context, json, request
 from werkzeug.exceptions import HTTPException
 
-from domain.errors import DomainError, InvalidValue, StaleVersion, StoreUnavailable
+from domain.errors import DomainError, InvalidValue, StaleVersion, StoreUnavailable, UnknownCursor, UnknownReference
 
 PROBLEM_BASE = "https://twinning.example/problems/"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -31,6 +31,7 @@ STATUS_OF_KIND = {
     "rule": 409,
     "stale": 412,
     "unavailable": 503,
+    "malformed": 400,
 }
 
 # Codes and titles for errors that do not come from the domain.
@@ -170,7 +171,7 @@ def _domain_problem(error: DomainError) -> Response:
     errors = None
     headers: dict[str, str] = {}
     extra: dict[str, Any] | None = None
-    if isinstance(error, InvalidValue):
+    if isinstance(error, (InvalidValue, UnknownReference, UnknownCursor)):
         errors = [{"field": error.field, "message": error.message}]
     if isinstance(error, StaleVersion):
         headers["ETag"] = f'"{error.actual}"'
@@ -189,10 +190,12 @@ def _apiflask_problem(error: HTTPError) -> Response:
     if status == 422 and isinstance(error.detail, dict):
         errors = _validation_errors(error.detail)
         detail = "; ".join(f"{e['field'] or 'body'}: {e['message']}" for e in errors[:5])
+        # the same type as the domain's InvalidValue: a field's value is refused, whichever layer saw it first
+        code, title = HTTP_PROBLEMS[422]
         return problem_response(
             422,
-            "invalid-request",
-            "The request has invalid fields",
+            code,
+            title,
             detail,
             errors=errors,
             headers=dict(error.headers or {}),

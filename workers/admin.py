@@ -20,7 +20,7 @@ from rq import Queue
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job
 
-from domain.errors import InvalidValue, NotFound, RuleBroken
+from domain.errors import InvalidValue, NotFound, RuleBroken, UnknownCursor
 from workers.scheduling import QUEUE_NAME
 
 
@@ -118,7 +118,7 @@ def _parse_cursor(cursor: str | None, states: tuple[str, ...]) -> tuple[int, int
         return 0, 0
     match = _CURSOR.match(cursor)
     if not match or match.group(1) not in states:
-        raise InvalidValue("cursor", "not a cursor of this listing: pass next_cursor as given")
+        raise UnknownCursor()
     return states.index(match.group(1)), int(match.group(2))
 
 

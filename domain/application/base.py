@@ -21,7 +21,15 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import Environment
 
-from domain.errors import ConcurrencyConflict, Duplicate, InvalidValue, NotFound, StaleVersion, StoreUnavailable
+from domain.errors import (
+    ConcurrencyConflict,
+    Duplicate,
+    InvalidValue,
+    NotFound,
+    StaleVersion,
+    StoreUnavailable,
+    UnknownReference,
+)
 from domain.model.agreement import Agreement
 from domain.model.city import City
 from domain.model.meeting import Meeting
@@ -117,7 +125,7 @@ class ProgrammeBase(Application):
         if not isinstance(aggregate, cls):
             label = cls.__name__.lower().replace("pilotproject", "pilot project")
             if field:
-                raise InvalidValue(field, f"no {label} has the id {uid}")
+                raise UnknownReference(field, f"no {label} has the id {uid}")
             raise NotFound(f"no {label} has the id {uid}")
         return aggregate
 

@@ -8,14 +8,13 @@ from typing import Any
 from domain.access import Principal, require_officer_of_any, require_staff
 from domain.application.base import ProgrammeBase, Recorded, parse_id
 from domain.errors import ConcurrencyConflict, Duplicate, InvalidValue, StaleVersion
+from domain.limits import MAX_POPULATION
 from domain.model.city import PROFILE_FIELDS, City
 from domain.model.indexes import CityName
 from domain.regions import check_country
 from domain.themes import check_themes
 from domain.values import check_name, check_stakeholder_kind, check_text, check_timezone, check_working_hours
 from domain.zones import check_zone_of_country
-
-MAX_POPULATION = 100_000_000
 
 
 def check_population(population: int | None) -> int | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,11 +21,17 @@ from domain.model.city import City
 from domain.model.indexes import CityRoster, TokenOwner, UserEmail
 from domain.model.statuses import Role
 from domain.model.user import KEEP, User, UserDeactivatedError
-from domain.values import check_name, check_text
+from domain.values import CONTROL_CHARACTERS, SPACE_CHARACTERS, check_name, check_text
 
 TOKEN_BYTES = 32
 COMMAND_ATTEMPTS = 5
 log = logging.getLogger(__name__)
+
+
+# One "@" after a non-empty local part, a dot in the domain, no spaces or controls (the web schema's pattern).
+_EMAIL_CHARACTER = f"[^{SPACE_CHARACTERS}{CONTROL_CHARACTERS}]"
+EMAIL_PATTERN = f"^[^@{SPACE_CHARACTERS}{CONTROL_CHARACTERS}]+@{_EMAIL_CHARACTER}*\\.{_EMAIL_CHARACTER}*$"
+EMAIL = re.compile(EMAIL_PATTERN)
 
 
 def hash_token(token: str) -> str:
@@ -33,8 +40,7 @@ def hash_token(token: str) -> str:
 
 def check_email(email: str) -> str:
     email = check_text(email, "email", limit=MAX_EMAIL, required=True)
-    local, _, domain = email.partition("@")
-    if not local or "." not in domain or " " in email or "\n" in email:
+    if not EMAIL.fullmatch(email):
         raise InvalidValue("email", f"{email!r} is not an email address")
     return email
 

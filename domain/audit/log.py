@@ -9,7 +9,7 @@ from uuid import UUID
 
 from domain.access import Principal, require_role
 from domain.model.statuses import AUDIT_ROLES
-from domain.views.paging import check_limit, decode_cursor, encode_cursor
+from domain.views.paging import MAX_KEY, check_limit, decode_cursor, encode_cursor
 
 if TYPE_CHECKING:  # pragma: no cover
     from domain.audit.processor import AuditChain
@@ -89,6 +89,8 @@ def audit_events(
     limit = check_limit(limit)
     key = decode_cursor("audit", cursor, int)
     start = max(after or 0, key[0] if key else 0) + 1
+    if start > MAX_KEY:  # after the last position a database integer can hold: nothing
+        return {"items": [], "next_cursor": None}
     notifications = list(chain.programme.recorder.select_notifications(start=start, limit=limit + 1))
     next_cursor = None
     if len(notifications) > limit:

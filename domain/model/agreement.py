@@ -7,7 +7,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.errors import InvalidValue, RuleBroken
+from domain.errors import InvalidValue, RuleBroken, UnknownReference
 from domain.model.statuses import AgreementKind, AgreementStatus, one_of
 
 AGREEMENT_KINDS = tuple(AgreementKind)
@@ -83,7 +83,7 @@ class Agreement(Aggregate):
         for party in self.parties:
             if party["name"].casefold() == name.casefold():
                 return party
-        raise InvalidValue("party", f"{name!r} is not a party to this agreement")
+        raise UnknownReference("party", f"{name!r} is not a party to this agreement")
 
     @property
     def unsigned_parties(self) -> list[str]:

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.errors import InvalidValue, RuleBroken
+from domain.errors import InvalidValue, RuleBroken, UnknownReference
 from domain.limits import MAX_ATTENDANCE, MAX_MINUTES, MIN_MINUTES
 from domain.model.feedback import FEEDBACK, FOLLOW_UP, answers, check_may_answer, check_outcome, check_rating, entry
 from domain.model.statuses import MeetingKind, MeetingStatus, one_of
@@ -249,7 +249,7 @@ class Meeting(Aggregate):
         attended = self.invited_city_ids if attended_city_ids is None else list(attended_city_ids)
         strangers = [c for c in attended if c not in self.invited_city_ids]
         if strangers:
-            raise InvalidValue("attended_city_ids", f"not invited to this session: {', '.join(strangers)}")
+            raise UnknownReference("attended_city_ids", f"not invited to this session: {', '.join(strangers)}")
         no_shows = [c for c in self.invited_city_ids if c not in attended]
         self._hold(
             attendance=attendance, summary=summary, attended_city_ids=attended, no_show_city_ids=no_shows, actor=actor

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from domain.errors import InvalidValue
+from domain.errors import InvalidValue, UnknownCursor
 from domain.limits import DEFAULT_LIMIT, MAX_CURSOR, MAX_LIMIT, MAX_NAME
 from domain.values import _CONTROL
 from domain.views.codec import instant, unaccented
@@ -54,7 +54,7 @@ def decode_cursor(tag: str, cursor: str | None, *types: type) -> list[Any] | Non
         if any(isinstance(v, int) and not MIN_KEY <= v <= MAX_KEY for v in key):
             raise ValueError  # a database integer is 64 bits; a bigger one is not a position we handed out
     except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise InvalidValue("cursor", "is not a cursor of this list; pass the next_cursor of a previous page") from None
+        raise UnknownCursor() from None
     return key
 
 

@@ -6,7 +6,7 @@ from apiflask import APIBlueprint
 from flask import Response, request
 
 from web import idempotency
-from web.http import authenticate_request, services
+from web.http import authenticate_request, check_if_match, services
 from web.problems import ApiProblem
 
 PREFIX = "/api/v1"
@@ -31,6 +31,8 @@ def check_body_media_type() -> None:
 def _before_authenticated() -> Response | None:
     authenticate_request()
     check_body_media_type()
+    if request.method in WRITE_METHODS:
+        check_if_match()
     store = services().idempotency
     return idempotency.begin(store) if store is not None else None
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal, get_args
 
-from pydantic import Field
+from pydantic import Field, StrictStr
 
 from domain.access import require_role
 from domain.errors import InvalidValue
@@ -21,7 +21,7 @@ from domain.model.statuses import Role
 from web.api import api_blueprint
 from web.http import principal, services
 from web.problems import RETRY_AFTER_SECONDS, ApiProblem
-from web.schemas import Cursor, Empty, Input, Limit, Output
+from web.schemas import Empty, Input, Limit, Output
 
 if TYPE_CHECKING:
     from redis import Redis
@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 JOB_ID_PATTERN = r"^[A-Za-z0-9_-]{1,128}$"
 _JOB_ID = re.compile(JOB_ID_PATTERN)
 JobState = Literal["queued", "scheduled", "started", "failed", "deferred"]
+# workers.admin's cursor: the state and the offset where the next page starts (failed:40)
+JOB_CURSOR_PATTERN = f"^({'|'.join(get_args(JobState))}):([0-9]{{1,9}})$"
 
 
 class JobsQuery(Input):
@@ -43,7 +45,15 @@ class JobsQuery(Input):
         | None
     ) = None
     limit: Limit | None = None
-    cursor: Cursor | None = None
+    cursor: (
+        Annotated[
+            StrictStr,
+            Field(
+                pattern=JOB_CURSOR_PATTERN, description="the next_cursor of the previous page (a state and an offset)"
+            ),
+        ]
+        | None
+    ) = None
 
 
 class JobOut(Output):

@@ -16,7 +16,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import InterfaceError, OperationalError
 
-from domain.errors import InvalidValue, StoreUnavailable
+from domain.errors import StoreUnavailable
 from web.http import services
 from web.problems import ApiProblem
 
@@ -34,9 +34,12 @@ def read_views(after: int | None) -> Views:
     if after:
         head = _guard(found.programme.recorder.max_notification_id) or 0
         if after > head:
-            raise InvalidValue(
-                "after",
+            raise ApiProblem(
+                409,
+                "log-position-not-recorded",
                 f"the log has no position {after} yet (it ends at {head}); pass the X-Log-Position of a command",
+                title="The log has not reached this position",
+                errors=[{"field": "after", "message": f"the log ends at {head}"}],
             )
         follower = found.views_follower
         if not _guard(lambda: follower.wait_for(after, WAIT_SECONDS)):

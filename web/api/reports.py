@@ -24,13 +24,14 @@ from web.api import api_blueprint
 from web.api.lists import page
 from web.http import services
 from web.schemas import _DATE, Dashboard, DashboardQuery, ReviewPage, ReviewQuery, _query_rfc3339
+from web.schemas.base import DATE_PATTERN, INSTANT_PATTERN, _calendar_date
 
 
 def _day_or_instant(value: Any) -> Any:
     if isinstance(value, (date, datetime)):
         return value
     if isinstance(value, str) and _DATE.match(value):
-        return date.fromisoformat(value)
+        return date.fromisoformat(_calendar_date(value))
     value = _query_rfc3339(value)
     if isinstance(value, str):
         try:
@@ -46,7 +47,12 @@ DayOrInstant = Annotated[
     Field(
         description="a date YYYY-MM-DD: as known now, milestones evaluated on that date (default today, UTC); "
         "or an RFC 3339 instant: as recorded by then (rebuilt from the log)",
-        json_schema_extra={"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}]},
+        json_schema_extra={
+            "anyOf": [
+                {"type": "string", "format": "date", "pattern": DATE_PATTERN},
+                {"type": "string", "format": "date-time", "pattern": INSTANT_PATTERN},
+            ]
+        },
     ),
 ]
 

@@ -7,43 +7,48 @@ from typing import Annotated, Any
 
 from pydantic import Field, StrictStr
 
+from domain.limits import MAX_PARTIES
 from domain.model.statuses import AgreementKind, AgreementStatus
 from web.schemas.base import (
     Day,
     Id,
     Input,
+    Name,
     Output,
     PageQuery,
-    Text,
+    RequiredText,
     Theme,
     ViewItem,
     _enum,
+    _one_of,
     deprecated_alias,
     values_of,
 )
 
 
 class PartyIn(Input):
-    name: Text
+    name: Name
     city_id: Id | None = None
 
 
 class AgreementIn(Input):
-    title: Text
+    """The parties' names are distinct (any case): at least two of them."""
+
+    title: Name
     kind: Annotated[StrictStr, Field(json_schema_extra=_enum(AgreementKind))]
-    parties: list[PartyIn]
+    parties: list[PartyIn] = Field(min_length=2, max_length=MAX_PARTIES)
     partnership_id: Id | None = None
     topics: list[Theme] = []
 
 
 class SignIn(Input):
-    party: Text
+    party: Name = Field(description="the name of one of the agreement's parties")
     signed_on: Day
-    signatory: Text | None = None
+    signatory: Name | None = None
 
 
 class TerminateIn(Input):
-    reason: Text
+    reason: RequiredText
     on: Day
 
 
@@ -76,7 +81,7 @@ class AgreementOut(Output):
 
 class AgreementListQuery(PageQuery):
     status: values_of(AgreementStatus) | None = None
-    kind: Annotated[StrictStr, Field(json_schema_extra=_enum(AgreementKind))] | None = None
+    kind: _one_of(AgreementKind, "agreement kind") | None = None  # type: ignore[valid-type]
     city_id: Id | None = None
     partnership_id: Id | None = None
 

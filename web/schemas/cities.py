@@ -5,15 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
-from domain.limits import DEFAULT_SUGGESTIONS, MAX_SEARCH, MAX_SUGGESTIONS
+from domain.limits import DEFAULT_SUGGESTIONS, MAX_POPULATION, MAX_SEARCH, MAX_SUGGESTIONS
 from domain.model.statuses import CityStatus, StakeholderKind
 from domain.regions import REGIONS
+from domain.values import HHMM_PATTERN
 from web.schemas.base import (
+    TEXT_PATTERN,
     WAIT,
     Country,
     Input,
+    Name,
     Output,
     PageQuery,
     QueryRegion,
@@ -25,22 +28,31 @@ from web.schemas.base import (
     _enum,
     deprecated_alias,
     values_of,
+    whole_number,
 )
+
+Clock = Annotated[StrictStr, Field(pattern=HHMM_PATTERN, description="local time HH:MM (24-hour)")]
+Weekday = whole_number(0, 6)
+Population = whole_number(1, MAX_POPULATION)
 
 
 class WorkingHours(BaseModel):
+    """Local working hours; `start` must be before `end` (refused otherwise, naming working_hours)."""
+
     model_config = ConfigDict(extra="forbid")
-    start: StrictStr = Field("09:00", description="local time HH:MM")
-    end: StrictStr = Field("18:00", description="local time HH:MM")
-    days: list[StrictInt] = Field([0, 1, 2, 3, 4], description="weekdays, 0 = Monday")
+    start: Clock = "09:00"
+    end: Clock = "18:00"
+    days: list[Weekday] = Field([0, 1, 2, 3, 4], min_length=1, description="weekdays, 0 = Monday")
 
 
 class CityIn(Input):
-    name: Text
-    local_name: Text | None = None
+    """`timezone` must be one used in `country` (tzdata's zone tables), e.g. CN: Asia/Shanghai."""
+
+    name: Name
+    local_name: Name | None = None
     country: Country
     timezone: TimeZone
-    population: StrictInt | None = None
+    population: Population | None = None
     themes_offered: list[Theme] = []
     themes_sought: list[Theme] = []
     description: Text | None = None
@@ -55,15 +67,15 @@ def _drop_impossible_defaults(schema: dict) -> None:
 
 
 class CityPatch(Input):
-    """Any profile field; fields left out stay as they are."""
+    """Any profile field; fields left out stay as they are. A new `timezone` must be one used in the city's country."""
 
     model_config = ConfigDict(extra="forbid", json_schema_extra=_drop_impossible_defaults)
 
     # Left out means "unchanged"; null clears the optional fields and is refused for the others.
-    name: Text = None  # type: ignore[assignment]
-    local_name: Text | None = None
+    name: Name = None  # type: ignore[assignment]
+    local_name: Name | None = None
     timezone: TimeZone = None  # type: ignore[assignment]
-    population: StrictInt | None = None
+    population: Population | None = None
     themes_offered: list[Theme] = None  # type: ignore[assignment]
     themes_sought: list[Theme] = None  # type: ignore[assignment]
     description: Text | None = None
@@ -71,7 +83,7 @@ class CityPatch(Input):
 
 
 class StakeholderIn(Input):
-    name: Text
+    name: Name
     kind: Annotated[StrictStr, Field(json_schema_extra=_enum(StakeholderKind, "the triple helix"))]
     themes: list[Theme] = []
 
@@ -128,7 +140,14 @@ class CityListQuery(PageQuery):
     region: QueryRegion | None = None
     theme: QueryTheme | None = None
     q: (
-        Annotated[StrictStr, Field(max_length=MAX_SEARCH, description="part of the name or local name, any case")]
+        Annotated[
+            StrictStr,
+            Field(
+                max_length=MAX_SEARCH,
+                pattern=TEXT_PATTERN,
+                description="part of the name or local name, any case and accents",
+            ),
+        ]
         | None
     ) = None
     status: values_of(CityStatus) | None = None

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import Field, StrictInt, StrictStr
+from pydantic import Field, StrictStr
 
 from domain.limits import (
     MAX_ATTENDANCE,
     MAX_MINUTES,
+    MAX_SESSION_INVITED,
+    MAX_SLOT_CITIES,
     MAX_SLOT_RANGE,
     MAX_STEP_MINUTES,
     MAX_URL,
@@ -21,14 +23,18 @@ from web.schemas.base import (
     Id,
     Input,
     Instant,
+    Location,
     Minutes,
+    Name,
     Output,
     PageQuery,
     QueryInstant,
-    Text,
+    RequiredText,
     ViewItem,
     _enum,
+    id_list,
     values_of,
+    whole_number,
 )
 from web.schemas.feedback import FeedbackOut, FollowUpOut
 
@@ -40,41 +46,53 @@ WebLink = Annotated[
         description="an http:// or https:// link",
     ),
 ]
-Attendance = Annotated[StrictInt, Field(ge=0, le=MAX_ATTENDANCE)]
+Attendance = whole_number(0, MAX_ATTENDANCE)
+
+
+InvitedCities = id_list(max_items=MAX_SESSION_INVITED)
 
 
 class MeetingIn(Input):
-    title: Text
+    """`starts_at` must not have passed (a session that already happened: POST /meetings/held)."""
+
+    title: Name
     kind: Annotated[StrictStr, Field(json_schema_extra=_enum(MeetingKind))]
     starts_at: Instant
     duration_minutes: Minutes
-    invited_city_ids: list[Id]
+    invited_city_ids: InvitedCities
     partnership_id: Id | None = None
-    location: Text | None = None
+    location: Location | None = None
     url: WebLink | None = None
 
 
 class HeldMeetingIn(MeetingIn):
-    """A session that already ended, recorded for history with its outcome (nobody is invited)."""
+    """A session that already ended, recorded for history with its outcome (nobody is invited).
+
+    It must have ended: `starts_at` plus `duration_minutes` is not after now. `attended_city_ids`
+    are among `invited_city_ids`."""
 
     attendance: Attendance
-    summary: Text
-    attended_city_ids: list[Id] | None = None
+    summary: RequiredText
+    attended_city_ids: InvitedCities | None = None
 
 
 class RescheduleIn(Input):
+    """`starts_at` must not have passed."""
+
     starts_at: Instant
     duration_minutes: Minutes | None = None
 
 
 class CancelIn(Input):
-    reason: Text
+    reason: RequiredText
 
 
 class OutcomeIn(Input):
+    """`attended_city_ids` are among the session's invited cities."""
+
     attendance: Attendance
-    summary: Text
-    attended_city_ids: list[Id] | None = None
+    summary: RequiredText
+    attended_city_ids: InvitedCities | None = None
 
 
 class MeetingOutcomeOut(Output):
@@ -108,8 +126,16 @@ class MeetingOut(Output):
     updated_at: datetime
 
 
+UUID_PATTERN = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+
+
 class SlotsQuery(Input):
-    city_ids: StrictStr = Field(description="comma-separated city ids, e.g. a,b")
+    """`to` is after `from` (default now), at most the range below after it."""
+
+    city_ids: StrictStr = Field(
+        pattern=f"^{UUID_PATTERN}(,{UUID_PATTERN}){{0,{MAX_SLOT_CITIES - 1}}}$",
+        description=f"1 to {MAX_SLOT_CITIES} comma-separated city ids",
+    )
     duration_minutes: Annotated[int, Field(ge=MIN_MINUTES, le=MAX_MINUTES)] = 60
     step_minutes: Annotated[int, Field(ge=MIN_STEP_MINUTES, le=MAX_STEP_MINUTES)] = 30
     from_: QueryInstant | None = Field(None, alias="from", description="default: now")

@@ -7,26 +7,32 @@ from typing import Any
 
 from pydantic import Field
 
+from domain.limits import MAX_PARTNERSHIP_INVITED
 from domain.model.statuses import InvitationStatus, PartnershipStatus
 from web.schemas.base import (
     Day,
     Id,
     Input,
+    Name,
     Output,
     PageQuery,
     QueryTheme,
+    RequiredText,
     Text,
     Theme,
     ViewItem,
     deprecated_alias,
+    id_list,
     values_of,
 )
 
 
 class PartnershipIn(Input):
-    title: Text
+    """The proposer is not among `invited_city_ids`."""
+
+    title: Name
     proposer_city_id: Id
-    invited_city_ids: list[Id]
+    invited_city_ids: id_list(min_items=1, max_items=MAX_PARTNERSHIP_INVITED)  # type: ignore[valid-type]
     themes: list[Theme] = []
     description: Text | None = None
 
@@ -45,12 +51,12 @@ class ReasonIn(Input):
 
 
 class ActionPlanIn(Input):
-    summary: Text
+    summary: RequiredText
     adopted_on: Day
 
 
 class ConcludeIn(Input):
-    outcome: Text
+    outcome: RequiredText
 
 
 class InvitationOut(Output):

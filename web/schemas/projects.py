@@ -12,9 +12,11 @@ from web.schemas.base import (
     Day,
     Id,
     Input,
+    Name,
     Output,
     PageQuery,
     QueryTheme,
+    RequiredText,
     Text,
     Theme,
     ViewItem,
@@ -24,16 +26,16 @@ from web.schemas.base import (
 
 
 class ProjectIn(Input):
-    title: Text
+    title: Name
     partnership_id: Id
     themes: list[Theme] = []
     description: Text | None = None
 
 
 class MilestoneIn(Input):
-    title: Text
+    title: Name
     due_on: Day
-    milestone_id: Text | None = Field(None, description="optional; a new id is made when left out")
+    milestone_id: Name | None = Field(None, description="optional; a new id is made when left out")
 
 
 class AchieveIn(Input):
@@ -43,15 +45,15 @@ class AchieveIn(Input):
 
 class MilestoneRescheduleIn(Input):
     due_on: Day
-    reason: Text
+    reason: RequiredText
 
 
 class CompleteIn(Input):
-    summary: Text
+    summary: RequiredText
 
 
 class ProjectCancelIn(Input):
-    reason: Text
+    reason: RequiredText
 
 
 class MilestoneOut(Output):

@@ -8,12 +8,14 @@ from typing import Annotated
 from pydantic import Field, StrictStr
 
 from domain.model.statuses import USER_ROLES, EmailMode, Language, NotificationKind, UserStatus
-from web.schemas.base import Id, Input, Output, PageQuery, Subject, Text, TimeZone, _enum, values_of
+from web.schemas.base import Email, Id, Input, Name, Output, PageQuery, Subject, Text, TimeZone, _enum, values_of
 
 
 class UserIn(Input):
-    name: Text
-    email: Text
+    """An officer belongs to one city (`city_id` required); the other roles to none (`city_id` left out)."""
+
+    name: Name
+    email: Email
     role: Annotated[StrictStr, Field(json_schema_extra=_enum(USER_ROLES))]
     city_id: Id | None = None
 
