@@ -130,6 +130,7 @@ class Settings:
     pool_max: int = 3  # TWINNING_POOL_MAX: the most one pool opens (README: the connection budget)
     trusted_proxies: tuple[str, ...] = ()  # peers whose X-Forwarded-For names the client
     auth_failure_limit: int = 20  # failed authentications per address or credential a minute
+    data_key: str | None = None  # TWINNING_DATA_KEY: personal-data master key; None: TWINNING_SECRET in production
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
@@ -158,6 +159,7 @@ class Settings:
             **_operations(env),
             trusted_proxies=parse_networks(env.get("TWINNING_TRUSTED_PROXIES", ""), "TWINNING_TRUSTED_PROXIES"),
             auth_failure_limit=parse_count(env.get("TWINNING_AUTH_FAILURE_LIMIT", "20"), "TWINNING_AUTH_FAILURE_LIMIT"),
+            data_key=env.get("TWINNING_DATA_KEY") or None,
         )
         if mode == "production":
             _refuse_unsafe_production(settings)
@@ -167,6 +169,11 @@ class Settings:
         """The environment handed to the domain's Application: persistence and programme rules."""
         env = persistence_env(self.database_url, self.pool_size, self.pool_max - self.pool_size)
         env["TWINNING_REQUIRE_CROSS_REGION"] = "yes" if self.require_cross_region else "no"
+        # The personal-data master key's source (domain/privacy/keys.py). Production requires TWINNING_SECRET, so
+        # it stands in there; elsewhere the domain's development key does (the secret may change from run to run).
+        data_key = self.data_key or (self.secret if self.mode == "production" else None)
+        if data_key:
+            env["TWINNING_DATA_KEY"] = data_key
         return env
 
 

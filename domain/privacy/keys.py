@@ -8,8 +8,8 @@ Three tables in the event store's database (through ``domain.storage``):
 - ``twinning_personal_keyring``: one row, a key-check value of the master key, so a wrong
   master key is refused when the programme opens the store instead of reading as "erased".
 
-The master key is derived (HKDF-SHA256) from ``TWINNING_DATA_KEY``, or ``TWINNING_SECRET``
-when that is not set. Keys are cached per process; the cache forgets erased subjects
+The master key is derived (HKDF-SHA256) from ``TWINNING_DATA_KEY`` (the settings put
+``TWINNING_SECRET`` there in production when it is unset), or from a development key. Keys are cached per process; the cache forgets erased subjects
 within ``REFRESH_SECONDS`` of an erasure made by another process (at once in this one).
 """
 
@@ -35,6 +35,7 @@ KEYS = "twinning_personal_keys"
 ERASURES = "twinning_personal_erasures"
 KEYRING = "twinning_personal_keyring"
 REFRESH_SECONDS = 1.0
+DEVELOPMENT_KEY = "twinning-development-data-key"  # no TWINNING_DATA_KEY (tests, the embedded demo)
 NONCE_BYTES = 12
 _MASTER_INFO = b"twinning personal data master key\0"
 _CHECK = b"twinning personal data key check\0"
@@ -57,7 +58,7 @@ class WrongMasterKey(PersonalKeysError):
 
 
 def master_key(env: Any) -> bytes:
-    source = env.get("TWINNING_DATA_KEY") or env.get("TWINNING_SECRET") or "change-me"
+    source = env.get("TWINNING_DATA_KEY") or DEVELOPMENT_KEY
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_MASTER_INFO).derive(source.encode("utf-8"))
 
 
@@ -119,8 +120,8 @@ class KeyRing:
                 )
             elif not hmac.compare_digest(bytes(row["check_value"]), self._check):
                 raise WrongMasterKey(
-                    "TWINNING_DATA_KEY (or TWINNING_SECRET when it is unset) is not the key this store's "
-                    "personal data was encrypted with: start with the original key"
+                    "TWINNING_DATA_KEY (in production TWINNING_SECRET when it is unset) is not the key this "
+                    "store's personal data was encrypted with: start with the original key"
                 )
         self._reload_erasures()
 

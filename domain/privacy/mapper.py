@@ -139,6 +139,7 @@ class PersonalDataMapper(Mapper):
             return value
         if self.keys.is_erased(subject):  # written in plain text before encryption: not shown once erased
             return pseudonym(subject)
+        saw(subject)
         return Personal(value, subject) if isinstance(value, str) else value
 
     def _open_all(self, value: Any) -> Any:

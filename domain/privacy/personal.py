@@ -48,6 +48,17 @@ def saw(subject: str) -> None:
         seen.add(subject)
 
 
+def watch_subjects() -> set[str]:
+    """From now on in this context (a request's thread), collect the subjects read or written, into the set returned."""
+    seen: set[str] = set()
+    _SEEN.set(seen)
+    return seen
+
+
+def stop_watching() -> None:
+    _SEEN.set(None)
+
+
 @contextmanager
 def watching_subjects() -> Iterator[set[str]]:
     """Collect the subjects whose personal data is read or written inside the block (e.g. one request)."""

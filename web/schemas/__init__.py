@@ -121,8 +121,11 @@ from web.schemas.reads import (
     TimelinePage,
 )
 from web.schemas.users import (
+    ErasureIn,
+    ErasureOut,
     NotificationOut,
     NotificationPage,
+    PersonalDataOut,
     UserIn,
     UserOut,
     UserWithToken,
@@ -159,6 +162,8 @@ __all__ = [
     "Day",
     "DeclineIn",
     "Empty",
+    "ErasureIn",
+    "ErasureOut",
     "FieldError",
     "Health",
     "HealthCheck",
@@ -194,6 +199,7 @@ __all__ = [
     "PartnershipPage",
     "PartyIn",
     "PartyOut",
+    "PersonalDataOut",
     "Problem",
     "ProjectCancelIn",
     "ProjectIn",
