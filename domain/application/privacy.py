@@ -19,6 +19,7 @@ from domain.model.statuses import Role
 from domain.model.user import AlreadyErased, User
 from domain.privacy.access import personal_record
 from domain.privacy.mapper import ENVELOPE, PERSONAL_TOPICS
+from domain.storage.secure import checkpoint
 from domain.values import check_text
 
 log = logging.getLogger(__name__)
@@ -132,12 +133,10 @@ class PrivacyMixin(UsersMixin):
                 )
 
     def _settle_sqlite(self) -> None:
-        """SQLite: copy the write-ahead log into the file and empty it, so no old page image keeps the key."""
+        """SQLite: no old page image in the write-ahead log keeps the deleted key."""
         storage = self.keys.storage
-        if storage is None or storage.postgres:
-            return
         try:
-            with storage.datastore.get_connection(commit=False) as connection:
-                connection._sqlite_conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        except Exception:  # a busy reader only delays it to SQLite's next checkpoint
+            if storage is not None and not checkpoint(storage.datastore):
+                log.warning("the write-ahead log is still read: SQLite's next checkpoint empties it")
+        except Exception:  # the erasure is recorded and the key deleted: this only hastens the cleanup
             log.warning("the write-ahead log could not be checkpointed after an erasure", exc_info=True)

@@ -27,3 +27,15 @@ def _create_secure_connection(self: SQLiteConnectionPool) -> Any:
 if not getattr(SQLiteConnectionPool._create_connection, "secure_delete", False):
     _create_secure_connection.secure_delete = True  # type: ignore[attr-defined]
     SQLiteConnectionPool._create_connection = _create_secure_connection  # type: ignore[method-assign]
+
+
+def checkpoint(datastore: Any) -> bool:
+    """SQLite: copy the write-ahead log into the file and empty it, so no old page image outlives a purge there.
+
+    False when it could not complete (a reader still needs old pages: SQLite's next checkpoint does it)."""
+    pool = getattr(datastore, "pool", None)
+    if not isinstance(pool, SQLiteConnectionPool) or pool.is_sqlite_memory_mode:
+        return True
+    with datastore.get_connection(commit=False) as connection:
+        busy, _, _ = connection._sqlite_conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    return not busy
