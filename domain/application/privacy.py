@@ -129,7 +129,7 @@ class PrivacyMixin(UsersMixin):
             for aggregate_id in aggregate_ids:
                 db.run(
                     f"DELETE FROM {table} WHERE originator_id = ?",
-                    (aggregate_id if db.postgres else str(aggregate_id),),
+                    (aggregate_id if db.postgres else aggregate_id.hex,),
                 )
 
     def _settle_sqlite(self) -> None:
