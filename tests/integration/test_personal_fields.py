@@ -63,3 +63,21 @@ def test_snapshots_hold_personal_values_encrypted_and_erasure_drops_them(cast):
     app.erase_person(cast.admin, str(issued.user.id), "her request")
     assert not app.snapshots.recorder.select_events(issued.user.id), "snapshots are a cache: they go"
     assert app.load(User, issued.user.id).name == pseudonym(str(issued.user.id))
+
+
+def test_every_sqlite_connection_overwrites_what_it_deletes(sqlite_url):
+    from config.settings import persistence_env
+    from domain.views import Views
+    from web.idempotency import open_store
+
+    app, views, answers = build_programme(sqlite_url), Views(persistence_env(sqlite_url)), open_store(sqlite_url)
+    try:
+        for datastore in (app.factory.datastore, views.factory.datastore, answers.storage.datastore):
+            for commit in (False, True):
+                with datastore.transaction(commit=commit) as cursor:
+                    cursor.execute("PRAGMA secure_delete")
+                    assert cursor.fetchone()[0] == 1
+    finally:
+        answers.close()
+        views.close()
+        app.close()
