@@ -6,11 +6,10 @@ from typing import Any
 
 from domain.model.agreement import Agreement
 from domain.model.statuses import AgreementStatus
-from domain.model.user import User
 from domain.privacy.personal import pseudonym
 from domain.views import timeline
 from domain.views.codec import day, dump, instant, load, parse_day
-from domain.views.context import Context, handles, looks_up
+from domain.views.context import Context, handles, looks_up, on_erasure
 from domain.views.paging import Page, Where, check_limit, check_text, decode_cursor, encode_cursor, split
 from domain.views.table import Table
 from domain.views.timeline import listing, quoted, tells
@@ -99,7 +98,7 @@ def party_signed(ctx: Context, position: int, e: Any) -> None:
     timeline.record(ctx, party_cities(agreement), position)
 
 
-@handles(User.PersonalDataErased)
+@on_erasure
 def signatory_erased(ctx: Context, position: int, e: Any) -> None:
     """The signatures the erased person recorded name them no more (the event lists them, by party)."""
     shown = pseudonym(str(e.originator_id))
