@@ -9,7 +9,7 @@ catch-up ÷ raw read + decode) with memory (web worker RSS after serving that 10
 store), audit (``bench/audit_verify.py``, when present), http (gunicorn: commands ÷
 GET /me), visibility (command answered → its list shows it, gunicorn and the
 projector process), matchmaking (top-10 latency), batch (weekly suggestion digest for 10k
-cities). Each store-bound figure is measured on SQLite and on PostgreSQL (a temporary
+cities), privacy (command and catch-up rates with personal data encrypted ÷ plain). Each store-bound figure is measured on SQLite and on PostgreSQL (a temporary
 database on 127.0.0.1:5432; skipped with a note when PostgreSQL is not reachable).
 The exit status is 1 only if a benchmark failed to run; a missed target is reported,
 not failed.
@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 
 from bench.report import Figure, Section, quick
 
-ALL = ("core", "catch_up", "audit", "http", "visibility", "matchmaking", "batch")
+ALL = ("core", "catch_up", "audit", "http", "visibility", "matchmaking", "batch", "privacy")
 
 
 def postgres_available() -> bool:
@@ -111,7 +111,7 @@ def audit(stores: list[str], small: bool) -> list[Section]:
 
 
 def runners(stores: list[str], small: bool) -> dict[str, Callable[[], list[Section]]]:
-    from bench import batch, core, http, matchmaking, visibility
+    from bench import batch, core, http, matchmaking, privacy, visibility
 
     return {
         "core": lambda: core.run(stores, small),
@@ -121,6 +121,7 @@ def runners(stores: list[str], small: bool) -> dict[str, Callable[[], list[Secti
         "visibility": lambda: visibility.run(stores, small),
         "matchmaking": lambda: matchmaking.sections(small),
         "batch": lambda: batch.run(stores, small),
+        "privacy": lambda: privacy.run(stores, small),
     }
 
 

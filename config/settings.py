@@ -133,6 +133,7 @@ class Settings:
     invitation_expires_after: timedelta = timedelta(days=30)  # INVITATION_EXPIRES_AFTER: a pending invitation lapses
     feedback_follow_up_after: timedelta = timedelta(days=180)  # FEEDBACK_FOLLOW_UP_AFTER: held session → follow-up
     public_url: str = "http://127.0.0.1:8000"  # TWINNING_PUBLIC_URL: links in mail (unsubscribe) start with it
+    data_key: str | None = None  # TWINNING_DATA_KEY: personal-data master key; None: TWINNING_SECRET in production
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
@@ -170,6 +171,7 @@ class Settings:
             public_url=parse_web_link(
                 env.get("TWINNING_PUBLIC_URL") or f"http://127.0.0.1:{env.get('PORT') or 8000}", "TWINNING_PUBLIC_URL"
             ).rstrip("/"),
+            data_key=env.get("TWINNING_DATA_KEY") or None,
         )
         if mode == "production":
             _refuse_unsafe_production(settings)
@@ -179,6 +181,11 @@ class Settings:
         """The environment handed to the domain's Application: persistence and programme rules."""
         env = persistence_env(self.database_url, self.pool_size, self.pool_max - self.pool_size)
         env["TWINNING_REQUIRE_CROSS_REGION"] = "yes" if self.require_cross_region else "no"
+        # The personal-data master key's source (domain/privacy/keys.py). Production requires TWINNING_SECRET, so
+        # it stands in there; elsewhere the domain's development key does (the secret may change from run to run).
+        data_key = self.data_key or (self.secret if self.mode == "production" else None)
+        if data_key:
+            env["TWINNING_DATA_KEY"] = data_key
         return env
 
 

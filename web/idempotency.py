@@ -30,12 +30,15 @@ from dataclasses import dataclass
 from flask import Flask, Response, g, request
 
 from config.settings import persistence_env
+from domain.privacy.personal import stop_watching, watch_subjects
 from domain.storage import Storage, for_dialect, open_storage
 from web import sealing
 from web.http import principal, services
 from web.problems import ApiProblem
 
 TABLE = "twinning_idempotency_keys"
+# Whose personal data each kept answer holds (the subjects the request read or wrote), so an erasure purges them.
+SUBJECTS = "twinning_idempotency_subjects"
 RETENTION_SECONDS = 48 * 3600
 PURGE_EVERY_SECONDS = 600
 WAIT_SECONDS = 10.0
@@ -73,6 +76,10 @@ class IdempotencyStore:
                     " PRIMARY KEY (owner, key))",
                     db.postgres,
                 )
+            )
+            db.run(
+                f"CREATE TABLE IF NOT EXISTS {SUBJECTS} (subject TEXT NOT NULL, owner TEXT NOT NULL,"
+                " key TEXT NOT NULL, PRIMARY KEY (subject, owner, key))"
             )
 
     def claim(self, owner: str, key: str, fingerprint: str) -> Stored | None:
@@ -142,6 +149,28 @@ class IdempotencyStore:
 
     def purge(self, before: float) -> None:
         self._write(f"DELETE FROM {TABLE} WHERE created_at < ?", (before,))
+        orphan = f"SELECT 1 FROM {TABLE} t WHERE t.owner = {SUBJECTS}.owner AND t.key = {SUBJECTS}.key"
+        self._write(f"DELETE FROM {SUBJECTS} WHERE NOT EXISTS ({orphan})", ())
+
+    def mark(self, owner: str, key: str, subjects: set[str]) -> None:
+        if not subjects:
+            return
+        with self.storage.transaction(commit=True) as db:
+            for subject in sorted(subjects):
+                db.run(
+                    f"INSERT INTO {SUBJECTS} (subject, owner, key) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                    (subject, owner, key),
+                )
+
+    def purge_subject(self, subject: str) -> int:
+        """An erasure: every kept answer that held this person's data, or that they were given, goes."""
+        with self.storage.transaction(commit=True) as db:
+            rows = db.all(f"SELECT owner, key FROM {SUBJECTS} WHERE subject = ?", (subject,))
+            rows += db.all(f"SELECT owner, key FROM {TABLE} WHERE owner = ?", (subject,))
+            for row in rows:
+                db.run(f"DELETE FROM {TABLE} WHERE owner = ? AND key = ?", (row["owner"], row["key"]))
+            db.run(f"DELETE FROM {SUBJECTS} WHERE subject = ? OR owner = ?", (subject, subject))
+        return len(rows)
 
     def _write(self, text: str, params: tuple) -> None:
         with self.storage.transaction(commit=True) as db:
@@ -212,6 +241,7 @@ def begin(store: IdempotencyStore) -> Response | None:
         stored = store.claim(owner, key, fingerprint)
         if stored is None:
             g.idempotency = (store, owner, key, sealing_key)
+            g.idempotency_subjects = watch_subjects()
             return None
         if stored.fingerprint != fingerprint:
             raise ApiProblem(
@@ -241,11 +271,14 @@ def finish(response: Response) -> Response:
     if claim is None:
         return response
     store, owner, key, sealing_key = claim
+    subjects = g.pop("idempotency_subjects", set())
+    stop_watching()
     if response.status_code >= 500:
         store.release(owner, key)
         return response
     headers = {name: response.headers[name] for name in KEPT_HEADERS if name in response.headers}
     body = sealing.seal(sealing_key, response.get_data(), _context(response.status_code, headers))
+    store.mark(owner, key, subjects)
     store.complete(owner, key, response.status_code, headers, body)
     return response
 

@@ -12,11 +12,13 @@ from domain.application.history import Actor, HistoryEntry, HistoryMixin
 from domain.application.meetings import MeetingsMixin
 from domain.application.notifications import NotificationsMixin
 from domain.application.partnerships import PartnershipsMixin
+from domain.application.privacy import Erasure, PrivacyMixin
 from domain.application.projects import ProjectsMixin
 from domain.application.users import IssuedToken, UsersMixin, hash_token
 
 
 class Programme(
+    PrivacyMixin,
     UsersMixin,
     CitiesMixin,
     PartnershipsMixin,
@@ -31,4 +33,4 @@ class Programme(
     name = "Programme"
 
 
-__all__ = ["Actor", "HistoryEntry", "IssuedToken", "Programme", "Recorded", "hash_token", "parse_id"]
+__all__ = ["Actor", "Erasure", "HistoryEntry", "IssuedToken", "Programme", "Recorded", "hash_token", "parse_id"]

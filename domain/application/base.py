@@ -16,6 +16,7 @@ from eventsourcing.persistence import (
     IntegrityError,
     InterfaceError,
     JSONTranscoder,
+    Mapper,
     OperationalError,
     Transcoding,
 )
@@ -36,6 +37,9 @@ from domain.model.meeting import Meeting
 from domain.model.partnership import Partnership
 from domain.model.project import PilotProject
 from domain.model.user import User
+from domain.privacy.keys import KeyRing, master_key
+from domain.privacy.mapper import MARK, PERSONAL_TOPICS, PersonalDataMapper
+from domain.storage import Storage
 
 A = TypeVar("A", bound=Aggregate)
 COMMAND_ATTEMPTS = 5
@@ -85,6 +89,7 @@ class ProgrammeBase(Application):
 
     def __init__(self, env: dict[str, str] | None = None, clock: Callable[[], datetime] | None = None) -> None:
         super().__init__(env)
+        self.keys.open(self._log_has_encrypted_data)
         self.clock = clock or (lambda: datetime.now(UTC))
         self.require_cross_region = self.env.get("TWINNING_REQUIRE_CROSS_REGION", "yes").lower() not in (
             "no",
@@ -105,6 +110,24 @@ class ProgrammeBase(Application):
 
             return ProgrammeSQLiteFactory(env)
         return super().construct_factory(env)
+
+    def construct_mapper(self) -> Mapper:
+        """Personal fields encrypted per person (domain/privacy/), keys in a table beside the log."""
+        datastore = getattr(self.factory, "datastore", None)
+        self.keys = KeyRing(master_key(self.env), Storage(datastore) if datastore is not None else None)
+        base = self.factory.mapper(transcoder=self.construct_transcoder())
+        return PersonalDataMapper(base.transcoder, self.keys, compressor=base.compressor, cipher=base.cipher)
+
+    def _log_has_encrypted_data(self) -> bool:
+        """Whether any personal event holds an encrypted field, newest first (so usually one batch)."""
+        stop = self.recorder.max_notification_id() or 0
+        while stop > 0:
+            start = max(1, stop - 5000)
+            batch = self.recorder.select_notifications(start, 5001, stop=stop, topics=list(PERSONAL_TOPICS))
+            if any(MARK in n.state for n in batch):
+                return True
+            stop = start - 1
+        return False
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

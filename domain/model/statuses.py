@@ -30,6 +30,7 @@ AUDIT_ROLES = (Role.AUDITOR, Role.ADMIN)
 class UserStatus(StrEnum):
     ACTIVE = "active"
     DEACTIVATED = "deactivated"
+    ERASED = "erased"
 
 
 class CityStatus(StrEnum):

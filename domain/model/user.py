@@ -9,6 +9,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.errors import InvalidValue, RuleBroken
 from domain.model.statuses import USER_ROLES, EmailMode, Language, Role, UserStatus, one_of
+from domain.privacy.personal import pseudonym
 from domain.values import check_timezone
 
 ROLES = USER_ROLES
@@ -27,6 +28,11 @@ KEEP: Any = _Keep()
 class UserDeactivatedError(RuleBroken):
     code = "user-deactivated"
     title = "The user has been deactivated"
+
+
+class AlreadyErased(RuleBroken):
+    code = "already-erased"
+    title = "This person's personal data has already been erased"
 
 
 class User(Aggregate):
@@ -103,8 +109,34 @@ class User(Aggregate):
         self.active = False
         self.token_hashes = []
 
+    def erase(self, reason: str, signatures: list[list[str]], plain_positions: list[int], actor: str) -> None:
+        """Their tokens die and they leave for good; the key of their data is deleted by the application."""
+        if self.erased:
+            raise AlreadyErased(f"user {self.id} was erased already")
+        self.revoke_tokens(actor=actor)
+        self._erase(reason=reason, signatures=signatures, plain_positions=plain_positions, actor=actor)
+
+    @event("PersonalDataErased")
+    def _erase(self, reason: str, signatures: list[list[str]], plain_positions: list[int], actor: str) -> None:
+        """``signatures`` ([agreement id, party]) and ``plain_positions`` (log positions of events written in
+        plain text before encryption) name where their data was, never the data."""
+        self.erased = True
+        self.active = False
+        self.token_hashes = []
+        self.name = self.email = pseudonym(str(self.id))
+
+    @property
+    def erased(self) -> bool:
+        return self.__dict__.get("_erased", False)
+
+    @erased.setter
+    def erased(self, value: bool) -> None:
+        self.__dict__["_erased"] = value
+
     @property
     def status(self) -> UserStatus:
+        if self.erased:
+            return UserStatus.ERASED
         return UserStatus.ACTIVE if self.active else UserStatus.DEACTIVATED
 
     def holds(self, token_hash: str) -> bool:

@@ -5,6 +5,7 @@ SQL is written once, SQLite-style, and runs on both databases; see ``sql`` (the 
 schema, DDL lock, on the datastore of eventsourcing that the env selects).
 """
 
+from domain.storage import secure  # noqa: F401  (every SQLite connection overwrites what it deletes)
 from domain.storage.batch import Add, Batch
 from domain.storage.sql import Db, byte_order, for_dialect, marks
 from domain.storage.stores import Storage, is_postgres, lock_ddl, open_factory, open_storage

@@ -6,9 +6,10 @@ from typing import Any
 
 from domain.model.agreement import Agreement
 from domain.model.statuses import AgreementStatus
+from domain.privacy.personal import pseudonym
 from domain.views import timeline
 from domain.views.codec import day, dump, instant, load, parse_day
-from domain.views.context import Context, handles, looks_up
+from domain.views.context import Context, handles, looks_up, on_erasure
 from domain.views.paging import Page, Where, check_limit, check_text, decode_cursor, encode_cursor, split
 from domain.views.table import Table
 from domain.views.timeline import listing, quoted, tells
@@ -95,6 +96,20 @@ def party_signed(ctx: Context, position: int, e: Any) -> None:
             party["signed_on"], party["signatory"] = day(e.signed_on), e.signatory
     ctx.touch(AGREEMENTS.name, e, parties=dump(agreement["parties"]))
     timeline.record(ctx, party_cities(agreement), position)
+
+
+@on_erasure
+def signatory_erased(ctx: Context, position: int, e: Any) -> None:
+    """The signatures the erased person recorded name them no more (the event lists them, by party)."""
+    shown = pseudonym(str(e.originator_id))
+    for aid, party_name in e.signatures:
+        agreement = ctx.get("agreements", aid)
+        if agreement is None:
+            continue
+        for party in agreement["parties"]:
+            if party["name"].casefold() == party_name.casefold() and party.get("signatory") is not None:
+                party["signatory"] = shown
+        ctx.db.update_key(AGREEMENTS.name, (aid,), {"parties": dump(agreement["parties"])})
 
 
 @handles(Agreement.AgreementInForce)

@@ -18,6 +18,7 @@ from typing import Any
 
 from eventsourcing.utils import TopicError, resolve_topic
 
+from domain.model.user import User
 from domain.views.codec import instant
 from domain.views.store import ViewsDb
 
@@ -39,6 +40,21 @@ def handles(*event_classes: type) -> Callable[[Handler], Handler]:
         return handler
 
     return register
+
+
+ERASURE_PURGES: list[Handler] = []
+
+
+def on_erasure(purge: Handler) -> Handler:
+    """Register how a read model forgets an erased person (each view may hold their data: one handler calls all)."""
+    ERASURE_PURGES.append(purge)
+    return purge
+
+
+@handles(User.PersonalDataErased)
+def _erased(ctx: Context, position: int, e: Any) -> None:
+    for purge in ERASURE_PURGES:
+        purge(ctx, position, e)
 
 
 def looks_up(kind: str, copy: Callable[[Any], Any] | None = None) -> Callable[[Loader], Loader]:

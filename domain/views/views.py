@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 from eventsourcing.domain import DomainEvent
 from eventsourcing.persistence import Tracking
 
+from domain.model.user import User
+from domain.storage.secure import checkpoint
 from domain.views.agreements import AgreementQueries
 from domain.views.cities import CityQueries
 from domain.views.context import Context, Memory, apply, handled
@@ -120,6 +122,8 @@ class Views(
                 self._context = None
         self._memory.absorb(context)
         self._memory_at = tracking.notification_id
+        if any(isinstance(event, User.PersonalDataErased) for _, event in batch):
+            checkpoint(self.factory.datastore)  # SQLite: the purged rows' old pages leave the write-ahead log
 
     def apply(self, db: Db, batch: list[tuple[int, DomainEvent]]) -> None:
         context = self._context if self._context is not None and self._context.db is db else None

@@ -10,10 +10,13 @@ from web.api.lists import page
 from web.http import answer, if_match, principal, programme, recorded, services
 from web.schemas import (
     Empty,
+    ErasureIn,
+    ErasureOut,
     MeOut,
     NotificationPage,
     NotificationQuery,
     NotificationsMarked,
+    PersonalDataOut,
     PreferencesIn,
     ReadNotificationOut,
     UserIn,
@@ -70,6 +73,39 @@ def blueprint():
     @bp.doc(summary="Deactivate a user (admin)")
     def deactivate_user(user_id: UUID, body: Empty):
         return recorded(programme().deactivate_user(principal(), str(user_id), expected_version=if_match()), rep.user)
+
+    @bp.post("/users/<uuid:user_id>/erase")
+    @bp.input(ErasureIn, arg_name="body")
+    @bp.output(ErasureOut)
+    @bp.doc(
+        summary="Erase a person's personal data (admin)",
+        description="Deletes the person's data key (crypto-shredding) and records PersonalDataErased; their tokens "
+        "are revoked and every answer shows them as an erased person from now on. 409 if already erased, or if "
+        "they are the last active admin.",
+    )
+    def erase_user(user_id: UUID, body: ErasureIn):
+        erasure = programme().erase_person(principal(), str(user_id), body.reason)
+        store = services().idempotency
+        if store is not None:
+            store.purge_subject(str(user_id))
+        user = erasure.user
+        return answer(
+            {
+                "user": rep.user(user),
+                "position": erasure.position,
+                "plain_text_positions": erasure.plain_positions,
+                "aggregates": erasure.aggregates,
+            },
+            user.version,
+            200,
+            erasure.position,
+        )
+
+    @bp.get("/users/<uuid:user_id>/personal-data")
+    @bp.output(PersonalDataOut)
+    @bp.doc(summary="Everything held about a person (admin, or the person): the right of access")
+    def personal_data(user_id: UUID):
+        return programme().personal_data(principal(), str(user_id))
 
     @bp.get("/me")
     @bp.output(MeOut)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field, StrictStr
 
@@ -84,3 +84,53 @@ class NotificationsMarked(Output):
 class NotificationPage(Output):
     items: list[NotificationOut]
     next_cursor: str | None
+
+
+class ErasureIn(Input):
+    reason: Text = Field(description="why the person's data is erased (their request, its date); no personal data")
+
+
+class ErasureOut(Output):
+    user: UserOut
+    position: int | None = Field(description="the log position of PersonalDataErased")
+    plain_text_positions: list[int] = Field(
+        description="log positions of events written before encryption that still hold the person's data in plain"
+        " text (the log is never rewritten): what a purge of backups must cover"
+    )
+    aggregates: list[str] = Field(description="ids of the aggregates whose events held the person's data")
+
+
+class PersonalEvent(Output):
+    position: int
+    aggregate_id: str
+    version: int
+    type: str
+    recorded_at: datetime
+    data: dict[str, Any]
+
+
+class PersonalNotification(Output):
+    id: str
+    position: int
+    kind: str
+    title: str
+    body: str
+    channels: list[str]
+    sent_at: datetime
+
+
+class PersonalProfile(Output):
+    id: str
+    name: str
+    email: str
+    role: str
+    city_id: str | None
+    status: values_of(UserStatus)
+    registered_at: datetime
+
+
+class PersonalDataOut(Output):
+    generated_at: datetime
+    profile: PersonalProfile
+    events: list[PersonalEvent] = Field(description="every event the person acted in or whose personal data is theirs")
+    notifications: list[PersonalNotification] = Field(description="every notification sent to the person")
