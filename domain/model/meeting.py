@@ -53,6 +53,48 @@ def check_duration(minutes: int) -> int:
 
 
 class Meeting(Aggregate):
+    # Snapshots: version 2 holds programme_id and cluster_id (v0.1.0's did not).
+    class_version = 2
+
+    @staticmethod
+    def upcast_v1_v2(state: dict) -> None:
+        state["programme_id"] = None
+        state["cluster_id"] = None
+        state.setdefault("recorded_after_the_fact", False)
+
+    class MeetingScheduled(Aggregate.Created):
+        """Version 2 adds ``programme_id`` and ``cluster_id`` (a cluster's session); v0.1.0's sessions had
+        neither, nor ``recorded_after_the_fact``."""
+
+        class_version = 2
+        title: str
+        kind: str
+        starts_at: datetime
+        duration_minutes: int
+        invited_city_ids: list[str]
+        partnership_id: str | None
+        location: str | None
+        url: str | None
+        actor: str
+        recorded_after_the_fact: bool
+        programme_id: str | None
+        cluster_id: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict) -> None:
+            state.setdefault("recorded_after_the_fact", False)
+            state["programme_id"] = None
+            state["cluster_id"] = None
+
+    def assign_programme(self, programme_id: str, actor: str) -> None:
+        """The upgrade places a session recorded before programmes existed, once."""
+        if self.programme_id is None:
+            self._assign_programme(programme_id=programme_id, actor=actor)
+
+    @event("ProgrammeAssigned")
+    def _assign_programme(self, programme_id: str, actor: str) -> None:
+        self.programme_id = programme_id
+
     @classmethod
     def schedule(
         cls,
@@ -67,6 +109,8 @@ class Meeting(Aggregate):
         location: str | None = None,
         url: str | None = None,
         id: UUID | None = None,
+        programme_id: str | None = None,
+        cluster_id: str | None = None,
     ) -> Meeting:
         return cls._new(
             title,
@@ -80,6 +124,8 @@ class Meeting(Aggregate):
             url,
             id,
             after_the_fact=False,
+            programme_id=programme_id,
+            cluster_id=cluster_id,
         )
 
     @classmethod
@@ -99,6 +145,8 @@ class Meeting(Aggregate):
         location: str | None = None,
         url: str | None = None,
         id: UUID | None = None,
+        programme_id: str | None = None,
+        cluster_id: str | None = None,
     ) -> Meeting:
         """A session that already ended, recorded for history: scheduled and held in one command,
         marked as recorded after the fact, so nobody is invited or reminded."""
@@ -122,6 +170,8 @@ class Meeting(Aggregate):
             url,
             id,
             after_the_fact=True,
+            programme_id=programme_id,
+            cluster_id=cluster_id,
         )
         meeting.record_outcome(attendance, summary, now=now, actor=actor, attended_city_ids=attended_city_ids)
         return meeting
@@ -140,6 +190,8 @@ class Meeting(Aggregate):
         url: str | None,
         id: UUID | None,
         after_the_fact: bool,
+        programme_id: str | None = None,
+        cluster_id: str | None = None,
     ) -> Meeting:
         if len(set(invited_city_ids)) != len(invited_city_ids):
             raise InvalidValue("invited_city_ids", "a city is listed twice")
@@ -155,9 +207,11 @@ class Meeting(Aggregate):
             url=url,
             actor=actor,
             recorded_after_the_fact=after_the_fact,
+            programme_id=programme_id,
+            cluster_id=cluster_id,
         )
 
-    @event("MeetingScheduled")
+    @event(MeetingScheduled)
     def __init__(
         self,
         title: str,
@@ -170,8 +224,12 @@ class Meeting(Aggregate):
         url: str | None,
         actor: str,
         id: UUID | None = None,
-        recorded_after_the_fact: bool = False,  # absent from sessions stored before it existed
+        recorded_after_the_fact: bool = False,
+        programme_id: str | None = None,
+        cluster_id: str | None = None,
     ) -> None:
+        self.programme_id = programme_id
+        self.cluster_id = cluster_id
         self.title = title
         self.kind = MeetingKind(kind)
         self.starts_at = starts_at

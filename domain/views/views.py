@@ -18,6 +18,7 @@ from domain.views.inbox import InboxQueries
 from domain.views.meetings import MeetingQueries
 from domain.views.partnerships import PartnershipQueries
 from domain.views.profiles import ProfileQueries
+from domain.views.programmes import ProgrammeQueries
 from domain.views.projects import ProjectQueries
 from domain.views.reports import ReportQueries
 from domain.views.schema import TABLES, Db
@@ -42,6 +43,7 @@ class Views(
     InboxQueries,
     ReportQueries,
     ProfileQueries,
+    ProgrammeQueries,
 ):
     """The programme's read models, in the store's own database.
 
