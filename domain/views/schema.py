@@ -5,7 +5,17 @@ Importing the read models registers their handlers and look-ups (``domain.views.
 
 from __future__ import annotations
 
-from domain.views import agreements, cities, inbox, meetings, partnerships, programmes, projects, timeline
+from domain.views import (
+    agreements,
+    cities,
+    clusters,
+    inbox,
+    meetings,
+    partnerships,
+    programmes,
+    projects,
+    timeline,
+)
 from domain.views.store import ViewsDb
 from domain.views.table import Table
 
@@ -18,6 +28,7 @@ TABLES: tuple[Table, ...] = (
     *timeline.TABLES,
     *inbox.TABLES,
     *programmes.TABLES,
+    *clusters.TABLES,
 )
 
 

@@ -13,6 +13,7 @@ from eventsourcing.persistence import Tracking
 
 from domain.views.agreements import AgreementQueries
 from domain.views.cities import CityQueries
+from domain.views.clusters import ClusterQueries
 from domain.views.context import Context, Memory, apply, handled
 from domain.views.inbox import InboxQueries
 from domain.views.meetings import MeetingQueries
@@ -44,6 +45,7 @@ class Views(
     ReportQueries,
     ProfileQueries,
     ProgrammeQueries,
+    ClusterQueries,
 ):
     """The programme's read models, in the store's own database.
 
