@@ -82,6 +82,15 @@ def text_id(value: UUID | None) -> str | None:
     return None if value is None else str(value)
 
 
+def programme_filter(value: UUID | None) -> str | None:
+    """``?programme_id=`` of a list: an unknown programme is the client's mistake (422), not an empty list."""
+    if value is None:
+        return None
+    from domain.model.programme import CooperationProgramme
+
+    return str(services().programme.load(CooperationProgramme, value, field="programme_id").id)
+
+
 class Suggester:
     """A MatchIndex over the city profiles, rebuilt when the views have moved on."""
 
