@@ -18,6 +18,7 @@ from web.schemas import (
     CloseProgrammeIn,
     ClusterIn,
     ClusterOut,
+    ClusterQuery,
     ClusterView,
     FacilitatorIn,
     ProgrammeIn,
@@ -45,8 +46,7 @@ def blueprint():
     @bp.output(ProgrammeList)
     @bp.doc(summary="Every programme, oldest first, with its cities (?city_id=: those the city belongs to)")
     def list_programmes(query: ProgrammeListQuery):
-        result, status, headers = page(None, lambda v: {"items": v.programmes(city_id=text_id(query.city_id))})
-        return result, status, headers
+        return page(query.after, lambda v: {"items": v.programmes(city_id=text_id(query.city_id))})
 
     @bp.get("/programmes/<uuid:programme_id>")
     @bp.input(AsOfQuery, location="query", arg_name="query")
@@ -93,9 +93,10 @@ def blueprint():
         return recorded(result, rep.cluster, 201, location=f"/api/v1/clusters/{result.aggregate.id}")
 
     @bp.get("/clusters/<uuid:cluster_id>")
+    @bp.input(ClusterQuery, location="query", arg_name="query")
     @bp.output(ClusterView)
-    @bp.doc(summary="A cluster: its members, its sessions and its projects")
-    def get_cluster(cluster_id: UUID):
+    @bp.doc(summary="A cluster: its members, its sessions and its projects (?after=: once the views have it)")
+    def get_cluster(cluster_id: UUID, query: ClusterQuery):
         programme().load(Cluster, cluster_id)  # 404 for an id that is no cluster
 
         def one(views):
@@ -104,7 +105,7 @@ def blueprint():
                 raise NotFound(f"the cluster {cluster_id} is not in the read models yet; retry shortly")
             return found
 
-        return page(None, one)
+        return page(query.after, one)
 
     @bp.post("/clusters/<uuid:cluster_id>/cities")
     @bp.input(CityRef, arg_name="body")

@@ -10,7 +10,7 @@ from pydantic import Field, StrictStr
 from domain.limits import MAX_CLUSTER_THEMES, MAX_PROGRAMME_CODE, MAX_PROGRAMME_REGIONS
 from domain.model.statuses import ProgrammeStatus
 from domain.regions import REGIONS
-from web.schemas.base import Day, Id, Input, Output, Text, Theme, ViewItem, _enum, values_of
+from web.schemas.base import After, Day, Id, Input, Output, Text, Theme, ViewItem, _enum, values_of
 
 ProgrammeCode = Annotated[
     StrictStr,
@@ -79,6 +79,11 @@ class ProgrammeList(Output):
 
 class ProgrammeListQuery(Input):
     city_id: Id | None = None
+    after: After | None = None
+
+
+class ClusterQuery(Input):
+    after: After | None = None
 
 
 class ClusterOut(Output):
