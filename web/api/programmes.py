@@ -25,6 +25,7 @@ from web.schemas import (
     ProgrammeList,
     ProgrammeListQuery,
     ProgrammeOut,
+    ReasonIn,
 )
 
 
@@ -63,10 +64,13 @@ def blueprint():
         return recorded(programme().join_programme(principal(), str(programme_id), str(body.city_id)), rep.programme)
 
     @bp.post("/programmes/<uuid:programme_id>/cities/<uuid:city_id>/leave")
+    @bp.input(ReasonIn, arg_name="body")
     @bp.output(ProgrammeOut)
     @bp.doc(summary="A city leaves the programme (admin, facilitator of the programme, officer of the city)")
-    def leave(programme_id: UUID, city_id: UUID):
-        return recorded(programme().leave_programme(principal(), str(programme_id), str(city_id)), rep.programme)
+    def leave(programme_id: UUID, city_id: UUID, body: ReasonIn):
+        return recorded(
+            programme().leave_programme(principal(), str(programme_id), str(city_id), body.reason), rep.programme
+        )
 
     @bp.post("/programmes/<uuid:programme_id>/facilitators")
     @bp.input(FacilitatorIn, arg_name="body")
@@ -115,9 +119,10 @@ def blueprint():
         return recorded(programme().join_cluster(principal(), str(cluster_id), str(body.city_id)), rep.cluster)
 
     @bp.post("/clusters/<uuid:cluster_id>/cities/<uuid:city_id>/leave")
+    @bp.input(ReasonIn, arg_name="body")
     @bp.output(ClusterOut)
     @bp.doc(summary="A city leaves the cluster (admin, facilitator of the programme, officer of the city)")
-    def leave_cluster(cluster_id: UUID, city_id: UUID):
-        return recorded(programme().leave_cluster(principal(), str(cluster_id), str(city_id)), rep.cluster)
+    def leave_cluster(cluster_id: UUID, city_id: UUID, body: ReasonIn):
+        return recorded(programme().leave_cluster(principal(), str(cluster_id), str(city_id), body.reason), rep.cluster)
 
     return bp
