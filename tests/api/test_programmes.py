@@ -277,3 +277,35 @@ def test_a_city_leaves_a_programme_and_a_closed_programme_takes_no_one(api, two)
     again = api.post("admin", f"/api/v1/programmes/{two['iuc']}/cities", {"city_id": api.city("barcelona")})
     assert_problem(again, 409, "programme-closed")
     assert _head(api) == head
+
+
+def test_reports_take_programme_id_and_refuse_an_unknown_one(api, two, projector):
+    iuc = api.active_partnership("rome", ("yantai",))
+    api.active_partnership("rome", ("chengdu",))
+    api.launch(iuc["id"])
+    query = {"programme_id": two["iuc"], "after": _head(api)}
+    dashboard = api.get("auditor", "/api/v1/reports/dashboard", query_string=query).get_json()
+    assert dashboard["programme_id"] == two["iuc"]
+    assert dashboard["partnerships"]["total"] == 1 and dashboard["projects"]["total"] == 1
+    assert dashboard["cities"]["total"] == 4  # Rome, Yantai, Mannheim, Chongqing
+    everything = api.get("auditor", "/api/v1/reports/dashboard", query_string={"after": _head(api)}).get_json()
+    assert everything["partnerships"]["total"] == 2
+    review = api.get("auditor", "/api/v1/reports/progress-review", query_string=query).get_json()["items"]
+    assert [r["partnership_id"] for r in review] == [iuc["id"]]
+    in_iurc = {"programme_id": two["iurc"], "after": _head(api)}
+    assert api.get("auditor", "/api/v1/reports/progress-review", query_string=in_iurc).get_json()["items"] == []
+    for path in ("/api/v1/reports/dashboard", "/api/v1/reports/progress-review"):
+        unknown = {"programme_id": "00000000-0000-4000-8000-000000000000"}
+        assert _fields(assert_problem(api.get("auditor", path, query_string=unknown), 422)) == {"programme_id"}
+
+
+def test_suggestions_stay_within_the_citys_programmes_or_the_one_named(api, two, projector):
+    after = _head(api)
+    path = f"/api/v1/cities/{api.city('yantai')}/suggestions"
+    mine = api.get("yantai", path, query_string={"after": after, "limit": 50}).get_json()["items"]
+    assert {s["name"] for s in mine} <= {"Rome", "Mannheim", "Chongqing"} and mine
+    rome = f"/api/v1/cities/{api.city('rome')}/suggestions"
+    in_iurc = api.get("rome", rome, query_string={"after": after, "limit": 50, "programme_id": two["iurc"]})
+    assert {s["name"] for s in in_iurc.get_json()["items"]} <= {"Barcelona", "Chengdu"}
+    everywhere = api.get("rome", rome, query_string={"after": after, "limit": 50}).get_json()["items"]
+    assert {"Chengdu", "Yantai"} <= {s["name"] for s in everywhere}

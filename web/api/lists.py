@@ -99,7 +99,7 @@ class Suggester:
         self.position: int | None = None
         self.index = None
 
-    def suggest(self, views, city_id: str, limit: int, cross_region: bool = False):
+    def suggest(self, views, city_id: str, limit: int, cross_region: bool = False, within=None):
         from domain.matchmaking import MatchIndex
 
         position = _guard(views.position)
@@ -108,4 +108,4 @@ class Suggester:
                 self.index = MatchIndex(_guard(views.city_profiles))
                 self.position = position
             index = self.index
-        return index.suggest(city_id, limit, cross_region=cross_region)
+        return index.suggest(city_id, limit, cross_region=cross_region, within=within)
