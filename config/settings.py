@@ -134,6 +134,9 @@ class Settings:
     feedback_follow_up_after: timedelta = timedelta(days=180)  # FEEDBACK_FOLLOW_UP_AFTER: held session → follow-up
     public_url: str = "http://127.0.0.1:8000"  # TWINNING_PUBLIC_URL: links in mail (unsubscribe) start with it
     data_key: str | None = None  # TWINNING_DATA_KEY: personal-data master key; None: TWINNING_SECRET in production
+    # -- programmes (issue 15): the programme `twinning upgrade` makes for a store without any ----
+    default_programme: str = "default"  # TWINNING_DEFAULT_PROGRAMME: its code
+    default_programme_name: str = "Default programme"  # TWINNING_DEFAULT_PROGRAMME_NAME
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
@@ -172,6 +175,8 @@ class Settings:
                 env.get("TWINNING_PUBLIC_URL") or f"http://127.0.0.1:{env.get('PORT') or 8000}", "TWINNING_PUBLIC_URL"
             ).rstrip("/"),
             data_key=env.get("TWINNING_DATA_KEY") or None,
+            default_programme=env.get("TWINNING_DEFAULT_PROGRAMME") or "default",
+            default_programme_name=env.get("TWINNING_DEFAULT_PROGRAMME_NAME") or "Default programme",
         )
         if mode == "production":
             _refuse_unsafe_production(settings)

@@ -37,3 +37,7 @@ DEFAULT_SUGGESTIONS, MAX_SUGGESTIONS = 10, 50  # partner suggestions asked for a
 
 # Feedback on a session.
 MIN_RATING, MAX_RATING = 1, 5
+# Programmes and clusters.
+MAX_PROGRAMME_CODE = 60  # a programme's code, a slug such as iurc-asia-australasia
+MAX_PROGRAMME_REGIONS = 12  # every world region of domain/regions.py
+MAX_CLUSTER_THEMES = 20

@@ -13,7 +13,9 @@ from domain.application.meetings import MeetingsMixin
 from domain.application.notifications import NotificationsMixin
 from domain.application.partnerships import PartnershipsMixin
 from domain.application.privacy import Erasure, PrivacyMixin
+from domain.application.programmes import ProgrammesMixin
 from domain.application.projects import ProjectsMixin
+from domain.application.upgrade import UpgradeMixin, UpgradeResult
 from domain.application.users import IssuedToken, UsersMixin, hash_token
 
 
@@ -28,9 +30,21 @@ class Programme(
     ProjectsMixin,
     NotificationsMixin,
     HistoryMixin,
+    ProgrammesMixin,
+    UpgradeMixin,
     ProgrammeBase,
 ):
     name = "Programme"
 
 
-__all__ = ["Actor", "Erasure", "HistoryEntry", "IssuedToken", "Programme", "Recorded", "hash_token", "parse_id"]
+__all__ = [
+    "Actor",
+    "Erasure",
+    "HistoryEntry",
+    "IssuedToken",
+    "Programme",
+    "Recorded",
+    "UpgradeResult",
+    "hash_token",
+    "parse_id",
+]

@@ -33,8 +33,10 @@ from domain.errors import (
 )
 from domain.model.agreement import Agreement
 from domain.model.city import City
+from domain.model.cluster import Cluster
 from domain.model.meeting import Meeting
 from domain.model.partnership import Partnership
+from domain.model.programme import CooperationProgramme
 from domain.model.project import PilotProject
 from domain.model.user import User
 from domain.privacy.keys import KeyRing, master_key
@@ -85,7 +87,16 @@ def _project(aggregate: Any, events: Any) -> Any:
 
 
 class ProgrammeBase(Application):
-    snapshotting_intervals = {City: 50, Partnership: 50, Meeting: 50, Agreement: 50, PilotProject: 50, User: 50}
+    snapshotting_intervals = {
+        City: 50,
+        Partnership: 50,
+        Meeting: 50,
+        Agreement: 50,
+        PilotProject: 50,
+        User: 50,
+        CooperationProgramme: 50,
+        Cluster: 50,
+    }
 
     def __init__(self, env: dict[str, str] | None = None, clock: Callable[[], datetime] | None = None) -> None:
         super().__init__(env)
@@ -146,7 +157,11 @@ class ProgrammeBase(Application):
         except AggregateNotFoundError:
             aggregate = None
         if not isinstance(aggregate, cls):
-            label = cls.__name__.lower().replace("pilotproject", "pilot project")
+            label = (
+                cls.__name__.lower()
+                .replace("pilotproject", "pilot project")
+                .replace("cooperationprogramme", "programme")
+            )
             if field:
                 raise UnknownReference(field, f"no {label} has the id {uid}")
             raise NotFound(f"no {label} has the id {uid}")

@@ -156,3 +156,8 @@ def one_of(kind: type[StrEnum], value: object, field: str, hint: str = "") -> St
         except ValueError:
             pass
     raise InvalidValue(field, f"must be one of {', '.join(kind)}{hint}")
+
+
+class ProgrammeStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"

@@ -56,10 +56,14 @@ def _given(ctx: Context, position: int, e: Any) -> str:
     return f"{name(ctx, e.city_id, position)} followed up on {quoted(meeting['title'])}: {led}"
 
 
-def outcomes(db: Any, partnership_ids: Iterable[str] | None = None) -> dict[str, Any]:
+def outcomes(db: Any, partnership_ids: Iterable[str] | None = None, programme_id: str | None = None) -> dict[str, Any]:
     """Counts per outcome for each stage, and the share of held sessions that led to an agreement
-    (``agreement_reached`` at either stage); ``partnership_ids`` keeps to those partnerships' sessions."""
+    (``agreement_reached`` at either stage); ``partnership_ids`` keeps to those partnerships' sessions,
+    ``programme_id`` to that programme's."""
     where, params = " WHERE m.status = ?", [MeetingStatus.HELD]
+    if programme_id is not None:
+        where += " AND m.programme_id = ?"
+        params.append(programme_id)
     if partnership_ids is not None:
         ids = list(partnership_ids)
         where += f" AND m.partnership_id IN ({marks(ids)})" if ids else " AND 0 = 1"

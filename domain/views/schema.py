@@ -5,7 +5,19 @@ Importing the read models registers their handlers and look-ups (``domain.views.
 
 from __future__ import annotations
 
-from domain.views import agreements, cities, feedback, inbox, meetings, partnerships, projects, timeline, users
+from domain.views import (
+    agreements,
+    cities,
+    clusters,
+    feedback,
+    inbox,
+    meetings,
+    partnerships,
+    programmes,
+    projects,
+    timeline,
+    users,
+)
 from domain.views.store import ViewsDb
 from domain.views.table import Table
 
@@ -19,6 +31,8 @@ TABLES: tuple[Table, ...] = (
     *inbox.TABLES,
     *users.TABLES,
     *feedback.TABLES,
+    *programmes.TABLES,
+    *clusters.TABLES,
 )
 
 

@@ -15,12 +15,14 @@ from domain.model.user import User
 from domain.storage.secure import checkpoint
 from domain.views.agreements import AgreementQueries
 from domain.views.cities import CityQueries
+from domain.views.clusters import ClusterQueries
 from domain.views.context import Context, Memory, apply, handled
 from domain.views.feedback import FeedbackQueries
 from domain.views.inbox import InboxQueries
 from domain.views.meetings import MeetingQueries
 from domain.views.partnerships import PartnershipQueries
 from domain.views.profiles import ProfileQueries
+from domain.views.programmes import ProgrammeQueries
 from domain.views.projects import ProjectQueries
 from domain.views.reports import ReportQueries
 from domain.views.schema import TABLES, Db
@@ -48,6 +50,8 @@ class Views(
     ProfileQueries,
     UserQueries,
     FeedbackQueries,
+    ProgrammeQueries,
+    ClusterQueries,
 ):
     """The programme's read models, in the store's own database.
 

@@ -39,6 +39,7 @@ class AgreementIn(Input):
     parties: list[PartyIn] = Field(min_length=2, max_length=MAX_PARTIES)
     partnership_id: Id | None = None
     topics: list[Theme] = []
+    programme_id: Id | None = Field(None, description="the programme; omitted: the partnership's, or the parties' one")
 
 
 class SignIn(Input):
@@ -77,6 +78,7 @@ class AgreementOut(Output):
     termination: TerminationOut | None
     created_at: datetime
     updated_at: datetime
+    programme_id: str | None = None
 
 
 class AgreementListQuery(PageQuery):
@@ -84,6 +86,7 @@ class AgreementListQuery(PageQuery):
     kind: _one_of(AgreementKind, "agreement kind") | None = None  # type: ignore[valid-type]
     city_id: Id | None = None
     partnership_id: Id | None = None
+    programme_id: Id | None = None
 
 
 class AgreementListItem(ViewItem):

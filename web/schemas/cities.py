@@ -15,6 +15,7 @@ from web.schemas.base import (
     TEXT_PATTERN,
     WAIT,
     Country,
+    Id,
     Input,
     Name,
     Output,
@@ -130,6 +131,7 @@ class SuggestionPage(Output):
 
 class SuggestionsQuery(Input):
     limit: Annotated[int, Field(ge=1, le=MAX_SUGGESTIONS)] = DEFAULT_SUGGESTIONS
+    programme_id: Id | None = Field(None, description="suggest within this programme (default: the city's programmes)")
     after: (
         Annotated[int, Field(ge=0, description=f"wait (up to {WAIT}) until the views have processed this log position")]
         | None

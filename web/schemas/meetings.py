@@ -63,6 +63,10 @@ class MeetingIn(Input):
     partnership_id: Id | None = None
     location: Location | None = None
     url: WebLink | None = None
+    programme_id: Id | None = Field(
+        None, description="the programme; omitted: the partnership's or cluster's, else the one holding every city"
+    )
+    cluster_id: Id | None = Field(None, description="a cluster's session: every member of the cluster is invited")
 
 
 class HeldMeetingIn(MeetingIn):
@@ -124,6 +128,8 @@ class MeetingOut(Output):
     follow_ups: list[FollowUpOut] = Field(description="each attending city's follow-up (POST …/follow-up)")
     created_at: datetime
     updated_at: datetime
+    programme_id: str | None = None
+    cluster_id: str | None = None
 
 
 UUID_PATTERN = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
@@ -161,6 +167,8 @@ class MeetingListQuery(PageQuery):
     status: values_of(MeetingStatus) | None = None
     organiser_id: Id | None = None
     partnership_id: Id | None = None
+    programme_id: Id | None = None
+    cluster_id: Id | None = None
 
 
 class MeetingListItem(ViewItem):

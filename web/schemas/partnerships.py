@@ -35,6 +35,7 @@ class PartnershipIn(Input):
     invited_city_ids: id_list(min_items=1, max_items=MAX_PARTNERSHIP_INVITED)  # type: ignore[valid-type]
     themes: list[Theme] = []
     description: Text | None = None
+    programme_id: Id | None = Field(None, description="the programme; omitted: the one programme holding its cities")
 
 
 class CityRef(Input):
@@ -87,12 +88,14 @@ class PartnershipOut(Output):
     closing_reason: str | None
     created_at: datetime
     updated_at: datetime
+    programme_id: str | None = None
 
 
 class PartnershipListQuery(PageQuery):
     status: values_of(PartnershipStatus) | None = None
     city_id: Id | None = None
     theme: QueryTheme | None = None
+    programme_id: Id | None = None
 
 
 class PartnershipListItem(ViewItem):

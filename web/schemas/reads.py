@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from domain.themes import ThemeKind
-from web.schemas.base import After, Day, Input, Output, PageQuery, QueryInstant, Subject, ViewItem, values_of
+from web.schemas.base import After, Day, Id, Input, Output, PageQuery, QueryInstant, Subject, ViewItem, values_of
 from web.schemas.feedback import SessionOutcomes
 
 
@@ -104,11 +104,13 @@ class TimelinePage(Output):
 
 class ReviewQuery(PageQuery):
     as_of: Day | None = Field(None, description="default today (UTC)")
+    programme_id: Id | None = None
 
 
 class DashboardQuery(Input):
     as_of: Day | None = Field(None, description="default today (UTC)")
     after: After | None = None
+    programme_id: Id | None = None
 
 
 class ReviewItem(ViewItem):
@@ -130,6 +132,7 @@ class ReviewPage(Output):
 class Dashboard(ViewItem):
     as_of: date
     position: int
+    programme_id: str | None = None
     cities: dict[str, Any]
     partnerships: dict[str, Any]
     sessions: dict[str, Any] = Field(
