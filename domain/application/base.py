@@ -22,6 +22,7 @@ from eventsourcing.persistence import (
 from eventsourcing.utils import Environment
 
 from domain.errors import ConcurrencyConflict, Duplicate, InvalidValue, NotFound, StaleVersion, StoreUnavailable
+from domain.model.action_plan import ActionPlan
 from domain.model.agreement import Agreement
 from domain.model.city import City
 from domain.model.meeting import Meeting
@@ -73,7 +74,15 @@ def _project(aggregate: Any, events: Any) -> Any:
 
 
 class ProgrammeBase(Application):
-    snapshotting_intervals = {City: 50, Partnership: 50, Meeting: 50, Agreement: 50, PilotProject: 50, User: 50}
+    snapshotting_intervals = {
+        City: 50,
+        Partnership: 50,
+        Meeting: 50,
+        Agreement: 50,
+        PilotProject: 50,
+        User: 50,
+        ActionPlan: 50,
+    }
 
     def __init__(self, env: dict[str, str] | None = None, clock: Callable[[], datetime] | None = None) -> None:
         super().__init__(env)
@@ -115,7 +124,7 @@ class ProgrammeBase(Application):
         except AggregateNotFoundError:
             aggregate = None
         if not isinstance(aggregate, cls):
-            label = cls.__name__.lower().replace("pilotproject", "pilot project")
+            label = cls.__name__.lower().replace("pilotproject", "pilot project").replace("actionplan", "action plan")
             if field:
                 raise InvalidValue(field, f"no {label} has the id {uid}")
             raise NotFound(f"no {label} has the id {uid}")

@@ -121,3 +121,18 @@ def one_of(kind: type[StrEnum], value: object, field: str, hint: str = "") -> St
         except ValueError:
             pass
     raise InvalidValue(field, f"must be one of {', '.join(kind)}{hint}")
+
+
+class ActionPlanStatus(StrEnum):
+    DRAFTED = "drafted"
+    ADOPTED = "adopted"
+
+
+class ActionStatus(StrEnum):
+    PLANNED = "planned"
+    STARTED = "started"
+    DONE = "done"
+    DROPPED = "dropped"
+
+
+CLOSED_ACTION = (ActionStatus.DONE, ActionStatus.DROPPED)
