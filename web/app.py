@@ -22,6 +22,7 @@ from werkzeug.exceptions import BadRequest, HTTPException
 from config.settings import Settings
 from web import bodylimit, docs, health, idempotency, metrics, openapi, ratelimit, requestid
 from web.api import (
+    action_plans,
     admin,
     agreements,
     audit,
@@ -159,6 +160,7 @@ def create_app(
             meetings,
             agreements,
             projects,
+            action_plans,
             history,
             reports,
             audit,

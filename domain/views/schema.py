@@ -5,7 +5,7 @@ Importing the read models registers their handlers and look-ups (``domain.views.
 
 from __future__ import annotations
 
-from domain.views import agreements, cities, inbox, meetings, partnerships, projects, timeline
+from domain.views import action_plans, agreements, cities, inbox, meetings, partnerships, projects, timeline
 from domain.views.store import ViewsDb
 from domain.views.table import Table
 
@@ -17,6 +17,7 @@ TABLES: tuple[Table, ...] = (
     *projects.TABLES,
     *timeline.TABLES,
     *inbox.TABLES,
+    *action_plans.TABLES,
 )
 
 

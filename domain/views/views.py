@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from eventsourcing.domain import DomainEvent
 from eventsourcing.persistence import Tracking
 
+from domain.views.action_plan_queries import ActionPlanQueries
 from domain.views.agreements import AgreementQueries
 from domain.views.cities import CityQueries
 from domain.views.context import Context, Memory, apply, handled
@@ -42,6 +43,7 @@ class Views(
     InboxQueries,
     ReportQueries,
     ProfileQueries,
+    ActionPlanQueries,
 ):
     """The programme's read models, in the store's own database.
 
