@@ -15,6 +15,7 @@ from domain.views.action_plan_queries import ActionPlanQueries
 from domain.views.agreements import AgreementQueries
 from domain.views.cities import CityQueries
 from domain.views.context import Context, Memory, apply, handled
+from domain.views.funder_report import FunderReportQueries
 from domain.views.inbox import InboxQueries
 from domain.views.meetings import MeetingQueries
 from domain.views.partnerships import PartnershipQueries
@@ -44,6 +45,7 @@ class Views(
     ReportQueries,
     ProfileQueries,
     ActionPlanQueries,
+    FunderReportQueries,
 ):
     """The programme's read models, in the store's own database.
 
