@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
+import shutil
+import subprocess
 from datetime import date, datetime
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
@@ -15,6 +18,28 @@ LABELS = {"indicators.items": "name", "regions": "region", "progress_review": "p
 COLOURS = ("#1f6f8b", "#99a8b2", "#e6a400", "#c0392b", "#2e8b57", "#7d5ba6")
 # DejaVu ships with the machine; a CJK font is used when one is installed (fc-list :lang=zh).
 FONTS = '"DejaVu Sans", "Noto Sans CJK SC", "WenQuanYi Zen Hei", sans-serif'
+
+log = logging.getLogger(__name__)
+_cjk: list[bool] = []
+
+
+def cjk_font_installed() -> bool:
+    """Whether fontconfig knows a font with Simplified Chinese glyphs (asked once per process).
+
+    Without one, Chinese text would print as empty boxes, so the PDF leaves its Chinese
+    title out rather than show them."""
+    if not _cjk:
+        found = False
+        if shutil.which("fc-list"):
+            listed = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True, timeout=10)
+            found = bool(listed.stdout.strip())
+        if not found:
+            log.warning(
+                "no font with Chinese glyphs is installed (fc-list :lang=zh): the PDF report is in English only"
+            )
+        _cjk.append(found)
+    return _cjk[0]
+
 
 _env = Environment(loader=PackageLoader("web", "templates"), autoescape=select_autoescape(["html"]))
 
@@ -111,7 +136,7 @@ def _charts(report: dict[str, Any]) -> dict[str, str]:
 
 def report_html(report: dict[str, Any]) -> str:
     return _env.get_template("funder_report.html").render(
-        report=report, charts=_charts(report), text=_text, fonts=FONTS
+        report=report, charts=_charts(report), text=_text, fonts=FONTS, chinese=cjk_font_installed()
     )
 
 

@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from datetime import date
 from typing import Any
 
+from domain.limits import MAX_LIMIT
 from domain.model.statuses import (
     ActionPlanStatus,
     ActionStatus,
@@ -91,7 +92,7 @@ class FunderReportQueries:
             position = self._position(db)
         review, cursor = [], None
         while True:
-            page = self.progress_review(as_of=as_of, limit=500, cursor=cursor)
+            page = self.progress_review(as_of=as_of, limit=MAX_LIMIT, cursor=cursor)
             review += page["items"]
             if not (cursor := page["next_cursor"]):
                 break
@@ -103,13 +104,14 @@ class _Report:
         self.db, self.as_of = db, as_of
         self.regions = {r["id"]: r["region"] for r in db.all(f"SELECT id, region FROM {CITIES.name}")}
         self.partnerships = db.all(f"SELECT id, status, themes, proposer_city_id, action_plan FROM {PARTNERSHIPS.name}")
-        self.members: dict[str, set[str]] = defaultdict(set)
+        self.involved: dict[str, set[str]] = defaultdict(set)
         for p in self.partnerships:
-            self.members[p["id"]].add(p["proposer_city_id"])
+            self.involved[p["id"]].add(p["proposer_city_id"])
+        # a pairing involves its proposer and every invited city that has not declined
         for i in db.all(
-            f"SELECT partnership_id, city_id FROM {INVITATIONS.name} WHERE status = ?", (InvitationStatus.ACCEPTED,)
+            f"SELECT partnership_id, city_id FROM {INVITATIONS.name} WHERE status <> ?", (InvitationStatus.DECLINED,)
         ):
-            self.members[i["partnership_id"]].add(i["city_id"])
+            self.involved[i["partnership_id"]].add(i["city_id"])
 
     def build(self) -> dict[str, Any]:
         plans = self.db.all(f"SELECT id, partnership_id, status, adopted_on, member_city_ids FROM {ACTION_PLANS.name}")
@@ -224,7 +226,7 @@ class _Report:
         for region in self.regions.values():
             table[region]["cities"] += 1
         for p in self.partnerships:
-            for region in {self.regions.get(c) for c in self.members[p["id"]]} - {None}:
+            for region in {self.regions.get(c) for c in self.involved[p["id"]]} - {None}:
                 table[region]["pairings"] += 1
         for plan in plans:
             if plan["status"] == ActionPlanStatus.ADOPTED and parse_day(plan["adopted_on"]) <= self.as_of:
