@@ -33,3 +33,8 @@ MAX_PARTIES = 50  # parties to one agreement
 DEFAULT_LIMIT, MAX_LIMIT = 50, 200  # a page of a list
 MAX_CURSOR = 2000  # an opaque cursor's length
 DEFAULT_SUGGESTIONS, MAX_SUGGESTIONS = 10, 50  # partner suggestions asked for at once
+
+# Programmes and clusters.
+MAX_PROGRAMME_CODE = 60  # a programme's code, a slug such as iurc-asia-australasia
+MAX_PROGRAMME_REGIONS = 12  # every world region of domain/regions.py
+MAX_CLUSTER_THEMES = 20

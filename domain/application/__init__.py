@@ -12,7 +12,9 @@ from domain.application.history import Actor, HistoryEntry, HistoryMixin
 from domain.application.meetings import MeetingsMixin
 from domain.application.notifications import NotificationsMixin
 from domain.application.partnerships import PartnershipsMixin
+from domain.application.programmes import ProgrammesMixin
 from domain.application.projects import ProjectsMixin
+from domain.application.upgrade import UpgradeMixin, UpgradeResult
 from domain.application.users import IssuedToken, UsersMixin, hash_token
 
 
@@ -26,9 +28,11 @@ class Programme(
     ActionPlansMixin,
     NotificationsMixin,
     HistoryMixin,
+    ProgrammesMixin,
+    UpgradeMixin,
     ProgrammeBase,
 ):
     name = "Programme"
 
 
-__all__ = ["Actor", "HistoryEntry", "IssuedToken", "Programme", "Recorded", "hash_token", "parse_id"]
+__all__ = ["Actor", "HistoryEntry", "IssuedToken", "Programme", "Recorded", "UpgradeResult", "hash_token", "parse_id"]

@@ -6,7 +6,7 @@ from datetime import date
 from uuid import UUID
 
 from domain.access import Principal, require_officer_of_any
-from domain.application.base import ProgrammeBase, Recorded
+from domain.application.base import ProgrammeBase, Recorded, parse_id
 from domain.errors import InvalidValue
 from domain.limits import MAX_PARTIES
 from domain.model.agreement import Agreement
@@ -26,13 +26,22 @@ class AgreementsMixin(ProgrammeBase):
         topics: list[str] = (),
         partnership_id: str | None = None,
         new_id: UUID | None = None,
+        programme_id: str | None = None,
     ) -> Recorded:
         if not isinstance(parties, list) or len(parties) > MAX_PARTIES:
             raise InvalidValue("parties", f"give a list of at most {MAX_PARTIES} parties")
         checked = [self._party(party, index) for index, party in enumerate(parties)]
         require_officer_of_any(principal, [p["city_id"] for p in checked if p["city_id"]], "a party's city")
+        cities = [p["city_id"] for p in checked if p["city_id"]]
         if partnership_id is not None:
-            partnership_id = str(self.load(Partnership, partnership_id, field="partnership_id").id)
+            partnership = self.load(Partnership, partnership_id, field="partnership_id")
+            partnership_id = str(partnership.id)
+            if partnership.programme_id is not None:
+                if programme_id is not None and str(parse_id(programme_id, "programme_id")) != partnership.programme_id:
+                    raise InvalidValue("programme_id", f"differs from the partnership's {partnership.programme_id}")
+                programme_id = partnership.programme_id
+        programme = self.resolve_programme(programme_id, cities, "party's city")
+        self.require_acts_in(principal, programme)
         agreement = Agreement.draft(
             title=check_name(title, "title"),
             kind=kind,
@@ -41,6 +50,7 @@ class AgreementsMixin(ProgrammeBase):
             partnership_id=partnership_id,
             actor=principal.user_id,
             id=new_id,
+            programme_id=None if programme is None else str(programme.id),
         )
         return Recorded(agreement, self.record_new(agreement))
 
@@ -58,6 +68,7 @@ class AgreementsMixin(ProgrammeBase):
 
         def sign(agreement: Agreement) -> None:
             require_officer_of_any(principal, [agreement.party(party)["city_id"]], f"the city of {party}")
+            self.require_acts_in(principal, agreement.programme_id)
             agreement.sign(party, signed_on, signatory=signatory, actor=principal.user_id)
 
         return self.change(Agreement, agreement_id, sign, expected_version=expected_version)

@@ -25,8 +25,10 @@ from domain.errors import ConcurrencyConflict, Duplicate, InvalidValue, NotFound
 from domain.model.action_plan import ActionPlan
 from domain.model.agreement import Agreement
 from domain.model.city import City
+from domain.model.cluster import Cluster
 from domain.model.meeting import Meeting
 from domain.model.partnership import Partnership
+from domain.model.programme import CooperationProgramme
 from domain.model.project import PilotProject
 from domain.model.user import User
 
@@ -81,6 +83,8 @@ class ProgrammeBase(Application):
         Agreement: 50,
         PilotProject: 50,
         User: 50,
+        CooperationProgramme: 50,
+        Cluster: 50,
         ActionPlan: 50,
     }
 
@@ -124,7 +128,12 @@ class ProgrammeBase(Application):
         except AggregateNotFoundError:
             aggregate = None
         if not isinstance(aggregate, cls):
-            label = cls.__name__.lower().replace("pilotproject", "pilot project").replace("actionplan", "action plan")
+            label = (
+                cls.__name__.lower()
+                .replace("pilotproject", "pilot project")
+                .replace("cooperationprogramme", "programme")
+                .replace("actionplan", "action plan")
+            )
             if field:
                 raise InvalidValue(field, f"no {label} has the id {uid}")
             raise NotFound(f"no {label} has the id {uid}")

@@ -26,6 +26,7 @@ class PartnershipsMixin(ProgrammeBase):
         themes: list[str] = (),
         description: str | None = None,
         new_id: UUID | None = None,
+        programme_id: str | None = None,
     ) -> Recorded:
         proposer = self.load(City, proposer_city_id, field="proposer_city_id")
         require_officer_of_any(principal, [str(proposer.id)], "the proposing city")
@@ -34,7 +35,11 @@ class PartnershipsMixin(ProgrammeBase):
         invited = [self.load(City, c, field="invited_city_ids") for c in invited_city_ids]
         for city in [proposer, *invited]:
             city.check_active()
-        regions = {str(c.id): region_of(c.country) for c in [proposer, *invited]} if self.require_cross_region else None
+        programme = self.resolve_programme(programme_id, [str(c.id) for c in [proposer, *invited]])
+        self.require_acts_in(principal, programme)
+        # A programme of one world region (none so far) pairs within it; otherwise members span two of its regions.
+        spans = self.require_cross_region and (programme is None or len(programme.regions) > 1)
+        regions = {str(c.id): region_of(c.country) for c in [proposer, *invited]} if spans else None
         partnership = Partnership.propose(
             title=check_name(title, "title"),
             proposer_city_id=str(proposer.id),
@@ -44,6 +49,7 @@ class PartnershipsMixin(ProgrammeBase):
             regions=regions,
             actor=principal.user_id,
             id=new_id,
+            programme_id=None if programme is None else str(programme.id),
         )
         return Recorded(partnership, self.record_new(partnership))
 
@@ -55,6 +61,7 @@ class PartnershipsMixin(ProgrammeBase):
 
         def invite(partnership: Partnership) -> None:
             require_officer_of_any(principal, [partnership.proposer_city_id], "the proposing city")
+            self._in_programme_of(principal, partnership, [str(city.id)])
             partnership.invite(str(city.id), actor=principal.user_id)
 
         return self.change(Partnership, partnership_id, invite, expected_version=expected_version)
@@ -64,12 +71,12 @@ class PartnershipsMixin(ProgrammeBase):
     ) -> Recorded:
         city_id = str(parse_id(city_id, "city_id"))
         require_officer_of_any(principal, [city_id], "the invited city")
-        return self.change(
-            Partnership,
-            partnership_id,
-            lambda p: p.accept(city_id, actor=principal.user_id),
-            expected_version=expected_version,
-        )
+
+        def accept(partnership: Partnership) -> None:
+            self._in_programme_of(principal, partnership)
+            partnership.accept(city_id, actor=principal.user_id)
+
+        return self.change(Partnership, partnership_id, accept, expected_version=expected_version)
 
     def decline_invitation(
         self,
@@ -82,12 +89,12 @@ class PartnershipsMixin(ProgrammeBase):
         city_id = str(parse_id(city_id, "city_id"))
         require_officer_of_any(principal, [city_id], "the invited city")
         reason = check_text(reason, "reason")
-        return self.change(
-            Partnership,
-            partnership_id,
-            lambda p: p.decline(city_id, reason=reason, actor=principal.user_id),
-            expected_version=expected_version,
-        )
+
+        def decline(partnership: Partnership) -> None:
+            self._in_programme_of(principal, partnership)
+            partnership.decline(city_id, reason=reason, actor=principal.user_id)
+
+        return self.change(Partnership, partnership_id, decline, expected_version=expected_version)
 
     def withdraw_proposal(
         self, principal: Principal, partnership_id: str, reason: str | None = None, expected_version: int | None = None
@@ -96,6 +103,7 @@ class PartnershipsMixin(ProgrammeBase):
 
         def withdraw(partnership: Partnership) -> None:
             require_officer_of_any(principal, [partnership.proposer_city_id], "the proposing city")
+            self._in_programme_of(principal, partnership)
             partnership.withdraw(reason=reason, actor=principal.user_id)
 
         return self.change(Partnership, partnership_id, withdraw, expected_version=expected_version)
@@ -114,6 +122,7 @@ class PartnershipsMixin(ProgrammeBase):
         for attempt in range(1, COMMAND_ATTEMPTS + 1):
             partnership = self.load_expected(Partnership, partnership_id, expected_version)
             require_officer_of_any(principal, partnership.member_city_ids, "a member city")
+            self._in_programme_of(principal, partnership)
             partnership.adopt_action_plan(summary, adopted_on, actor=principal.user_id)
             plan = self.adopt_partnership_plan(principal, partnership, summary, adopted_on)
             try:
@@ -132,6 +141,15 @@ class PartnershipsMixin(ProgrammeBase):
 
         def conclude(partnership: Partnership) -> None:
             require_officer_of_any(principal, partnership.member_city_ids, "a member city")
+            self._in_programme_of(principal, partnership)
             partnership.conclude(outcome, actor=principal.user_id)
 
         return self.change(Partnership, partnership_id, conclude, expected_version=expected_version)
+
+    def _in_programme_of(self, principal: Principal, partnership: Partnership, cities: list[str] = ()) -> None:
+        """A facilitator acts only in the partnership's programme, and new members must be in it."""
+        if partnership.programme_id is None:
+            return
+        programme = self.programme_of(partnership.programme_id)
+        self.require_acts_in(principal, programme)
+        self.check_members(programme, cities, "invited city")

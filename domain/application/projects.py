@@ -7,7 +7,8 @@ from datetime import date
 from uuid import UUID
 
 from domain.access import Principal, require_officer_of_any
-from domain.application.base import ProgrammeBase, Recorded
+from domain.application.base import ProgrammeBase, Recorded, parse_id
+from domain.errors import InvalidValue
 from domain.model.partnership import Partnership, PartnershipNotActive
 from domain.model.project import PilotProject
 from domain.model.statuses import PartnershipStatus
@@ -24,9 +25,14 @@ class ProjectsMixin(ProgrammeBase):
         themes: list[str] = (),
         description: str | None = None,
         new_id: UUID | None = None,
+        programme_id: str | None = None,
     ) -> Recorded:
         partnership = self.load(Partnership, partnership_id, field="partnership_id")
         require_officer_of_any(principal, partnership.member_city_ids, "a member city")
+        # A project belongs to its partnership's programme; naming another is a mistake.
+        if programme_id is not None and str(parse_id(programme_id, "programme_id")) != partnership.programme_id:
+            raise InvalidValue("programme_id", f"differs from the partnership's programme {partnership.programme_id}")
+        self.require_acts_in(principal, partnership.programme_id)
         if partnership.status != PartnershipStatus.ACTIVE:
             raise PartnershipNotActive(f"the partnership is {partnership.status}; a pilot project needs an active one")
         project = PilotProject(
@@ -37,6 +43,7 @@ class ProjectsMixin(ProgrammeBase):
             themes=check_themes(themes),
             description=check_text(description, "description"),
             actor=principal.user_id,
+            programme_id=partnership.programme_id,
         )
         return Recorded(project, self.record_new(project))
 
@@ -111,6 +118,7 @@ class ProjectsMixin(ProgrammeBase):
     def _on_project(self, principal: Principal, project_id: str, expected_version: int | None, command) -> Recorded:
         def guarded(project: PilotProject) -> None:
             require_officer_of_any(principal, project.member_city_ids, "a member city")
+            self.require_acts_in(principal, project.programme_id)
             command(project)
 
         return self.change(PilotProject, project_id, guarded, expected_version=expected_version)

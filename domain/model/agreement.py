@@ -29,6 +29,38 @@ class AgreementNotInForce(RuleBroken):
 
 
 class Agreement(Aggregate):
+    # Snapshots: version 2 holds programme_id (v0.1.0's did not).
+    class_version = 2
+
+    @staticmethod
+    def upcast_v1_v2(state: dict) -> None:
+        state["programme_id"] = None
+
+    class AgreementDrafted(Aggregate.Created):
+        """Version 2 adds ``programme_id``; v0.1.0's agreements had none."""
+
+        class_version = 2
+        title: str
+        kind: str
+        parties: list[dict]
+        topics: list[str]
+        partnership_id: str | None
+        actor: str
+        programme_id: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict) -> None:
+            state["programme_id"] = None
+
+    def assign_programme(self, programme_id: str, actor: str) -> None:
+        """The upgrade places an agreement recorded before programmes existed, once."""
+        if self.programme_id is None:
+            self._assign_programme(programme_id=programme_id, actor=actor)
+
+    @event("ProgrammeAssigned")
+    def _assign_programme(self, programme_id: str, actor: str) -> None:
+        self.programme_id = programme_id
+
     @classmethod
     def draft(
         cls,
@@ -39,6 +71,7 @@ class Agreement(Aggregate):
         actor: str,
         partnership_id: str | None = None,
         id: UUID | None = None,
+        programme_id: str | None = None,
     ) -> Agreement:
         kind = one_of(AgreementKind, kind, "kind")
         names = [party["name"].casefold() for party in parties]
@@ -57,9 +90,10 @@ class Agreement(Aggregate):
             topics=list(topics),
             partnership_id=partnership_id,
             actor=actor,
+            programme_id=programme_id,
         )
 
-    @event("AgreementDrafted")
+    @event(AgreementDrafted)
     def __init__(
         self,
         title: str,
@@ -69,7 +103,9 @@ class Agreement(Aggregate):
         partnership_id: str | None,
         actor: str,
         id: UUID | None = None,
+        programme_id: str | None = None,
     ) -> None:
+        self.programme_id = programme_id
         self.title = title
         self.kind = AgreementKind(kind)
         self.parties = [dict(p) for p in parties]

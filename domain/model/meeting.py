@@ -7,52 +7,64 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.errors import InvalidValue, RuleBroken
-from domain.limits import MAX_ATTENDANCE, MAX_MINUTES, MIN_MINUTES
-from domain.model.statuses import MeetingKind, MeetingStatus, one_of
+from domain.errors import InvalidValue
+from domain.limits import MAX_ATTENDANCE
+from domain.model.meeting_rules import (  # the rules are also imported from here
+    MEETING_KINDS,  # noqa: F401
+    MeetingNotScheduled,
+    OutcomeBeforeStart,
+    ParticipantAlreadyInvited,
+    check_duration,
+    check_kind,
+    check_start,
+)
+from domain.model.statuses import MeetingKind, MeetingStatus
 from domain.values import check_instant
-
-MEETING_KINDS = tuple(MeetingKind)
-
-
-class MeetingNotScheduled(RuleBroken):
-    code = "meeting-not-scheduled"
-    title = "Only a scheduled session can be rescheduled, cancelled or given an outcome"
-
-
-class OutcomeBeforeStart(RuleBroken):
-    code = "outcome-before-start"
-    title = "A session's outcome can be recorded only after it has started"
-
-
-class ParticipantAlreadyInvited(RuleBroken):
-    code = "participant-already-invited"
-    title = "This city is already invited to the session"
-
-
-def check_start(starts_at: datetime, now: datetime) -> datetime:
-    """Nobody can be invited to the past: a session that already happened is recorded as held."""
-    starts_at = check_instant(starts_at, "starts_at")
-    if starts_at < now:
-        raise InvalidValue(
-            "starts_at",
-            f"{starts_at.isoformat()} has passed (it is now {now.isoformat()}); "
-            "record a session that already happened as held, after the fact",
-        )
-    return starts_at
-
-
-def check_kind(kind: str) -> MeetingKind:
-    return one_of(MeetingKind, kind, "kind")
-
-
-def check_duration(minutes: int) -> int:
-    if isinstance(minutes, bool) or not isinstance(minutes, int) or not MIN_MINUTES <= minutes <= MAX_MINUTES:
-        raise InvalidValue("duration_minutes", f"must be a whole number of minutes from {MIN_MINUTES} to {MAX_MINUTES}")
-    return minutes
 
 
 class Meeting(Aggregate):
+    # Snapshots: version 2 holds programme_id and cluster_id (v0.1.0's did not).
+    class_version = 2
+
+    @staticmethod
+    def upcast_v1_v2(state: dict) -> None:
+        state["programme_id"] = None
+        state["cluster_id"] = None
+        state.setdefault("recorded_after_the_fact", False)
+
+    class MeetingScheduled(Aggregate.Created):
+        """Version 2 adds ``programme_id`` and ``cluster_id`` (a cluster's session); v0.1.0's sessions had
+        neither, nor ``recorded_after_the_fact``."""
+
+        class_version = 2
+        title: str
+        kind: str
+        starts_at: datetime
+        duration_minutes: int
+        invited_city_ids: list[str]
+        partnership_id: str | None
+        location: str | None
+        url: str | None
+        actor: str
+        recorded_after_the_fact: bool
+        programme_id: str | None
+        cluster_id: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict) -> None:
+            state.setdefault("recorded_after_the_fact", False)
+            state["programme_id"] = None
+            state["cluster_id"] = None
+
+    def assign_programme(self, programme_id: str, actor: str) -> None:
+        """The upgrade places a session recorded before programmes existed, once."""
+        if self.programme_id is None:
+            self._assign_programme(programme_id=programme_id, actor=actor)
+
+    @event("ProgrammeAssigned")
+    def _assign_programme(self, programme_id: str, actor: str) -> None:
+        self.programme_id = programme_id
+
     @classmethod
     def schedule(
         cls,
@@ -67,6 +79,8 @@ class Meeting(Aggregate):
         location: str | None = None,
         url: str | None = None,
         id: UUID | None = None,
+        programme_id: str | None = None,
+        cluster_id: str | None = None,
     ) -> Meeting:
         return cls._new(
             title,
@@ -80,6 +94,8 @@ class Meeting(Aggregate):
             url,
             id,
             after_the_fact=False,
+            programme_id=programme_id,
+            cluster_id=cluster_id,
         )
 
     @classmethod
@@ -99,6 +115,8 @@ class Meeting(Aggregate):
         location: str | None = None,
         url: str | None = None,
         id: UUID | None = None,
+        programme_id: str | None = None,
+        cluster_id: str | None = None,
     ) -> Meeting:
         """A session that already ended, recorded for history: scheduled and held in one command,
         marked as recorded after the fact, so nobody is invited or reminded."""
@@ -122,6 +140,8 @@ class Meeting(Aggregate):
             url,
             id,
             after_the_fact=True,
+            programme_id=programme_id,
+            cluster_id=cluster_id,
         )
         meeting.record_outcome(attendance, summary, now=now, actor=actor, attended_city_ids=attended_city_ids)
         return meeting
@@ -140,6 +160,8 @@ class Meeting(Aggregate):
         url: str | None,
         id: UUID | None,
         after_the_fact: bool,
+        programme_id: str | None = None,
+        cluster_id: str | None = None,
     ) -> Meeting:
         if len(set(invited_city_ids)) != len(invited_city_ids):
             raise InvalidValue("invited_city_ids", "a city is listed twice")
@@ -155,9 +177,11 @@ class Meeting(Aggregate):
             url=url,
             actor=actor,
             recorded_after_the_fact=after_the_fact,
+            programme_id=programme_id,
+            cluster_id=cluster_id,
         )
 
-    @event("MeetingScheduled")
+    @event(MeetingScheduled)
     def __init__(
         self,
         title: str,
@@ -170,8 +194,12 @@ class Meeting(Aggregate):
         url: str | None,
         actor: str,
         id: UUID | None = None,
-        recorded_after_the_fact: bool = False,  # absent from sessions stored before it existed
+        recorded_after_the_fact: bool = False,
+        programme_id: str | None = None,
+        cluster_id: str | None = None,
     ) -> None:
+        self.programme_id = programme_id
+        self.cluster_id = cluster_id
         self.title = title
         self.kind = MeetingKind(kind)
         self.starts_at = starts_at

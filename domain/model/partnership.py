@@ -59,6 +59,13 @@ def check_spans_regions(regions: Mapping[str, str]) -> None:
 
 
 class Partnership(Aggregate):
+    # Snapshots: version 2 holds programme_id (v0.1.0's did not).
+    class_version = 2
+
+    @staticmethod
+    def upcast_v1_v2(state: dict) -> None:
+        state["programme_id"] = None
+
     class Event(Aggregate.Event):
         """Lets an event's body read its own recording time as ``recorded_at``.
 
@@ -71,6 +78,23 @@ class Partnership(Aggregate):
                 aggregate.recorded_at = self.timestamp
             return super().mutate(aggregate)
 
+    class PartnershipProposed(Aggregate.Created):
+        """Version 2 adds ``programme_id``; proposals recorded by v0.1.0 had none (``twinning upgrade``
+        assigns them to the default programme by appending ``ProgrammeAssigned``)."""
+
+        class_version = 2
+        title: str
+        proposer_city_id: str
+        invited_city_ids: list[str]
+        themes: list[str]
+        description: str | None
+        actor: str
+        programme_id: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict) -> None:
+            state["programme_id"] = None
+
     @classmethod
     def propose(
         cls,
@@ -82,6 +106,7 @@ class Partnership(Aggregate):
         description: str | None = None,
         regions: Mapping[str, str] | None = None,
         id: UUID | None = None,
+        programme_id: str | None = None,
     ) -> Partnership:
         """Check the proposal's rules, then record it. ``regions`` (city id → region) applies the programme rule."""
         if not invited_city_ids:
@@ -100,9 +125,10 @@ class Partnership(Aggregate):
             themes=list(themes),
             description=description,
             actor=actor,
+            programme_id=programme_id,
         )
 
-    @event("PartnershipProposed")
+    @event(PartnershipProposed)
     def __init__(
         self,
         title: str,
@@ -112,7 +138,9 @@ class Partnership(Aggregate):
         description: str | None,
         actor: str,
         id: UUID | None = None,
+        programme_id: str | None = None,
     ) -> None:
+        self.programme_id = programme_id
         self.title = title
         self.proposer_city_id = proposer_city_id
         self.themes = list(themes)
@@ -127,6 +155,15 @@ class Partnership(Aggregate):
         self.action_plan: dict[str, Any] | None = None
         self.outcome: str | None = None
         self.closing_reason: str | None = None
+
+    def assign_programme(self, programme_id: str, actor: str) -> None:
+        """The upgrade places a partnership recorded before programmes existed, once."""
+        if self.programme_id is None:
+            self._assign_programme(programme_id=programme_id, actor=actor)
+
+    @event("ProgrammeAssigned")
+    def _assign_programme(self, programme_id: str, actor: str) -> None:
+        self.programme_id = programme_id
 
     @property
     def member_city_ids(self) -> list[str]:

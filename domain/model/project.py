@@ -28,7 +28,30 @@ class MilestoneAlreadyAchieved(RuleBroken):
 
 
 class PilotProject(Aggregate):
-    @event("ProjectLaunched")
+    # Snapshots: version 2 holds programme_id (v0.1.0's did not).
+    class_version = 2
+
+    @staticmethod
+    def upcast_v1_v2(state: dict) -> None:
+        state["programme_id"] = None
+
+    class ProjectLaunched(Aggregate.Created):
+        """Version 2 adds ``programme_id`` (the partnership's); v0.1.0's projects had none."""
+
+        class_version = 2
+        title: str
+        partnership_id: str
+        member_city_ids: list[str]
+        themes: list[str]
+        description: str | None
+        actor: str
+        programme_id: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict) -> None:
+            state["programme_id"] = None
+
+    @event(ProjectLaunched)
     def __init__(
         self,
         title: str,
@@ -38,7 +61,9 @@ class PilotProject(Aggregate):
         description: str | None,
         actor: str,
         id: UUID | None = None,
+        programme_id: str | None = None,
     ) -> None:
+        self.programme_id = programme_id
         self.title = title
         self.partnership_id = partnership_id
         self.member_city_ids = list(member_city_ids)
@@ -47,6 +72,15 @@ class PilotProject(Aggregate):
         self.milestones: dict[str, dict] = {}
         self.status = ProjectStatus.ACTIVE
         self.summary: str | None = None
+
+    def assign_programme(self, programme_id: str, actor: str) -> None:
+        """The upgrade places a project recorded before programmes existed, once."""
+        if self.programme_id is None:
+            self._assign_programme(programme_id=programme_id, actor=actor)
+
+    @event("ProgrammeAssigned")
+    def _assign_programme(self, programme_id: str, actor: str) -> None:
+        self.programme_id = programme_id
 
     def plan_milestone(self, milestone_id: str, title: str, due_on: date, actor: str) -> None:
         self._check_active()

@@ -123,6 +123,11 @@ def one_of(kind: type[StrEnum], value: object, field: str, hint: str = "") -> St
     raise InvalidValue(field, f"must be one of {', '.join(kind)}{hint}")
 
 
+class ProgrammeStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
 class ActionPlanStatus(StrEnum):
     DRAFTED = "drafted"
     ADOPTED = "adopted"

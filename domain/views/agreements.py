@@ -15,7 +15,7 @@ from domain.views.timeline import listing, quoted, tells
 
 AGREEMENTS = Table(
     "view_agreements",
-    "id, title, kind, status, parties:json, topics:json, partnership_id?, in_force_on:day?, terminated_on:day?,"
+    "id, title, kind, status, parties:json, topics:json, partnership_id?, programme_id?, in_force_on:day?, terminated_on:day?,"
     " termination_reason?, drafted_at:instant, updated_at:instant, version:int, position:bigint",
     key="id",
     indexes={
@@ -71,6 +71,7 @@ def drafted(ctx: Context, position: int, e: Any) -> None:
         parties=dump(parties),
         topics=dump(list(e.topics)),
         partnership_id=e.partnership_id,
+        programme_id=e.programme_id,
         drafted_at=at,
         updated_at=at,
         version=e.originator_version,
@@ -137,6 +138,12 @@ def _told(ctx: Context, position: int, e: Any) -> str:
 # -- queries ---------------------------------------------------------------------------------
 
 
+@handles(Agreement.ProgrammeAssigned)
+def programme_assigned(ctx: Context, position: int, e: Any) -> None:
+    """The upgrade placed an agreement recorded before programmes existed."""
+    ctx.touch(AGREEMENTS.name, e, programme_id=e.programme_id)
+
+
 class AgreementQueries:
     """Mixed into ``Views``."""
 
@@ -148,6 +155,7 @@ class AgreementQueries:
         partnership_id: str | None = None,
         limit: int | None = None,
         cursor: str | None = None,
+        programme_id: str | None = None,
     ) -> Page:
         """Newest first."""
         limit = check_limit(limit)
@@ -161,6 +169,8 @@ class AgreementQueries:
             where.add(f"id IN (SELECT agreement_id FROM {AGREEMENT_CITIES.name} WHERE city_id = ?)", str(city_id))
         if partnership_id := check_text(partnership_id, "partnership_id"):
             where.add("partnership_id = ?", partnership_id)
+        if programme_id := check_text(programme_id, "programme_id"):
+            where.add("programme_id = ?", programme_id)
         if after:
             where.add("position < ?", after[0])
         with self._read() as db:

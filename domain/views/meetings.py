@@ -28,7 +28,8 @@ from domain.views.timeline import quoted, tells
 
 MEETINGS = Table(
     "view_meetings",
-    "id, title, kind, starts_at:instant, ends_at:instant, duration_minutes:int, status, partnership_id?, location?,"
+    "id, title, kind, starts_at:instant, ends_at:instant, duration_minutes:int, status, partnership_id?, programme_id?,"
+    " cluster_id?, location?,"
     " url?, organiser_id?, sequence:int, attendance:int?, summary?, cancel_reason?, scheduled_at:instant,"
     " updated_at:instant, version:int, position:bigint",
     key="id",
@@ -89,6 +90,8 @@ def scheduled(ctx: Context, position: int, e: Any) -> None:
         duration_minutes=e.duration_minutes,
         status=MeetingStatus.SCHEDULED,
         partnership_id=e.partnership_id,
+        programme_id=e.programme_id,
+        cluster_id=e.cluster_id,
         location=e.location,
         url=e.url,
         organiser_id=getattr(e, "actor", None),
@@ -175,6 +178,12 @@ def _told(ctx: Context, position: int, e: Any) -> str:
 # -- queries ---------------------------------------------------------------------------------
 
 
+@handles(Meeting.ProgrammeAssigned)
+def programme_assigned(ctx: Context, position: int, e: Any) -> None:
+    """The upgrade placed a session recorded before programmes existed."""
+    ctx.touch(MEETINGS.name, e, programme_id=e.programme_id)
+
+
 class MeetingQueries:
     """Mixed into ``Views``."""
 
@@ -188,6 +197,8 @@ class MeetingQueries:
         partnership_id: str | None = None,
         limit: int | None = None,
         cursor: str | None = None,
+        programme_id: str | None = None,
+        cluster_id: str | None = None,
     ) -> Page:
         """Sessions by start time; ``from_`` ≤ starts_at < ``to`` (tz-aware); per city or organiser (facilitator)."""
         limit = check_limit(limit)
@@ -211,6 +222,10 @@ class MeetingQueries:
             where.add("m.organiser_id = ?", organiser_id)
         if partnership_id := check_text(partnership_id, "partnership_id"):
             where.add("m.partnership_id = ?", partnership_id)
+        if programme_id := check_text(programme_id, "programme_id"):
+            where.add("m.programme_id = ?", programme_id)
+        if cluster_id := check_text(cluster_id, "cluster_id"):
+            where.add("m.cluster_id = ?", cluster_id)
         if after:
             where.add(f"({key[0]} > ? OR ({key[0]} = ? AND {key[1]} > ?))", after[0], after[0], after[1])
         with self._read() as db:
@@ -237,7 +252,18 @@ def meeting_items(db: Any, rows: list[dict]) -> list[dict]:
         ):
             x = MEETING_CITIES.decode(stored)
             cities[x["meeting_id"]].append({"city_id": x["city_id"], "name": stored["name"], "attended": x["attended"]})
-    shown = ("id", "title", "kind", "starts_at", "ends_at", "duration_minutes", "status", "partnership_id")
+    shown = (
+        "id",
+        "title",
+        "kind",
+        "starts_at",
+        "ends_at",
+        "duration_minutes",
+        "status",
+        "partnership_id",
+        "programme_id",
+        "cluster_id",
+    )
     more = ("location", "url", "organiser_id", "sequence", "attendance", "summary", "cancel_reason")
     items = []
     for stored in rows:

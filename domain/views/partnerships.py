@@ -20,10 +20,15 @@ from domain.views.timeline import listing, quoted, tells
 
 PARTNERSHIPS = Table(
     "view_partnerships",
-    "id, title, proposer_city_id, status, themes:json, description?, action_plan:json?, outcome?, closing_reason?,"
+    "id, title, proposer_city_id, programme_id?, status, themes:json, description?, action_plan:json?, outcome?, closing_reason?,"
     " proposed_at:instant, updated_at:instant, version:int, position:bigint",
     key="id",
-    indexes={"by_position": "position", "by_status": "status, position", "by_proposer": "proposer_city_id, position"},
+    indexes={
+        "by_position": "position",
+        "by_status": "status, position",
+        "by_proposer": "proposer_city_id, position",
+        "by_programme": "programme_id, position",
+    },
 )
 INVITATIONS = Table(
     "view_invitations",
@@ -85,6 +90,7 @@ def proposed(ctx: Context, position: int, e: Any) -> None:
         id=pid,
         title=e.title,
         proposer_city_id=e.proposer_city_id,
+        programme_id=e.programme_id,
         status=PartnershipStatus.PROPOSED,
         themes=dump(list(e.themes)),
         description=e.description,
@@ -211,6 +217,12 @@ def _stage(ctx: Context, position: int, e: Any) -> str:
     return STAGES[type(e)](ctx, position, e, ctx.get("partnerships", str(e.originator_id)))
 
 
+@handles(Partnership.ProgrammeAssigned)
+def programme_assigned(ctx: Context, position: int, e: Any) -> None:
+    """The upgrade placed a partnership recorded before programmes existed."""
+    ctx.touch(PARTNERSHIPS.name, e, programme_id=e.programme_id)
+
+
 # -- queries ---------------------------------------------------------------------------------
 
 _BOARD = (
@@ -229,6 +241,7 @@ class PartnershipQueries:
         theme: str | None = None,
         limit: int | None = None,
         cursor: str | None = None,
+        programme_id: str | None = None,
     ) -> Page:
         """Newest first; ``city_id`` as proposer or invitee."""
         limit = check_limit(limit)
@@ -244,6 +257,8 @@ class PartnershipQueries:
             )
         if theme := check_text(theme, "theme"):
             where.add(contains("p.themes"), member(theme))
+        if programme_id := check_text(programme_id, "programme_id"):
+            where.add("p.programme_id = ?", programme_id)
         if after:
             where.add("p.position < ?", after[0])
         with self._read() as db:
@@ -275,7 +290,17 @@ def partnership_items(db: Any, rows: list[dict]) -> list[dict]:
         plan = r["action_plan"]
         if plan:
             plan["adopted_on"] = parse_day(plan["adopted_on"])
-        own = ("id", "title", "status", "proposer_city_id", "themes", "description", "outcome", "closing_reason")
+        own = (
+            "id",
+            "title",
+            "status",
+            "proposer_city_id",
+            "programme_id",
+            "themes",
+            "description",
+            "outcome",
+            "closing_reason",
+        )
         # proposed_at: a deprecated alias of created_at, kept for one release
         when = ("version", "proposed_at", "updated_at", "position")
         items.append(

@@ -20,7 +20,7 @@ from domain.views.timeline import quoted, tells
 
 PROJECTS = Table(
     "view_projects",
-    "id, title, partnership_id, status, themes:json, member_city_ids:json, description?, summary?,"
+    "id, title, partnership_id, programme_id?, status, themes:json, member_city_ids:json, description?, summary?,"
     " launched_at:instant, updated_at:instant, version:int, position:bigint",
     key="id",
     indexes={
@@ -67,6 +67,7 @@ def launched(ctx: Context, position: int, e: Any) -> None:
         id=prid,
         title=e.title,
         partnership_id=e.partnership_id,
+        programme_id=e.programme_id,
         status=ProjectStatus.ACTIVE,
         themes=dump(list(e.themes)),
         member_city_ids=dump(members),
@@ -170,6 +171,12 @@ def _told(ctx: Context, position: int, e: Any) -> str:
 # -- queries ---------------------------------------------------------------------------------
 
 
+@handles(PilotProject.ProgrammeAssigned)
+def programme_assigned(ctx: Context, position: int, e: Any) -> None:
+    """The upgrade placed a pilot project recorded before programmes existed."""
+    ctx.touch(PROJECTS.name, e, programme_id=e.programme_id)
+
+
 class ProjectQueries:
     """Mixed into ``Views``."""
 
@@ -182,6 +189,7 @@ class ProjectQueries:
         as_of: date | None = None,
         limit: int | None = None,
         cursor: str | None = None,
+        programme_id: str | None = None,
     ) -> Page:
         """Newest first, each with its milestones' state (planned / achieved / overdue) as of ``as_of``."""
         limit = check_limit(limit)
@@ -196,6 +204,8 @@ class ProjectQueries:
             where.add("partnership_id = ?", partnership_id)
         if theme := check_text(theme, "theme"):
             where.add(contains("themes"), member(theme))
+        if programme_id := check_text(programme_id, "programme_id"):
+            where.add("programme_id = ?", programme_id)
         if after:
             where.add("position < ?", after[0])
         with self._read() as db:
@@ -247,6 +257,7 @@ def project_items(db: Any, rows: list[dict], as_of: date) -> list[dict]:
                 "id": r["id"],
                 "title": r["title"],
                 "partnership_id": r["partnership_id"],
+                "programme_id": r["programme_id"],
                 "status": r["status"],
                 "themes": r["themes"],
                 "member_city_ids": r["member_city_ids"],

@@ -5,7 +5,18 @@ Importing the read models registers their handlers and look-ups (``domain.views.
 
 from __future__ import annotations
 
-from domain.views import action_plans, agreements, cities, inbox, meetings, partnerships, projects, timeline
+from domain.views import (
+    action_plans,
+    agreements,
+    cities,
+    clusters,
+    inbox,
+    meetings,
+    partnerships,
+    programmes,
+    projects,
+    timeline,
+)
 from domain.views.store import ViewsDb
 from domain.views.table import Table
 
@@ -17,6 +28,8 @@ TABLES: tuple[Table, ...] = (
     *projects.TABLES,
     *timeline.TABLES,
     *inbox.TABLES,
+    *programmes.TABLES,
+    *clusters.TABLES,
     *action_plans.TABLES,
 )
 

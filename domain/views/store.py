@@ -33,9 +33,10 @@ from eventsourcing.sqlite import SQLiteTrackingRecorder
 from domain.storage import Add, Batch, Storage, byte_order, is_postgres, lock_ddl, open_factory
 from domain.views.table import Table
 
-SCHEMA_VERSION = "6"  # 4: the timeline a narrow index (city number, position) told from the log; no theme rows
+SCHEMA_VERSION = "7"  # 4: the timeline a narrow index (city number, position) told from the log; no theme rows
 # 5: city search keys without accents
-# 6: action plans (view_action_plans, view_plan_actions, view_plan_indicators)
+# 6: programmes and clusters; programme_id on partnerships, sessions, agreements and projects
+# 7: action plans (view_action_plans, view_plan_actions, view_plan_indicators)
 TRACKING_NAME = "views"
 META = Table("view_meta", "key, value", key="key")
 

@@ -15,9 +15,11 @@ from typing import Any
 from domain.model.action_plan import ActionPlan
 from domain.model.agreement import Agreement
 from domain.model.city import City
+from domain.model.cluster import Cluster
 from domain.model.meeting import Meeting
 from domain.model.notification import Notification
 from domain.model.partnership import Partnership
+from domain.model.programme import CooperationProgramme
 from domain.model.project import PilotProject
 from domain.views.codec import dump, load
 from domain.views.context import Context
@@ -36,6 +38,8 @@ SUBJECTS = (
     (Meeting.Event, "meeting"),
     (Agreement.Event, "agreement"),
     (PilotProject.Event, "project"),
+    (CooperationProgramme.Event, "programme"),
+    (Cluster.Event, "cluster"),
     (ActionPlan.Event, "action_plan"),
 )
 # A page's events are read with one range query when they lie this close together, else one by one.

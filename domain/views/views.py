@@ -14,12 +14,14 @@ from eventsourcing.persistence import Tracking
 from domain.views.action_plan_queries import ActionPlanQueries
 from domain.views.agreements import AgreementQueries
 from domain.views.cities import CityQueries
+from domain.views.clusters import ClusterQueries
 from domain.views.context import Context, Memory, apply, handled
 from domain.views.funder_report import FunderReportQueries
 from domain.views.inbox import InboxQueries
 from domain.views.meetings import MeetingQueries
 from domain.views.partnerships import PartnershipQueries
 from domain.views.profiles import ProfileQueries
+from domain.views.programmes import ProgrammeQueries
 from domain.views.projects import ProjectQueries
 from domain.views.reports import ReportQueries
 from domain.views.schema import TABLES, Db
@@ -44,6 +46,8 @@ class Views(
     InboxQueries,
     ReportQueries,
     ProfileQueries,
+    ProgrammeQueries,
+    ClusterQueries,
     ActionPlanQueries,
     FunderReportQueries,
 ):
