@@ -30,6 +30,7 @@ class ActionPlansMixin(ProgrammeBase):
     ) -> Recorded:
         partnership = self.load(Partnership, partnership_id)
         require_officer_of_any(principal, partnership.member_city_ids, "a member city")
+        self.require_acts_in(principal, partnership.programme_id)
         plan = self._new_plan(partnership, check_name(title, "title"), principal)
         for index, text in enumerate(objectives or ()):
             plan.add_objective(
@@ -48,7 +49,7 @@ class ActionPlansMixin(ProgrammeBase):
             partnership_id=str(partnership.id),
             member_city_ids=partnership.member_city_ids,
             title=title,
-            programme_id=getattr(partnership, "programme_id", None),
+            programme_id=partnership.programme_id,
             actor=principal.user_id,
         )
 
@@ -184,6 +185,10 @@ class ActionPlansMixin(ProgrammeBase):
     ) -> Recorded:
         def guarded(plan: ActionPlan) -> None:
             require_officer_of_any(principal, plan.member_city_ids, "a member city")
+            # a plan drafted before ``twinning upgrade`` follows its partnership into the programme
+            self.require_acts_in(
+                principal, plan.programme_id or self.load(Partnership, plan.partnership_id).programme_id
+            )
             command(plan)
 
         return self.change(ActionPlan, plan_id, guarded, expected_version=expected_version)

@@ -8,6 +8,7 @@ from typing import Any
 from domain.storage import marks
 from domain.views.action_plans import ACTION_PLANS, PLAN_ACTIONS, PLAN_INDICATORS
 from domain.views.paging import Page, Where, check_limit, check_text, decode_cursor, encode_cursor, split
+from domain.views.partnerships import PARTNERSHIPS
 
 
 class ActionPlanQueries:
@@ -28,7 +29,8 @@ class ActionPlanQueries:
         if partnership_id := check_text(partnership_id, "partnership_id"):
             where.add("partnership_id = ?", partnership_id)
         if programme_id := check_text(programme_id, "programme_id"):
-            where.add("programme_id = ?", programme_id)
+            # the partnership's programme: a plan drafted before ``twinning upgrade`` has none of its own
+            where.add(f"partnership_id IN (SELECT id FROM {PARTNERSHIPS.name} WHERE programme_id = ?)", programme_id)
         if status := check_text(status, "status"):
             where.add("status = ?", status)
         if after:

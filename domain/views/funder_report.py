@@ -28,13 +28,15 @@ from domain.model.statuses import (
 )
 from domain.themes import CLUSTER_THEMES, SDG_THEMES
 from domain.views.action_plans import ACTION_PLANS, PLAN_ACTIONS, PLAN_INDICATORS
-from domain.views.agreements import AGREEMENT_CITIES, AGREEMENTS
+from domain.views.agreements import AGREEMENTS
 from domain.views.cities import CITIES
 from domain.views.codec import load, parse_day
-from domain.views.meetings import MEETING_CITIES, MEETINGS
+from domain.views.funder_breakdowns import Breakdowns
+from domain.views.meetings import MEETINGS
 from domain.views.paging import check_as_of
 from domain.views.partnerships import INVITATIONS, PARTNERSHIPS
-from domain.views.projects import MILESTONES, PROJECT_CITIES, PROJECTS
+from domain.views.programmes import PROGRAMME_CITIES
+from domain.views.projects import MILESTONES, PROJECTS
 
 FUNDER_SECTIONS = (
     "pairings",
@@ -88,22 +90,36 @@ class FunderReportQueries:
     def funder_report(self, programme_id: str | None = None, as_of: date | None = None) -> dict[str, Any]:
         as_of = check_as_of(as_of, self.today())
         with self._read() as db:
-            report = _Report(db, as_of).build()
+            made = _Report(db, as_of, programme_id)
+            report = made.build()
             position = self._position(db)
         review, cursor = [], None
         while True:
             page = self.progress_review(as_of=as_of, limit=MAX_LIMIT, cursor=cursor)
-            review += page["items"]
+            review += [item for item in page["items"] if item["project_id"] in made.project_ids]
             if not (cursor := page["next_cursor"]):
                 break
         return {"programme_id": programme_id, "as_of": as_of, "position": position, **report, "progress_review": review}
 
 
-class _Report:
-    def __init__(self, db: Any, as_of: date) -> None:
-        self.db, self.as_of = db, as_of
+class _Report(Breakdowns):
+    """One report's figures, read in one transaction; with a programme, only what belongs to it.
+
+    Action plans belong to their partnership's programme (read from the partnerships' view,
+    so a plan drafted before ``twinning upgrade`` follows its partnership into the programme)."""
+
+    def __init__(self, db: Any, as_of: date, programme_id: str | None) -> None:
+        self.db, self.as_of, self.pid = db, as_of, programme_id
         self.regions = {r["id"]: r["region"] for r in db.all(f"SELECT id, region FROM {CITIES.name}")}
-        self.partnerships = db.all(f"SELECT id, status, themes, proposer_city_id, action_plan FROM {PARTNERSHIPS.name}")
+        self.city_ids = (
+            set(self.regions)
+            if programme_id is None
+            else {
+                r["city_id"]
+                for r in db.all(f"SELECT city_id FROM {PROGRAMME_CITIES.name} WHERE programme_id = ?", (programme_id,))
+            }
+        )
+        self.partnerships = self._of(PARTNERSHIPS.name, "id, status, themes, proposer_city_id, action_plan")
         self.involved: dict[str, set[str]] = defaultdict(set)
         for p in self.partnerships:
             self.involved[p["id"]].add(p["proposer_city_id"])
@@ -111,17 +127,36 @@ class _Report:
         for i in db.all(
             f"SELECT partnership_id, city_id FROM {INVITATIONS.name} WHERE status <> ?", (InvitationStatus.DECLINED,)
         ):
-            self.involved[i["partnership_id"]].add(i["city_id"])
+            if i["partnership_id"] in self.involved:
+                self.involved[i["partnership_id"]].add(i["city_id"])
+        self.projects = self._of(PROJECTS.name, "id, status, themes")
+        self.project_ids = {p["id"] for p in self.projects}
+        self.agreement_rows = self._of(AGREEMENTS.name, "id, title, kind, status, in_force_on")
+        self.agreement_ids = {r["id"] for r in self.agreement_rows}
+
+    def _of(self, table: str, columns: str) -> list[dict]:
+        """The rows of a table with a ``programme_id`` column that belong to the programme (all without one)."""
+        if self.pid is None:
+            return self.db.all(f"SELECT {columns} FROM {table} ORDER BY position")
+        return self.db.all(f"SELECT {columns} FROM {table} WHERE programme_id = ? ORDER BY position", (self.pid,))
 
     def build(self) -> dict[str, Any]:
-        plans = self.db.all(f"SELECT id, partnership_id, status, adopted_on, member_city_ids FROM {ACTION_PLANS.name}")
-        actions = self.db.all(f"SELECT * FROM {PLAN_ACTIONS.name}")
+        plans = [
+            p
+            for p in self.db.all(
+                f"SELECT id, partnership_id, status, adopted_on, member_city_ids FROM {ACTION_PLANS.name}"
+            )
+            if p["partnership_id"] in self.involved
+        ]
+        plan_ids = {p["id"] for p in plans}
+        actions = [a for a in self.db.all(f"SELECT * FROM {PLAN_ACTIONS.name}") if a["plan_id"] in plan_ids]
         indicators = self.db.all(
             f"SELECT i.*, p.title AS plan FROM {PLAN_INDICATORS.name} i JOIN {ACTION_PLANS.name} p ON p.id = i.plan_id"
             " ORDER BY i.position"
         )
-        meetings = self.db.all(f"SELECT id, status, kind, attendance, starts_at FROM {MEETINGS.name}")
-        projects = self.db.all(f"SELECT id, status, themes FROM {PROJECTS.name}")
+        indicators = [i for i in indicators if i["plan_id"] in plan_ids]
+        meetings = self._of(MEETINGS.name, "id, status, kind, attendance, cluster_id")
+        projects = self.projects
         return {
             "pairings": self.pairings(),
             "action_plans": self.action_plans(plans),
@@ -134,7 +169,7 @@ class _Report:
             "milestones": self.milestones(),
             "themes": self.themes(projects),
             "regions": self.by_region(plans, meetings),
-            "clusters": [],
+            "clusters": self.by_cluster(plans, meetings),
         }
 
     def pairings(self) -> dict[str, Any]:
@@ -180,7 +215,7 @@ class _Report:
         }
 
     def agreements(self) -> dict[str, Any]:
-        rows = self.db.all(f"SELECT title, kind, status, in_force_on FROM {AGREEMENTS.name} ORDER BY position")
+        rows = self.agreement_rows
         in_force = [
             r for r in rows if r["status"] == AgreementStatus.IN_FORCE and parse_day(r["in_force_on"]) <= self.as_of
         ]
@@ -194,11 +229,13 @@ class _Report:
 
     def milestones(self) -> dict[str, int]:
         rows = self.db.all(
-            f"SELECT m.status, m.due_on, m.achieved_on, p.status AS project_status FROM {MILESTONES.name} m"
+            f"SELECT m.project_id, m.status, m.due_on, m.achieved_on, p.status AS project_status FROM {MILESTONES.name} m"
             f" JOIN {PROJECTS.name} p ON p.id = m.project_id"
         )
         counts: Counter = Counter()
         for m in rows:
+            if m["project_id"] not in self.project_ids:
+                continue
             due, achieved = parse_day(m["due_on"]), parse_day(m["achieved_on"])
             if m["status"] == MilestoneStatus.ACHIEVED and achieved is not None and achieved <= self.as_of:
                 counts["achieved_on_time" if achieved <= due else "achieved_late"] += 1
@@ -207,7 +244,7 @@ class _Report:
             else:
                 counts["planned"] += 1
         keys = ("achieved_on_time", "achieved_late", "overdue", "planned")
-        return {"total": len(rows), **{k: counts[k] for k in keys}}
+        return {"total": sum(counts.values()), **{k: counts[k] for k in keys}}
 
     def themes(self, projects: list[dict]) -> dict[str, Any]:
         pairings = Counter(t for p in self.partnerships for t in load(p["themes"]))
@@ -219,33 +256,6 @@ class _Report:
             "pairings_by_theme": dict(sorted(pairings.items())),
             "projects_by_theme": dict(sorted(pilots.items())),
         }
-
-    def by_region(self, plans: list[dict], meetings: list[dict]) -> list[dict[str, Any]]:
-        """Per world region: its cities, and the pairings, adopted plans, held sessions and projects they are in."""
-        table: dict[str, Counter] = defaultdict(Counter)
-        for region in self.regions.values():
-            table[region]["cities"] += 1
-        for p in self.partnerships:
-            for region in {self.regions.get(c) for c in self.involved[p["id"]]} - {None}:
-                table[region]["pairings"] += 1
-        for plan in plans:
-            if plan["status"] == ActionPlanStatus.ADOPTED and parse_day(plan["adopted_on"]) <= self.as_of:
-                for region in {self.regions.get(c) for c in load(plan["member_city_ids"])} - {None}:
-                    table[region]["action_plans_adopted"] += 1
-        held = {m["id"] for m in meetings if m["status"] == MeetingStatus.HELD}
-        self._count_by(table, "sessions_held", MEETING_CITIES.name, "meeting_id", held)
-        self._count_by(table, "projects", PROJECT_CITIES.name, "project_id", None)
-        self._count_by(table, "agreements", AGREEMENT_CITIES.name, "agreement_id", None)
-        keys = ("cities", "pairings", "action_plans_adopted", "sessions_held", "projects", "agreements")
-        return [{"region": r, **{k: table[r][k] for k in keys}} for r in sorted(table)]
-
-    def _count_by(self, table: dict, key: str, link: str, column: str, only: set | None) -> None:
-        seen: dict[str, set] = defaultdict(set)
-        for r in self.db.all(f"SELECT {column} AS thing, city_id FROM {link}"):
-            if (only is None or r["thing"] in only) and (region := self.regions.get(r["city_id"])):
-                seen[region].add(r["thing"])
-        for region, things in seen.items():
-            table[region][key] += len(things)
 
 
 def _tally(rows: list[dict], column: str, kind: Any = None) -> dict[str, Any]:

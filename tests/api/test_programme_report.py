@@ -1,12 +1,14 @@
-"""The funder's report from a small story: Rome–Yantai write and carry out their UCAP, Mannheim–Chongqing
-adopt theirs in one step, Rome proposes to Chongqing; a session is held, an MoU enters into force and a
-pilot project meets one milestone on time and one late. JSON, CSV and PDF tell the same figures."""
+"""The funder's report from a small story in IUC Asia: Rome–Yantai write and carry out their UCAP,
+Mannheim–Chongqing adopt theirs in one step, Rome proposes to Chongqing; the urban agriculture cluster
+holds a session, an MoU enters into force and a pilot project meets one milestone on time and one late.
+Barcelona–Chengdu's plan, in another programme, stays out. JSON, CSV and PDF tell the same figures."""
 
 from __future__ import annotations
 
 import csv
 import io
 import uuid
+from datetime import UTC, date, datetime
 
 import pytest
 from pypdf import PdfReader
@@ -14,7 +16,6 @@ from pypdf import PdfReader
 from tests.api.conftest import assert_problem
 
 AS_OF = "2021-01-31"
-PROGRAMME = str(uuid.uuid4())
 
 
 def _ok(response, status=(200, 201)):
@@ -22,8 +23,34 @@ def _ok(response, status=(200, 201)):
     return response
 
 
+def _programmes(api) -> tuple[str, str]:
+    app = api.programme
+    admin = app.authenticate(api.tokens["admin"])
+    iuc = str(
+        app.launch_programme(admin, "iuc-asia", "IUC Asia", ["europe", "east-asia"], date(2017, 1, 1)).aggregate.id
+    )
+    iurc = str(app.launch_programme(admin, "iurc", "IURC", ["europe", "east-asia"], date(2021, 1, 1)).aggregate.id)
+    for code, cities in ((iuc, ("rome", "yantai", "mannheim", "chongqing")), (iurc, ("barcelona", "chengdu"))):
+        for city in cities:
+            app.join_programme(admin, code, api.city(city))
+    app.assign_facilitator(admin, iuc, api.user_ids["facilitator"])
+    cluster = str(app.form_cluster(admin, iuc, "Urban agriculture", ["urban-agriculture"]).aggregate.id)
+    for city in ("rome", "yantai"):
+        app.join_cluster(admin, cluster, api.city(city))
+    return iuc, cluster
+
+
 @pytest.fixture
 def story(api, projector):
+    iuc, cluster = _programmes(api)
+    other = api.active_partnership("barcelona", ("chengdu",))
+    _ok(
+        api.post(
+            "barcelona",
+            f"/api/v1/partnerships/{other['id']}/action-plan",
+            {"summary": "Smart city", "adopted_on": "2021-03-01"},
+        )
+    )
     rome_yantai = api.active_partnership("rome", ("yantai",))
     plan = _ok(
         api.post("rome", f"/api/v1/partnerships/{rome_yantai['id']}/action-plans", {"title": "Rome–Yantai UCAP"})
@@ -70,20 +97,16 @@ def story(api, projector):
     )
     api.propose("rome", ("chongqing",))
 
-    _ok(
-        api.post(
-            "facilitator",
-            "/api/v1/meetings/held",
-            {
-                "title": "Online session on urban agriculture",
-                "kind": "online",
-                "starts_at": "2020-05-12T09:00:00+02:00",
-                "duration_minutes": 90,
-                "invited_city_ids": [api.city("rome"), api.city("yantai")],
-                "attendance": 42,
-                "summary": "Curriculum agreed",
-            },
-        )
+    api.programme.record_held_meeting(
+        api.programme.authenticate(api.tokens["facilitator"]),
+        "Online session on urban agriculture",
+        "online",
+        datetime(2020, 5, 12, 9, 0, tzinfo=UTC),
+        90,
+        [api.city("rome"), api.city("yantai")],
+        42,
+        "Curriculum agreed",
+        cluster_id=cluster,
     )
     mou = api.draft()
     for party, on in (("Yantai University", "2020-10-01"), ("Tuscia University", "2020-10-05")):
@@ -93,16 +116,15 @@ def story(api, projector):
     for mid, due, achieved in (("m1", "2020-10-01", "2020-09-28"), ("m2", "2020-11-01", "2020-12-10")):
         _ok(api.post("rome", purl, {"title": mid, "due_on": due, "milestone_id": mid}))
         last = _ok(api.post("rome", f"{purl}/{mid}/achieve", {"achieved_on": achieved}))
-    return {"after": last.headers["X-Log-Position"], "project": project["title"]}
+    return {"after": last.headers["X-Log-Position"], "project": project["title"], "programme": iuc}
+
+
+def _url(story) -> str:
+    return f"/api/v1/programmes/{story['programme']}/report"
 
 
 def _report(api, story, **query):
-    return api.get(
-        "auditor",
-        f"/api/v1/programmes/{PROGRAMME}/report",
-        query_string={"as_of": AS_OF, "after": story["after"], **query},
-        **({}),
-    )
+    return api.get("auditor", _url(story), query_string={"as_of": AS_OF, "after": story["after"], **query})
 
 
 def test_the_report_as_json_counts_the_story(api, story):
@@ -132,7 +154,22 @@ def test_the_report_as_json_counts_the_story(api, story):
     regions = {x["region"]: x for x in r["regions"]}
     assert set(regions) == {"europe", "east-asia"}
     assert regions["east-asia"]["pairings"] == 3 and regions["europe"]["action_plans_adopted"] == 2
-    assert regions["east-asia"]["sessions_held"] == 1
+    assert regions["east-asia"]["sessions_held"] == 1 and regions["europe"]["cities"] == 2
+    listed = api.get(
+        "auditor", "/api/v1/action-plans", query_string={"programme_id": story["programme"], "after": story["after"]}
+    ).get_json()["items"]
+    assert sorted(p["title"] for p in listed) == ["Rome–Yantai UCAP", "mannheim with chongqing"]
+    [cluster] = r["clusters"]
+    assert cluster == {
+        "name": "Urban agriculture",
+        "themes": ["urban-agriculture"],
+        "cities": 2,
+        "sessions_held": 1,
+        "participants": 42,
+        "pairings": 2,
+        "action_plans_adopted": 1,
+        "projects": 1,
+    }
     assert [p["project"] for p in r["progress_review"]] == [story["project"]]
     earlier = _report(api, story, as_of="2020-11-10").get_json()
     assert earlier["action_plans"]["adopted"] == 0 and earlier["actions"]["done_late"] == 0
@@ -144,7 +181,7 @@ def test_the_report_as_csv_parses_and_holds_the_same_figures(api, story):
         _report(api, story, format="csv"),
         api.get(
             "auditor",
-            f"/api/v1/programmes/{PROGRAMME}/report",
+            _url(story),
             query_string={"as_of": AS_OF},
             headers={"Accept": "text/csv"},
         ),
@@ -162,7 +199,7 @@ def test_the_report_as_csv_parses_and_holds_the_same_figures(api, story):
 def test_the_report_as_pdf_shows_the_figures(api, story):
     response = api.get(
         "auditor",
-        f"/api/v1/programmes/{PROGRAMME}/report",
+        _url(story),
         query_string={"as_of": AS_OF, "after": story["after"]},
         headers={"Accept": "application/pdf"},
     )
@@ -176,12 +213,14 @@ def test_the_report_as_pdf_shows_the_figures(api, story):
     assert "MoUs in force 1" in text and "Universities MoU" in text
     assert "achieved on time 1" in text and "achieved late 1" in text
     assert "CO2 emitted (n) 1000 600 800 2020-12-15 50 % below_target" in text, text
-    assert "europe 3 3 2 1 1 1" in text
+    assert "europe 2 3 2 1 1 1" in text
     assert _report(api, story, format="pdf").data.startswith(b"%PDF")
 
 
-def test_a_bad_format_or_date_is_a_problem(api):
-    assert_problem(api.get("auditor", f"/api/v1/programmes/{PROGRAMME}/report", query_string={"format": "xls"}), 422)
-    assert_problem(
-        api.get("auditor", f"/api/v1/programmes/{PROGRAMME}/report", query_string={"as_of": "2021-02-30"}), 422
-    )
+def test_an_unknown_programme_a_bad_format_or_a_bad_date_is_a_problem(api):
+    iuc, _ = _programmes(api)
+    unknown = assert_problem(api.get("auditor", f"/api/v1/programmes/{uuid.uuid4()}/report"), 404)
+    assert "programme" in unknown["detail"]
+    url = f"/api/v1/programmes/{iuc}/report"
+    assert_problem(api.get("auditor", url, query_string={"format": "xls"}), 422)
+    assert_problem(api.get("auditor", url, query_string={"as_of": "2021-02-30"}), 422)

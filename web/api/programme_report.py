@@ -15,10 +15,12 @@ from uuid import UUID
 from flask import Response, request
 
 from domain.audit.as_of import utc_date
+from domain.model.programme import CooperationProgramme
 from domain.views.funder_report import FUNDER_SECTIONS
 from web.api import api_blueprint
 from web.api.lists import page
 from web.api.reports import DayOrInstant, _as_recorded
+from web.http import programme
 from web.report_render import report_csv, report_pdf
 from web.schemas import DashboardQuery, ViewItem
 
@@ -54,7 +56,7 @@ def blueprint():
         "PDF with Accept: application/pdf or ?format=pdf)"
     )
     def programme_report(programme_id: UUID, query: ProgrammeReportQuery):
-        pid = str(programme_id)
+        pid = str(programme().load(CooperationProgramme, programme_id).id)  # 404 for an unknown programme
         if isinstance(query.as_of, datetime):
             instant = query.as_of
             body, status, headers = _as_recorded(
