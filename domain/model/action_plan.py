@@ -8,6 +8,7 @@ Plans stay open after adoption: actions, indicators and their values keep being 
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -54,9 +55,14 @@ def check_window(starts_on: date, ends_on: date) -> None:
 
 
 def check_number(value: Any, field: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or abs(value) == float("inf"):
-        raise InvalidValue(field, "must be a finite number")
-    return float(value)
+    if not isinstance(value, bool) and isinstance(value, (int, float)):
+        try:
+            number = float(value)
+        except OverflowError:
+            number = float("inf")
+        if math.isfinite(number):
+            return number
+    raise InvalidValue(field, "must be a finite number")
 
 
 class ActionPlan(Aggregate):

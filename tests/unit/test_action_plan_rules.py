@@ -81,6 +81,10 @@ def test_indicator_values_are_kept_in_date_order_and_an_unknown_indicator_is_nam
     with pytest.raises(InvalidValue) as not_a_number:
         ucap.report_value("i1", float("nan"), date(2020, 9, 1), None, actor=OFFICER)
     assert not_a_number.value.field == "value"
+    with pytest.raises(InvalidValue):
+        ucap.report_value("i1", 10**400, date(2020, 9, 1), None, actor=OFFICER)
+    with pytest.raises(InvalidValue):
+        ucap.define_indicator("i2", "Trees", "trees", 5, 5, actor=OFFICER)
 
 
 def test_the_plan_is_adopted_once_every_member_city_has_adopted_it():
