@@ -43,6 +43,7 @@ def _programmes(api) -> tuple[str, str]:
 @pytest.fixture
 def story(api, projector):
     iuc, cluster = _programmes(api)
+    before = datetime.now(UTC)
     other = api.active_partnership("barcelona", ("chengdu",))
     _ok(
         api.post(
@@ -116,7 +117,7 @@ def story(api, projector):
     for mid, due, achieved in (("m1", "2020-10-01", "2020-09-28"), ("m2", "2020-11-01", "2020-12-10")):
         _ok(api.post("rome", purl, {"title": mid, "due_on": due, "milestone_id": mid}))
         last = _ok(api.post("rome", f"{purl}/{mid}/achieve", {"achieved_on": achieved}))
-    return {"after": last.headers["X-Log-Position"], "project": project["title"], "programme": iuc}
+    return {"after": last.headers["X-Log-Position"], "project": project["title"], "programme": iuc, "before": before}
 
 
 def _url(story) -> str:
@@ -174,6 +175,10 @@ def test_the_report_as_json_counts_the_story(api, story):
     earlier = _report(api, story, as_of="2020-11-10").get_json()
     assert earlier["action_plans"]["adopted"] == 0 and earlier["actions"]["done_late"] == 0
     assert earlier["indicators"]["not_reported"] == 3
+    recorded = _report(api, story, as_of=story["before"].isoformat())
+    assert recorded.status_code == 200, recorded.get_json()
+    assert recorded.get_json()["pairings"]["total"] == 0 and recorded.get_json()["action_plans"]["total"] == 0
+    assert int(recorded.headers["X-View-Position"]) < int(story["after"])
 
 
 def test_the_report_as_csv_parses_and_holds_the_same_figures(api, story):
