@@ -130,6 +130,9 @@ class Settings:
     pool_max: int = 3  # TWINNING_POOL_MAX: the most one pool opens (README: the connection budget)
     trusted_proxies: tuple[str, ...] = ()  # peers whose X-Forwarded-For names the client
     auth_failure_limit: int = 20  # failed authentications per address or credential a minute
+    # -- programmes (issue 15): the programme `twinning upgrade` makes for a store without any ----
+    default_programme: str = "default"  # TWINNING_DEFAULT_PROGRAMME: its code
+    default_programme_name: str = "Default programme"  # TWINNING_DEFAULT_PROGRAMME_NAME
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
@@ -158,6 +161,8 @@ class Settings:
             **_operations(env),
             trusted_proxies=parse_networks(env.get("TWINNING_TRUSTED_PROXIES", ""), "TWINNING_TRUSTED_PROXIES"),
             auth_failure_limit=parse_count(env.get("TWINNING_AUTH_FAILURE_LIMIT", "20"), "TWINNING_AUTH_FAILURE_LIMIT"),
+            default_programme=env.get("TWINNING_DEFAULT_PROGRAMME") or "default",
+            default_programme_name=env.get("TWINNING_DEFAULT_PROGRAMME_NAME") or "Default programme",
         )
         if mode == "production":
             _refuse_unsafe_production(settings)

@@ -8,8 +8,10 @@ from domain.application import HistoryEntry
 from domain.model.action_plan import ActionPlan
 from domain.model.agreement import Agreement
 from domain.model.city import City
+from domain.model.cluster import Cluster
 from domain.model.meeting import Meeting
 from domain.model.partnership import Partnership
+from domain.model.programme import CooperationProgramme
 from domain.model.project import PilotProject
 from domain.model.user import User
 from domain.regions import region_of
@@ -68,6 +70,7 @@ def partnership(p: Partnership) -> dict[str, Any]:
         "action_plan": p.action_plan,
         "outcome": p.outcome,
         "closing_reason": p.closing_reason,
+        "programme_id": p.programme_id,
     }
 
 
@@ -90,6 +93,8 @@ def meeting(m: Meeting) -> dict[str, Any]:
         "outcome": m.outcome,
         # a snapshot taken before sessions could be recorded after the fact lacks the attribute
         "recorded_after_the_fact": getattr(m, "recorded_after_the_fact", False),
+        "programme_id": m.programme_id,
+        "cluster_id": m.cluster_id,
     }
 
 
@@ -104,6 +109,7 @@ def agreement(a: Agreement) -> dict[str, Any]:
         "partnership_id": a.partnership_id,
         "in_force_on": a.in_force_on,
         "termination": a.termination,
+        "programme_id": a.programme_id,
     }
 
 
@@ -118,6 +124,31 @@ def project(p: PilotProject) -> dict[str, Any]:
         "description": p.description,
         "milestones": [dict(m) for m in p.milestones.values()],
         "summary": p.summary,
+        "programme_id": p.programme_id,
+    }
+
+
+def programme(p: CooperationProgramme) -> dict[str, Any]:
+    return {
+        **_envelope(p),
+        "status": p.status,
+        "code": p.code,
+        "name": p.name,
+        "regions": list(p.regions),
+        "starts_on": p.starts_on,
+        "ends_on": p.ends_on,
+        "city_ids": list(p.city_ids),
+        "facilitator_ids": list(p.facilitator_ids),
+    }
+
+
+def cluster(c: Cluster) -> dict[str, Any]:
+    return {
+        **_envelope(c),
+        "programme_id": c.programme_id,
+        "name": c.name,
+        "themes": list(c.themes),
+        "city_ids": list(c.city_ids),
     }
 
 

@@ -17,7 +17,7 @@ from domain.model.programme import CooperationProgramme, ProgrammeRegistry, prog
 from domain.model.statuses import Role
 from domain.regions import region_of
 from domain.themes import check_themes
-from domain.values import check_date, check_name
+from domain.values import check_date, check_name, check_text
 
 
 class ProgrammeCodeTaken(RuleBroken):
@@ -90,13 +90,15 @@ class ProgrammesMixin(ProgrammeBase):
 
         return self.change(CooperationProgramme, programme_id, join)
 
-    def leave_programme(self, principal: Principal, programme_id: str, city_id: str) -> Recorded:
-        city_id = str(parse_id(city_id, "city_id"))
+    def leave_programme(
+        self, principal: Principal, programme_id: str, city_id: str, reason: str | None = None
+    ) -> Recorded:
+        city_id, reason = str(parse_id(city_id, "city_id")), check_text(reason, "reason")
 
         def leave(programme: CooperationProgramme) -> None:
             if not (principal.role == Role.OFFICER and principal.city_id == city_id):
                 _principal_may_run(principal, programme)
-            programme.release(city_id, actor=principal.user_id)
+            programme.release(city_id, actor=principal.user_id, reason=reason)
 
         return self.change(CooperationProgramme, programme_id, leave)
 
@@ -141,12 +143,12 @@ class ProgrammesMixin(ProgrammeBase):
             raise MemberOutsideProgramme(f"city_id: the city is not in {programme.code}; it joins the programme first")
         return self.change(Cluster, cluster_id, lambda c: c.admit(city_id, actor=principal.user_id))
 
-    def leave_cluster(self, principal: Principal, cluster_id: str, city_id: str) -> Recorded:
-        city_id = str(parse_id(city_id, "city_id"))
+    def leave_cluster(self, principal: Principal, cluster_id: str, city_id: str, reason: str | None = None) -> Recorded:
+        city_id, reason = str(parse_id(city_id, "city_id")), check_text(reason, "reason")
         cluster = self.load(Cluster, cluster_id)
         if not (principal.role == Role.OFFICER and principal.city_id == city_id):
             _principal_may_run(principal, self.load(CooperationProgramme, cluster.programme_id))
-        return self.change(Cluster, cluster_id, lambda c: c.release(city_id, actor=principal.user_id))
+        return self.change(Cluster, cluster_id, lambda c: c.release(city_id, actor=principal.user_id, reason=reason))
 
     # -- what other commands ask --------------------------------------------------------------
 

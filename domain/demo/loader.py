@@ -19,6 +19,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from domain.access import SYSTEM, Principal
 from domain.application import Programme
+from domain.demo.programmes import ProgrammesLoader
 from domain.model.agreement import Agreement
 from domain.model.city import City
 from domain.model.indexes import CityName
@@ -69,11 +70,14 @@ class DemoLoader:
             "facilitator", staff["facilitator"]["name"], staff["facilitator"]["email"], Role.FACILITATOR
         )
         self._user("auditor", staff["auditor"]["name"], staff["auditor"]["email"], Role.AUDITOR)
+        self.programmes = ProgrammesLoader(self)
+        self.programmes.launch({"facilitator": self.facilitator})
         self._step("cities", self.data["cities"], self._city)
         self._step("partnerships", self.data["partnerships"], self._partnership)
         self._step("pilot projects", self.data["projects"], self._project)
         self._step("agreements", self.data["agreements"], self._agreement)
         self._step("sessions", self.data["meetings"], self._meeting)
+        self.programmes.clusters()
         self.result.events_after = self.app.recorder.max_notification_id() or 0
         return self.result
 
@@ -105,6 +109,7 @@ class DemoLoader:
             ).aggregate
             city_id = str(city.id)
         self.result.city_ids[item["key"]] = city_id
+        self.programmes.join(item["key"], city_id)
         officer = self._user(
             f"officer of {item['name']}",
             f"{item['name']} city officer (demo)",
@@ -131,6 +136,7 @@ class DemoLoader:
                 item["themes"],
                 item.get("description"),
                 new_id=pid,
+                programme_id=self.programmes.main,
             )
         for key in item["invited"]:
             if self.app.load(Partnership, pid).invitations[self._city_id(key)]["status"] == PENDING:
@@ -190,6 +196,7 @@ class DemoLoader:
                 item["topics"],
                 partnership_id=partnership,
                 new_id=agreement_id,
+                programme_id=self.programmes.main,
             )
         for signature in item["signatures"]:
             if self.app.load(Agreement, agreement_id).party(signature["party"])["signed_on"] is None:
@@ -217,6 +224,7 @@ class DemoLoader:
                 "location": item.get("location"),
                 "url": item.get("url"),
                 "new_id": meeting_id,
+                "programme_id": self.programmes.main,
             }
             if outcome:
                 self.app.record_held_meeting(self.facilitator, **session, **self._outcome(outcome))
@@ -232,6 +240,9 @@ class DemoLoader:
             "summary": outcome["summary"],
             "attended_city_ids": [self._city_id(key) for key in outcome["attended"]],
         }
+
+    def partnership_id(self, key: str) -> str:
+        return str(demo_id("partnership", key))
 
     def _city_id(self, key: str) -> str:
         return self.result.city_ids[key]

@@ -150,20 +150,27 @@ class MatchIndex:
     # -- queries --------------------------------------------------------------------
 
     def suggest(
-        self, city_id: str, limit: int = 10, on: date | None = None, *, cross_region: bool = False
+        self,
+        city_id: str,
+        limit: int = 10,
+        on: date | None = None,
+        *,
+        cross_region: bool = False,
+        within: frozenset[str] | None = None,
     ) -> list[Suggestion]:
-        """The best ``limit`` candidates for the city, best first (ties: name, then id).
+        """The best ``limit`` candidates for the city, best first (ties: name, then id); ``within``: only
+        these cities (a programme's).
 
         With the cross-region rule (``cross_region``) a city of the same region cannot be the
         only partner: such candidates come after every candidate of another region, each
         saying it can join only as a third member.
         """
         if not cross_region:
-            return self._suggest(city_id, limit, on)
+            return self._suggest(city_id, limit, on, within)
         city = self._profiles.get(city_id)
         wanted = limit
         while True:
-            found = self._suggest(city_id, wanted, on)
+            found = self._suggest(city_id, wanted, on, within)
             if city is None:
                 return found
             others = [s for s in found if self._profiles[s.city_id].region != city.region]
@@ -177,7 +184,9 @@ class MatchIndex:
         ]
         return (others + same)[:limit]
 
-    def _suggest(self, city_id: str, limit: int, on: date | None) -> list[Suggestion]:
+    def _suggest(
+        self, city_id: str, limit: int, on: date | None, within: frozenset[str] | None = None
+    ) -> list[Suggestion]:
         city = self._profiles.get(city_id)
         if city is None:
             raise NotFound(f"city {city_id} is not indexed")
@@ -186,6 +195,8 @@ class MatchIndex:
         on = on or today_utc()
         profiles = self._profiles
         excluded = self.partners_of(city_id) | {city_id}
+        if within is not None:
+            excluded |= profiles.keys() - within
         my_offset, my_schedule = self._offset(city.timezone, on), city.schedule
 
         # Points every member of a class earns: region, hours, responsiveness.

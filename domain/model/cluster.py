@@ -37,11 +37,11 @@ class Cluster(Aggregate):
     def _join(self, city_id: str, actor: str) -> None:
         self.city_ids.append(city_id)
 
-    def release(self, city_id: str, actor: str) -> None:
+    def release(self, city_id: str, actor: str, reason: str | None = None) -> None:
         if city_id not in self.city_ids:
             raise CityNotInCluster(f"the city {city_id} is not in the cluster {self.name}")
-        self._leave(city_id=city_id, actor=actor)
+        self._leave(city_id=city_id, reason=reason, actor=actor)
 
     @event("CityLeftCluster")
-    def _leave(self, city_id: str, actor: str) -> None:
+    def _leave(self, city_id: str, reason: str | None, actor: str) -> None:
         self.city_ids.remove(city_id)

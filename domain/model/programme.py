@@ -115,12 +115,12 @@ class CooperationProgramme(Aggregate):
     def _join(self, city_id: str, actor: str) -> None:
         self.city_ids.append(city_id)
 
-    def release(self, city_id: str, actor: str) -> None:
+    def release(self, city_id: str, actor: str, reason: str | None = None) -> None:
         self.check_member(city_id)
-        self._leave(city_id=city_id, actor=actor)
+        self._leave(city_id=city_id, reason=reason, actor=actor)
 
     @event("CityLeft")
-    def _leave(self, city_id: str, actor: str) -> None:
+    def _leave(self, city_id: str, reason: str | None, actor: str) -> None:
         self.city_ids.remove(city_id)
 
     def assign_facilitator(self, user_id: str, actor: str) -> None:

@@ -14,11 +14,12 @@ from domain.views.codec import load, parse_day
 from domain.views.meetings import MEETINGS
 from domain.views.paging import Page, Where, check_as_of, check_limit, decode_cursor, encode_cursor, split
 from domain.views.partnerships import INVITATIONS, PARTNERSHIPS
+from domain.views.programmes import PROGRAMME_CITIES
 from domain.views.projects import MILESTONES, PROJECTS, project_items
 
 
-def _counts(db: Any, table: str, column: str, where: str = "") -> dict[str, int]:
-    rows = db.all(f"SELECT {column} AS k, COUNT(*) AS n FROM {table}{where} GROUP BY {column}")
+def _counts(db: Any, table: str, column: str, where: str = "", params: tuple = ()) -> dict[str, int]:
+    rows = db.all(f"SELECT {column} AS k, COUNT(*) AS n FROM {table}{where} GROUP BY {column}", params)
     return dict(sorted((r["k"], r["n"]) for r in rows))
 
 
@@ -35,12 +36,14 @@ def _total(by: dict[str, dict[str, int]]) -> dict[str, int]:
     return {theme: sum(counts.values()) for theme, counts in by.items()}
 
 
-def milestone_counts(db: Any, as_of: date) -> dict[str, int]:
+def milestone_counts(db: Any, as_of: date, programme_id: str | None = None) -> dict[str, int]:
+    scope, params = ("", ()) if programme_id is None else (" WHERE p.programme_id = ?", (programme_id,))
     counts = Counter(
         milestone_state(r["status"], parse_day(r["due_on"]), parse_day(r["achieved_on"]), r["project_status"], as_of)
         for r in db.all(
             f"SELECT m.status, m.due_on, m.achieved_on, p.status AS project_status FROM {MILESTONES.name} m"
-            f" LEFT JOIN {PROJECTS.name} p ON p.id = m.project_id"
+            f" LEFT JOIN {PROJECTS.name} p ON p.id = m.project_id{scope}",
+            params,
         )
     )
     total = sum(counts.values())
@@ -53,35 +56,53 @@ def milestone_counts(db: Any, as_of: date) -> dict[str, int]:
 class ReportQueries:
     """Mixed into ``Views``."""
 
-    def dashboard(self, as_of: date | None = None) -> dict[str, Any]:
-        """The programme in figures; milestones achieved / overdue as of ``as_of`` (default today, UTC)."""
+    def dashboard(self, as_of: date | None = None, programme_id: str | None = None) -> dict[str, Any]:
+        """The programme in figures; milestones achieved / overdue as of ``as_of`` (default today, UTC).
+        ``programme_id``: only that programme's cities, partnerships, sessions, agreements and projects."""
         as_of = check_as_of(as_of, self.today())
+        one = () if programme_id is None else (programme_id,)
+        own = "" if programme_id is None else " WHERE programme_id = ?"
+        also = "" if programme_id is None else " AND programme_id = ?"
+        members = (
+            ""
+            if programme_id is None
+            else f" WHERE id IN (SELECT city_id FROM {PROGRAMME_CITIES.name} WHERE programme_id = ?)"
+        )
+        answers = (
+            ""
+            if programme_id is None
+            else f" WHERE partnership_id IN (SELECT id FROM {PARTNERSHIPS.name} WHERE programme_id = ?)"
+        )
         with self._read() as db:
-            cities_by_status = _counts(db, CITIES.name, "status")
-            cities_by_region = _counts(db, CITIES.name, "region")
-            cities = db.all(f"SELECT status, themes_offered, themes_sought FROM {CITIES.name}")
-            partnerships_by_status = _counts(db, PARTNERSHIPS.name, "status")
-            partnership_themes = _by_theme(db.all(f"SELECT status, themes FROM {PARTNERSHIPS.name}"), "themes")
-            invitations_by_status = _counts(db, INVITATIONS.name, "status")
-            meetings_by_status = _counts(db, MEETINGS.name, "status")
-            meetings_by_kind = _counts(db, MEETINGS.name, "kind")
+            cities_by_status = _counts(db, CITIES.name, "status", members, one)
+            cities_by_region = _counts(db, CITIES.name, "region", members, one)
+            cities = db.all(f"SELECT status, themes_offered, themes_sought FROM {CITIES.name}{members}", one)
+            partnerships_by_status = _counts(db, PARTNERSHIPS.name, "status", own, one)
+            partnership_themes = _by_theme(
+                db.all(f"SELECT status, themes FROM {PARTNERSHIPS.name}{own}", one), "themes"
+            )
+            invitations_by_status = _counts(db, INVITATIONS.name, "status", answers, one)
+            meetings_by_status = _counts(db, MEETINGS.name, "status", own, one)
+            meetings_by_kind = _counts(db, MEETINGS.name, "kind", own, one)
             participants = db.scalar(
-                f"SELECT COALESCE(SUM(attendance), 0) FROM {MEETINGS.name} WHERE status = ?", (MeetingStatus.HELD,)
+                f"SELECT COALESCE(SUM(attendance), 0) FROM {MEETINGS.name} WHERE status = ?{also}",
+                (MeetingStatus.HELD, *one),
             )
-            agreements_by_status = _counts(db, AGREEMENTS.name, "status")
-            agreements_by_kind = _counts(db, AGREEMENTS.name, "kind")
+            agreements_by_status = _counts(db, AGREEMENTS.name, "status", own, one)
+            agreements_by_kind = _counts(db, AGREEMENTS.name, "kind", own, one)
             mous_in_force = db.scalar(
-                f"SELECT COUNT(*) FROM {AGREEMENTS.name} WHERE status = ? AND kind = ?",
-                (AgreementStatus.IN_FORCE, AgreementKind.MOU),
+                f"SELECT COUNT(*) FROM {AGREEMENTS.name} WHERE status = ? AND kind = ?{also}",
+                (AgreementStatus.IN_FORCE, AgreementKind.MOU, *one),
             )
-            projects_by_status = _counts(db, PROJECTS.name, "status")
-            project_themes = _by_theme(db.all(f"SELECT status, themes FROM {PROJECTS.name}"), "themes")
-            milestones = milestone_counts(db, as_of)
+            projects_by_status = _counts(db, PROJECTS.name, "status", own, one)
+            project_themes = _by_theme(db.all(f"SELECT status, themes FROM {PROJECTS.name}{own}", one), "themes")
+            milestones = milestone_counts(db, as_of, programme_id)
             position = self._position(db)
         cities_by_theme = _total(_by_theme(cities, "themes_offered", "themes_sought"))
         return {
             "as_of": as_of,
             "position": position,
+            "programme_id": programme_id,
             "cities": {
                 "total": sum(cities_by_status.values()),
                 "by_status": cities_by_status,
@@ -118,12 +139,20 @@ class ReportQueries:
             "milestones": milestones,
         }
 
-    def progress_review(self, as_of: date | None = None, limit: int | None = None, cursor: str | None = None) -> Page:
+    def progress_review(
+        self,
+        as_of: date | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+        programme_id: str | None = None,
+    ) -> Page:
         """The seed's table, in launch order: project, cities (names), status, latest result."""
         limit = check_limit(limit)
         after = decode_cursor("review", cursor, int)
         as_of = check_as_of(as_of, self.today())
         where = Where()
+        if programme_id is not None:
+            where.add("programme_id = ?", programme_id)
         if after:
             where.add("position > ?", after[0])
         with self._read() as db:

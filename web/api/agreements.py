@@ -7,7 +7,7 @@ from uuid import UUID
 from domain.model.agreement import Agreement
 from web import representations as rep
 from web.api import api_blueprint
-from web.api.lists import page, text_id
+from web.api.lists import page, programme_filter, text_id
 from web.api.reads import read_one
 from web.http import if_match, principal, programme, recorded
 from web.schemas import AgreementIn, AgreementListQuery, AgreementOut, AgreementPage, AsOfQuery, SignIn, TerminateIn
@@ -29,6 +29,7 @@ def blueprint():
             parties,
             body.topics,
             partnership_id=str(body.partnership_id) if body.partnership_id else None,
+            programme_id=text_id(body.programme_id),
         )
         return recorded(result, rep.agreement, 201, location=f"/api/v1/agreements/{result.aggregate.id}")
 
@@ -75,6 +76,7 @@ def blueprint():
                 kind=query.kind,
                 city_id=text_id(query.city_id),
                 partnership_id=text_id(query.partnership_id),
+                programme_id=programme_filter(query.programme_id),
                 limit=query.limit,
                 cursor=query.cursor,
             ),

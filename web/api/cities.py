@@ -7,7 +7,7 @@ from uuid import UUID
 from domain.model.city import City
 from web import representations as rep
 from web.api import api_blueprint
-from web.api.lists import Suggester, page
+from web.api.lists import Suggester, page, programme_filter
 from web.api.reads import read_one
 from web.http import if_match, principal, programme, recorded
 from web.schemas import (
@@ -114,8 +114,15 @@ def blueprint():
         app = programme()
         app.load(City, city_id)
 
+        scope = programme_filter(query.programme_id)
+
         def suggest(views) -> dict:
-            found = suggester.suggest(views, str(city_id), query.limit, cross_region=app.require_cross_region)
+            # Within the named programme, or the city's own programmes (none: a store without programmes).
+            scopes = [scope] if scope else views.programmes_of_city(str(city_id))
+            within = frozenset(c["city_id"] for p in scopes for c in views.programme_cities(p)) if scopes else None
+            found = suggester.suggest(
+                views, str(city_id), query.limit, cross_region=app.require_cross_region, within=within
+            )
             return {
                 "items": [
                     {"city_id": s.city_id, "name": s.name, "score": s.score, "reasons": list(s.reasons)} for s in found

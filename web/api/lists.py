@@ -82,6 +82,15 @@ def text_id(value: UUID | None) -> str | None:
     return None if value is None else str(value)
 
 
+def programme_filter(value: UUID | None) -> str | None:
+    """``?programme_id=`` of a list: an unknown programme is the client's mistake (422), not an empty list."""
+    if value is None:
+        return None
+    from domain.model.programme import CooperationProgramme
+
+    return str(services().programme.load(CooperationProgramme, value, field="programme_id").id)
+
+
 class Suggester:
     """A MatchIndex over the city profiles, rebuilt when the views have moved on."""
 
@@ -90,7 +99,7 @@ class Suggester:
         self.position: int | None = None
         self.index = None
 
-    def suggest(self, views, city_id: str, limit: int, cross_region: bool = False):
+    def suggest(self, views, city_id: str, limit: int, cross_region: bool = False, within=None):
         from domain.matchmaking import MatchIndex
 
         position = _guard(views.position)
@@ -99,4 +108,4 @@ class Suggester:
                 self.index = MatchIndex(_guard(views.city_profiles))
                 self.position = position
             index = self.index
-        return index.suggest(city_id, limit, cross_region=cross_region)
+        return index.suggest(city_id, limit, cross_region=cross_region, within=within)

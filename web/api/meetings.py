@@ -14,7 +14,7 @@ from domain.model.statuses import MeetingStatus
 from domain.scheduling import MAX_CITIES, WorkingWeek, common_slots
 from web import representations as rep
 from web.api import api_blueprint
-from web.api.lists import page, text_id
+from web.api.lists import page, programme_filter, text_id
 from web.api.reads import read_one
 from web.http import if_match, principal, programme, recorded
 from web.schemas import (
@@ -54,6 +54,8 @@ def blueprint():
             partnership_id=str(body.partnership_id) if body.partnership_id else None,
             location=body.location,
             url=body.url,
+            programme_id=text_id(body.programme_id),
+            cluster_id=text_id(body.cluster_id),
         )
         return recorded(result, rep.meeting, 201, location=f"/api/v1/meetings/{result.aggregate.id}")
 
@@ -80,6 +82,8 @@ def blueprint():
             partnership_id=str(body.partnership_id) if body.partnership_id else None,
             location=body.location,
             url=body.url,
+            programme_id=text_id(body.programme_id),
+            cluster_id=text_id(body.cluster_id),
         )
         return recorded(result, rep.meeting, 201, location=f"/api/v1/meetings/{result.aggregate.id}")
 
@@ -194,6 +198,8 @@ def blueprint():
                 status=query.status,
                 organiser_id=text_id(query.organiser_id),
                 partnership_id=text_id(query.partnership_id),
+                programme_id=programme_filter(query.programme_id),
+                cluster_id=text_id(query.cluster_id),
                 limit=query.limit,
                 cursor=query.cursor,
             ),

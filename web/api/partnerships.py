@@ -8,7 +8,7 @@ from domain.model.action_plan import plan_id_of
 from domain.model.partnership import Partnership
 from web import representations as rep
 from web.api import api_blueprint
-from web.api.lists import page, text_id
+from web.api.lists import page, programme_filter, text_id
 from web.api.reads import read_one
 from web.http import if_match, principal, programme, recorded
 from web.schemas import (
@@ -46,6 +46,7 @@ def blueprint():
             [str(c) for c in body.invited_city_ids],
             body.themes,
             body.description,
+            programme_id=text_id(body.programme_id),
         )
         return recorded(result, _with_plan, 201, location=f"/api/v1/partnerships/{result.aggregate.id}")
 
@@ -140,6 +141,7 @@ def blueprint():
                 status=query.status,
                 city_id=text_id(query.city_id),
                 theme=query.theme,
+                programme_id=programme_filter(query.programme_id),
                 limit=query.limit,
                 cursor=query.cursor,
             ),

@@ -7,7 +7,7 @@ from uuid import UUID
 from domain.model.project import PilotProject
 from web import representations as rep
 from web.api import api_blueprint
-from web.api.lists import page, text_id
+from web.api.lists import page, programme_filter, text_id
 from web.api.reads import read_one
 from web.http import if_match, principal, programme, recorded
 from web.schemas import (
@@ -33,7 +33,12 @@ def blueprint():
     @bp.doc(summary="Launch a pilot project of an active partnership (officer of a member, facilitator)")
     def launch(body: ProjectIn):
         result = programme().launch_project(
-            principal(), body.title, str(body.partnership_id), body.themes, body.description
+            principal(),
+            body.title,
+            str(body.partnership_id),
+            body.themes,
+            body.description,
+            programme_id=text_id(body.programme_id),
         )
         return recorded(result, rep.project, 201, location=f"/api/v1/projects/{result.aggregate.id}")
 
@@ -114,6 +119,7 @@ def blueprint():
                 status=query.status,
                 city_id=text_id(query.city_id),
                 partnership_id=text_id(query.partnership_id),
+                programme_id=programme_filter(query.programme_id),
                 theme=query.theme,
                 as_of=query.as_of,
                 limit=query.limit,

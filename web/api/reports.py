@@ -21,7 +21,7 @@ from pydantic import BeforeValidator, Field
 
 from domain.audit.as_of import utc_date
 from web.api import api_blueprint
-from web.api.lists import page
+from web.api.lists import page, programme_filter
 from web.http import services
 from web.schemas import _DATE, Dashboard, DashboardQuery, ReviewPage, ReviewQuery, _query_rfc3339
 
@@ -75,10 +75,13 @@ def blueprint():
         "MoUs in force, milestones achieved and overdue (as of a date, or as recorded by an instant)"
     )
     def dashboard(query: DashboardAsOfQuery):
+        scope = programme_filter(query.programme_id)
         if isinstance(query.as_of, datetime):
             instant = query.as_of
-            return _as_recorded(instant, lambda v: {**v.dashboard(as_of=utc_date(instant)), "recorded_by": instant})
-        return page(query.after, lambda v: v.dashboard(as_of=query.as_of))
+            return _as_recorded(
+                instant, lambda v: {**v.dashboard(as_of=utc_date(instant), programme_id=scope), "recorded_by": instant}
+            )
+        return page(query.after, lambda v: v.dashboard(as_of=query.as_of, programme_id=scope))
 
     @bp.get("/reports/progress-review")
     @bp.input(ReviewAsOfQuery, location="query", arg_name="query")
@@ -88,11 +91,18 @@ def blueprint():
         "by an instant)"
     )
     def progress_review(query: ReviewAsOfQuery):
+        scope = programme_filter(query.programme_id)
         if isinstance(query.as_of, datetime):
             instant = query.as_of
             return _as_recorded(
-                instant, lambda v: v.progress_review(as_of=utc_date(instant), limit=query.limit, cursor=query.cursor)
+                instant,
+                lambda v: v.progress_review(
+                    as_of=utc_date(instant), limit=query.limit, cursor=query.cursor, programme_id=scope
+                ),
             )
-        return page(query.after, lambda v: v.progress_review(as_of=query.as_of, limit=query.limit, cursor=query.cursor))
+        return page(
+            query.after,
+            lambda v: v.progress_review(as_of=query.as_of, limit=query.limit, cursor=query.cursor, programme_id=scope),
+        )
 
     return bp

@@ -4,6 +4,7 @@
     twinning demo                                     load the IUC 2020 demo programme, print tokens
     twinning users create --role R --email E [--name N] [--city ID]
     twinning views rebuild                            replay the log into the read models
+    twinning upgrade                                  give a store of v0.1.0 its default programme (idempotent)
     twinning audit verify [--head POSITION:HASH] · twinning audit head
     twinning dispatch · twinning project              the followers of the production Procfile
     twinning routes · twinning shell                  Flask's own, on the app
@@ -23,7 +24,7 @@ import click
 from apiflask import APIFlask
 from flask.cli import FlaskGroup, routes_command, shell_command
 
-from web.cli import audit, demo, dispatch, project, serve, users, views
+from web.cli import audit, demo, dispatch, project, serve, upgrade, users, views
 from web.cli.common import CONTEXT, ENVIRONMENT_HELP, load_settings
 
 
@@ -69,6 +70,7 @@ def cli() -> None:
 
 for command in (serve.serve, demo.demo, users.users, views.views, audit.audit, dispatch.dispatch, project.project):
     cli.add_command(command)
+cli.add_command(upgrade.upgrade)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -31,6 +31,7 @@ Settings come from the environment:
   MEETING_REMINDER_OFFSETS, INVITATION_NUDGE_AFTER   e.g. 24h,1h and 7d
   TWINNING_MODE          embedded (default), production or test
   TWINNING_LOG_LEVEL     INFO (default), DEBUG, WARNING …
+  TWINNING_DEFAULT_PROGRAMME   code of the programme `twinning upgrade` makes for old stores (default)
 """
 
 

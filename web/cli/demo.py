@@ -8,6 +8,7 @@ import sys
 import click
 
 from web.cli.common import CONTEXT, ENVIRONMENT_HELP, log, open_twinning, setup, store_label, table
+from web.cli.upgrade import upgrade_store
 
 
 @click.command(
@@ -29,6 +30,7 @@ def demo() -> None:
     with open_twinning(settings) as twinning:
         try:
             twinning.ensure_admin()
+            upgrade_store(twinning)  # what an older release recorded goes to the default programme first
             click.echo(f"Loading the IUC 2020 demo programme into {store_label(settings)}", err=True)
             result = load_demo(twinning.programme, settings.secret, _Progress())
         except Exception as error:

@@ -107,6 +107,19 @@ from web.schemas.partnerships import (
     PartnershipPage,
     ReasonIn,
 )
+from web.schemas.programmes import (
+    CloseProgrammeIn,
+    ClusterIn,
+    ClusterOut,
+    ClusterQuery,
+    ClusterView,
+    FacilitatorIn,
+    ProgrammeIn,
+    ProgrammeItem,
+    ProgrammeList,
+    ProgrammeListQuery,
+    ProgrammeOut,
+)
 from web.schemas.projects import (
     AchieveIn,
     CompleteIn,
@@ -268,4 +281,17 @@ __all__ = [
     "_enum",
     "_query_rfc3339",
     "values_of",
+]
+__all__ += [  # programmes (issue 15): appended, to keep merges small
+    "CloseProgrammeIn",
+    "ClusterIn",
+    "ClusterOut",
+    "ClusterQuery",
+    "ClusterView",
+    "FacilitatorIn",
+    "ProgrammeIn",
+    "ProgrammeItem",
+    "ProgrammeList",
+    "ProgrammeListQuery",
+    "ProgrammeOut",
 ]

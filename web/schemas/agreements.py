@@ -34,6 +34,7 @@ class AgreementIn(Input):
     parties: list[PartyIn]
     partnership_id: Id | None = None
     topics: list[Theme] = []
+    programme_id: Id | None = Field(None, description="the programme; omitted: the partnership's, or the parties' one")
 
 
 class SignIn(Input):
@@ -72,6 +73,7 @@ class AgreementOut(Output):
     termination: TerminationOut | None
     created_at: datetime
     updated_at: datetime
+    programme_id: str | None = None
 
 
 class AgreementListQuery(PageQuery):
@@ -79,6 +81,7 @@ class AgreementListQuery(PageQuery):
     kind: Annotated[StrictStr, Field(json_schema_extra=_enum(AgreementKind))] | None = None
     city_id: Id | None = None
     partnership_id: Id | None = None
+    programme_id: Id | None = None
 
 
 class AgreementListItem(ViewItem):

@@ -13,6 +13,7 @@ from domain.regions import REGIONS
 from web.schemas.base import (
     WAIT,
     Country,
+    Id,
     Input,
     Output,
     PageQuery,
@@ -118,6 +119,7 @@ class SuggestionPage(Output):
 
 class SuggestionsQuery(Input):
     limit: Annotated[int, Field(ge=1, le=MAX_SUGGESTIONS)] = DEFAULT_SUGGESTIONS
+    programme_id: Id | None = Field(None, description="suggest within this programme (default: the city's programmes)")
     after: (
         Annotated[int, Field(ge=0, description=f"wait (up to {WAIT}) until the views have processed this log position")]
         | None

@@ -51,6 +51,10 @@ class MeetingIn(Input):
     partnership_id: Id | None = None
     location: Text | None = None
     url: WebLink | None = None
+    programme_id: Id | None = Field(
+        None, description="the programme; omitted: the partnership's or cluster's, else the one holding every city"
+    )
+    cluster_id: Id | None = Field(None, description="a cluster's session: every member of the cluster is invited")
 
 
 class HeldMeetingIn(MeetingIn):
@@ -103,6 +107,8 @@ class MeetingOut(Output):
     recorded_after_the_fact: bool = Field(description="recorded as held after it happened (POST /meetings/held)")
     created_at: datetime
     updated_at: datetime
+    programme_id: str | None = None
+    cluster_id: str | None = None
 
 
 class SlotsQuery(Input):
@@ -132,6 +138,8 @@ class MeetingListQuery(PageQuery):
     status: values_of(MeetingStatus) | None = None
     organiser_id: Id | None = None
     partnership_id: Id | None = None
+    programme_id: Id | None = None
+    cluster_id: Id | None = None
 
 
 class MeetingListItem(ViewItem):

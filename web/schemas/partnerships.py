@@ -29,6 +29,7 @@ class PartnershipIn(Input):
     invited_city_ids: list[Id]
     themes: list[Theme] = []
     description: Text | None = None
+    programme_id: Id | None = Field(None, description="the programme; omitted: the one programme holding its cities")
 
 
 class CityRef(Input):
@@ -82,12 +83,14 @@ class PartnershipOut(Output):
     closing_reason: str | None
     created_at: datetime
     updated_at: datetime
+    programme_id: str | None = None
 
 
 class PartnershipListQuery(PageQuery):
     status: values_of(PartnershipStatus) | None = None
     city_id: Id | None = None
     theme: QueryTheme | None = None
+    programme_id: Id | None = None
 
 
 class PartnershipListItem(ViewItem):

@@ -28,6 +28,7 @@ class ProjectIn(Input):
     partnership_id: Id
     themes: list[Theme] = []
     description: Text | None = None
+    programme_id: Id | None = Field(None, description="the partnership's programme (a project always has it)")
 
 
 class MilestoneIn(Input):
@@ -76,6 +77,7 @@ class ProjectOut(Output):
     summary: str | None
     created_at: datetime
     updated_at: datetime
+    programme_id: str | None = None
 
 
 class ProjectListQuery(PageQuery):
@@ -83,6 +85,7 @@ class ProjectListQuery(PageQuery):
     city_id: Id | None = None
     partnership_id: Id | None = None
     theme: QueryTheme | None = None
+    programme_id: Id | None = None
     as_of: Day | None = Field(
         None, description="milestone states (planned, achieved, overdue) as of this date; default today"
     )

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from domain.themes import ThemeKind
-from web.schemas.base import After, Day, Input, Output, PageQuery, QueryInstant, Subject, ViewItem, values_of
+from web.schemas.base import After, Day, Id, Input, Output, PageQuery, QueryInstant, Subject, ViewItem, values_of
 
 
 class AsOfQuery(Input):
@@ -103,11 +103,13 @@ class TimelinePage(Output):
 
 class ReviewQuery(PageQuery):
     as_of: Day | None = Field(None, description="default today (UTC)")
+    programme_id: Id | None = None
 
 
 class DashboardQuery(Input):
     as_of: Day | None = Field(None, description="default today (UTC)")
     after: After | None = None
+    programme_id: Id | None = None
 
 
 class ReviewItem(ViewItem):
@@ -126,6 +128,7 @@ class ReviewPage(Output):
 class Dashboard(ViewItem):
     as_of: date
     position: int
+    programme_id: str | None = None
     cities: dict[str, Any]
     partnerships: dict[str, Any]
     sessions: dict[str, Any]
