@@ -22,6 +22,7 @@ from werkzeug.exceptions import BadRequest, HTTPException
 from config.settings import Settings
 from web import bodylimit, docs, health, idempotency, metrics, openapi, ratelimit, requestid
 from web.api import (
+    action_plans,
     admin,
     agreements,
     audit,
@@ -31,6 +32,7 @@ from web.api import (
     meetings,
     meta,
     partnerships,
+    programme_report,
     programmes,
     projects,
     reports,
@@ -172,9 +174,11 @@ def create_app(
             meetings,
             agreements,
             projects,
+            action_plans,
             programmes,
             history,
             reports,
+            programme_report,
             audit,
             exports,
             admin,

@@ -36,6 +36,19 @@ IF_MATCH_PATTERN = r'^(|\*|(W/)?"[0-9]{1,18}")$'
 
 # What each operation does, in the programme's words: generated clients name their functions so.
 OPERATION_IDS = {
+    "GET /api/v1/action-plans": "list_action_plans",
+    "GET /api/v1/action-plans/{plan_id}": "get_action_plan",
+    "POST /api/v1/action-plans/{plan_id}/actions": "add_action",
+    "POST /api/v1/action-plans/{plan_id}/actions/{action_id}/done": "finish_action",
+    "POST /api/v1/action-plans/{plan_id}/actions/{action_id}/drop": "drop_action",
+    "POST /api/v1/action-plans/{plan_id}/actions/{action_id}/start": "start_action",
+    "POST /api/v1/action-plans/{plan_id}/adopt": "adopt_action_plan_for_city",
+    "GET /api/v1/action-plans/{action_plan_id}/history": "get_action_plan_history",
+    "POST /api/v1/action-plans/{plan_id}/indicators": "define_indicator",
+    "POST /api/v1/action-plans/{plan_id}/indicators/{indicator_id}/values": "report_indicator_value",
+    "POST /api/v1/action-plans/{plan_id}/objectives": "add_objective",
+    "POST /api/v1/partnerships/{partnership_id}/action-plans": "draft_action_plan",
+    "GET /api/v1/programmes/{programme_id}/report": "get_programme_report",
     "GET /api/v1/admin/jobs": "list_jobs",
     "POST /api/v1/admin/jobs/{job_id}/requeue": "requeue_job",
     "GET /api/v1/agreements": "list_agreements",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.application import HistoryEntry
+from domain.model.action_plan import ActionPlan
 from domain.model.agreement import Agreement
 from domain.model.city import City
 from domain.model.cluster import Cluster
@@ -178,6 +179,22 @@ def cluster(c: Cluster) -> dict[str, Any]:
         "name": c.name,
         "themes": list(c.themes),
         "city_ids": list(c.city_ids),
+    }
+
+
+def action_plan(p: ActionPlan) -> dict[str, Any]:
+    return {
+        **_envelope(p),
+        "status": p.status,
+        "title": p.title,
+        "partnership_id": p.partnership_id,
+        "programme_id": p.programme_id,
+        "member_city_ids": list(p.member_city_ids),
+        "objectives": [dict(o) for o in p.objectives.values()],
+        "actions": [dict(a) for a in p.actions.values()],
+        "indicators": [{**i, "values": [dict(v) for v in i["values"]]} for i in p.indicators.values()],
+        "adoptions": [{"city_id": c, "on": on} for c, on in p.adoptions.items()],
+        "adopted_on": p.adopted_on,
     }
 
 

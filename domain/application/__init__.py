@@ -4,6 +4,7 @@ Its command methods take primitives and the acting ``Principal``, check who may 
 and the programme's rules, and record all of a command's events or none.
 """
 
+from domain.application.action_plans import ActionPlansMixin
 from domain.application.agreements import AgreementsMixin
 from domain.application.base import ProgrammeBase, Recorded, parse_id
 from domain.application.cities import CitiesMixin
@@ -28,6 +29,7 @@ class Programme(
     FeedbackMixin,
     AgreementsMixin,
     ProjectsMixin,
+    ActionPlansMixin,
     NotificationsMixin,
     HistoryMixin,
     ProgrammesMixin,

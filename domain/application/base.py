@@ -31,6 +31,7 @@ from domain.errors import (
     StoreUnavailable,
     UnknownReference,
 )
+from domain.model.action_plan import ActionPlan
 from domain.model.agreement import Agreement
 from domain.model.city import City
 from domain.model.cluster import Cluster
@@ -96,6 +97,7 @@ class ProgrammeBase(Application):
         User: 50,
         CooperationProgramme: 50,
         Cluster: 50,
+        ActionPlan: 50,
     }
 
     def __init__(self, env: dict[str, str] | None = None, clock: Callable[[], datetime] | None = None) -> None:
@@ -161,6 +163,7 @@ class ProgrammeBase(Application):
                 cls.__name__.lower()
                 .replace("pilotproject", "pilot project")
                 .replace("cooperationprogramme", "programme")
+                .replace("actionplan", "action plan")
             )
             if field:
                 raise UnknownReference(field, f"no {label} has the id {uid}")

@@ -6,8 +6,8 @@ from datetime import date, timedelta
 from uuid import UUID
 
 from domain.access import Principal, require_officer_of_any, require_role
-from domain.application.base import ProgrammeBase, Recorded, parse_id
-from domain.errors import InvalidValue
+from domain.application.base import COMMAND_ATTEMPTS, ProgrammeBase, Recorded, parse_id
+from domain.errors import ConcurrencyConflict, InvalidValue, StaleVersion
 from domain.limits import MAX_PARTNERSHIP_INVITED
 from domain.model.city import City
 from domain.model.partnership import Partnership
@@ -139,14 +139,23 @@ class PartnershipsMixin(ProgrammeBase):
         adopted_on: date,
         expected_version: int | None = None,
     ) -> Recorded:
+        """Adopt the partnership's action plan in one step: the summary on the partnership, as before, and the
+        plan aggregate (``ActionPlansMixin.adopt_partnership_plan``), recorded together."""
         summary, adopted_on = check_text(summary, "summary", required=True), check_date(adopted_on, "adopted_on")
-
-        def adopt(partnership: Partnership) -> None:
+        for attempt in range(1, COMMAND_ATTEMPTS + 1):
+            partnership = self.load_expected(Partnership, partnership_id, expected_version)
             require_officer_of_any(principal, partnership.member_city_ids, "a member city")
             self._in_programme_of(principal, partnership)
             partnership.adopt_action_plan(summary, adopted_on, actor=principal.user_id)
-
-        return self.change(Partnership, partnership_id, adopt, expected_version=expected_version)
+            plan = self.adopt_partnership_plan(principal, partnership, summary, adopted_on)
+            try:
+                return Recorded(partnership, self.record(partnership, plan))
+            except ConcurrencyConflict:
+                if expected_version is not None:
+                    raise StaleVersion(expected_version, self.load(Partnership, partnership_id).version) from None
+                if attempt == COMMAND_ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable")
 
     def conclude_partnership(
         self, principal: Principal, partnership_id: str, outcome: str, expected_version: int | None = None

@@ -161,3 +161,18 @@ def one_of(kind: type[StrEnum], value: object, field: str, hint: str = "") -> St
 class ProgrammeStatus(StrEnum):
     OPEN = "open"
     CLOSED = "closed"
+
+
+class ActionPlanStatus(StrEnum):
+    DRAFTED = "drafted"
+    ADOPTED = "adopted"
+
+
+class ActionStatus(StrEnum):
+    PLANNED = "planned"
+    STARTED = "started"
+    DONE = "done"
+    DROPPED = "dropped"
+
+
+CLOSED_ACTION = (ActionStatus.DONE, ActionStatus.DROPPED)

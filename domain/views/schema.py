@@ -6,6 +6,7 @@ Importing the read models registers their handlers and look-ups (``domain.views.
 from __future__ import annotations
 
 from domain.views import (
+    action_plans,
     agreements,
     cities,
     clusters,
@@ -33,6 +34,7 @@ TABLES: tuple[Table, ...] = (
     *feedback.TABLES,
     *programmes.TABLES,
     *clusters.TABLES,
+    *action_plans.TABLES,
 )
 
 

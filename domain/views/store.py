@@ -33,10 +33,11 @@ from eventsourcing.sqlite import SQLiteTrackingRecorder
 from domain.storage import Add, Batch, Storage, byte_order, is_postgres, lock_ddl, open_factory
 from domain.views.table import Table
 
-SCHEMA_VERSION = "7"  # 4: the timeline a narrow index (city number, position) told from the log; no theme rows
+SCHEMA_VERSION = "8"  # 4: the timeline a narrow index (city number, position) told from the log; no theme rows
 # 5: city search keys without accents
 # 6: people's preferences (view_users), sessions' feedback, notifications' read_at
 # 7: programmes and clusters; programme_id on partnerships, sessions, agreements and projects
+# 8: action plans (view_action_plans, view_plan_actions, view_plan_indicators)
 TRACKING_NAME = "views"
 META = Table("view_meta", "key, value", key="key")
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from domain.model.action_plan import ActionPlan
 from domain.model.agreement import Agreement
 from domain.model.city import City
 from domain.model.cluster import Cluster
@@ -39,6 +40,7 @@ SUBJECTS = (
     (PilotProject.Event, "project"),
     (CooperationProgramme.Event, "programme"),
     (Cluster.Event, "cluster"),
+    (ActionPlan.Event, "action_plan"),
 )
 # A page's events are read with one range query when they lie this close together, else one by one.
 DENSE = 4

@@ -13,11 +13,13 @@ from eventsourcing.persistence import Tracking
 
 from domain.model.user import User
 from domain.storage.secure import checkpoint
+from domain.views.action_plan_queries import ActionPlanQueries
 from domain.views.agreements import AgreementQueries
 from domain.views.cities import CityQueries
 from domain.views.clusters import ClusterQueries
 from domain.views.context import Context, Memory, apply, handled
 from domain.views.feedback import FeedbackQueries
+from domain.views.funder_report import FunderReportQueries
 from domain.views.inbox import InboxQueries
 from domain.views.meetings import MeetingQueries
 from domain.views.partnerships import PartnershipQueries
@@ -52,6 +54,8 @@ class Views(
     FeedbackQueries,
     ProgrammeQueries,
     ClusterQueries,
+    ActionPlanQueries,
+    FunderReportQueries,
 ):
     """The programme's read models, in the store's own database.
 

@@ -86,7 +86,16 @@ def _real_ids(api) -> dict[str, str]:
         f"/api/v1/projects/{project['id']}/milestones",
         {"title": "M", "due_on": "2031-01-01", "milestone_id": "m1"},
     )
+    plan = api.post("rome", f"/api/v1/partnerships/{partnership['id']}/action-plans", {"title": "UCAP"}).get_json()
+    action = {"title": "A", "responsible_city_id": api.city("rome"), "starts_on": "2030-01-01", "ends_on": "2030-02-01"}
+    api.post("rome", f"/api/v1/action-plans/{plan['id']}/actions", {**action, "action_id": "a1"})
+    indicator = {"name": "I", "unit": "u", "baseline": 0, "target": 1, "indicator_id": "i1"}
+    api.post("rome", f"/api/v1/action-plans/{plan['id']}/indicators", indicator)
     return {
+        "plan_id": plan["id"],
+        "action_plan_id": plan["id"],
+        "action_id": "a1",
+        "indicator_id": "i1",
         "city_id": api.city("rome"),
         "partnership_id": partnership["id"],
         "meeting_id": api.schedule()["id"],

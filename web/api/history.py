@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from domain.model.action_plan import ActionPlan
 from domain.model.agreement import Agreement
 from domain.model.city import City
 from domain.model.meeting import Meeting
@@ -23,6 +24,7 @@ KINDS = {
     "agreements": (Agreement, "agreement"),
     "projects": (PilotProject, "project"),
     "users": (User, "user"),
+    "action-plans": (ActionPlan, "action_plan"),
 }
 
 
@@ -53,8 +55,8 @@ def _route(bp, kind: str, cls: type, singular: str) -> None:
         version = entries[-1].version if entries else None
         return answer({"items": [rep.history_entry(e) for e in entries], "next_cursor": None}, version)
 
-    history.__name__ = f"{kind}_history"
-    label = "user (admin, auditor, or the user; token hashes left out)" if cls is User else singular
+    history.__name__ = f"{kind.replace('-', '_')}_history"
+    label = "user (admin, auditor, or the user; token hashes left out)" if cls is User else singular.replace("_", " ")
     decorated = bp.output(HistoryPage)(history)
     decorated = bp.doc(summary=f"Every event of one {label}, oldest first")(decorated)
-    bp.get(f"/{kind}/<uuid:{singular}_id>/history", endpoint=f"{kind}_history")(decorated)
+    bp.get(f"/{kind}/<uuid:{singular}_id>/history", endpoint=history.__name__)(decorated)

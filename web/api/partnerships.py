@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from domain.model.action_plan import plan_id_of
 from domain.model.partnership import Partnership
 from web import representations as rep
 from web.api import api_blueprint
@@ -24,6 +25,12 @@ from web.schemas import (
 )
 
 
+def _with_plan(p: Partnership) -> dict:
+    """The partnership, and the id of its action plan (GET /action-plans/{id}) once it has one."""
+    plan_id = plan_id_of(p.id)
+    return {**rep.partnership(p), "action_plan_id": str(plan_id) if programme().exists(plan_id) else None}
+
+
 def blueprint():
     bp = api_blueprint("partnerships", "Partnerships")
 
@@ -41,14 +48,14 @@ def blueprint():
             body.description,
             programme_id=text_id(body.programme_id),
         )
-        return recorded(result, rep.partnership, 201, location=f"/api/v1/partnerships/{result.aggregate.id}")
+        return recorded(result, _with_plan, 201, location=f"/api/v1/partnerships/{result.aggregate.id}")
 
     @bp.get("/partnerships/<uuid:partnership_id>")
     @bp.input(AsOfQuery, location="query", arg_name="query")
     @bp.output(PartnershipOut)
     @bp.doc(summary="One partnership (as it is now, or ?as_of=)")
     def get_partnership(partnership_id: UUID, query: AsOfQuery):
-        return read_one(Partnership, partnership_id, query.as_of, rep.partnership)
+        return read_one(Partnership, partnership_id, query.as_of, _with_plan)
 
     @bp.post("/partnerships/<uuid:partnership_id>/invite")
     @bp.input(CityRef, arg_name="body")
@@ -59,7 +66,7 @@ def blueprint():
             programme().invite_to_partnership(
                 principal(), str(partnership_id), str(body.city_id), expected_version=if_match()
             ),
-            rep.partnership,
+            _with_plan,
         )
 
     @bp.post("/partnerships/<uuid:partnership_id>/accept")
@@ -71,7 +78,7 @@ def blueprint():
             programme().accept_invitation(
                 principal(), str(partnership_id), str(body.city_id), expected_version=if_match()
             ),
-            rep.partnership,
+            _with_plan,
         )
 
     @bp.post("/partnerships/<uuid:partnership_id>/decline")
@@ -83,7 +90,7 @@ def blueprint():
             programme().decline_invitation(
                 principal(), str(partnership_id), str(body.city_id), body.reason, expected_version=if_match()
             ),
-            rep.partnership,
+            _with_plan,
         )
 
     @bp.post("/partnerships/<uuid:partnership_id>/withdraw")
@@ -93,19 +100,22 @@ def blueprint():
     def withdraw(partnership_id: UUID, body: ReasonIn):
         return recorded(
             programme().withdraw_proposal(principal(), str(partnership_id), body.reason, expected_version=if_match()),
-            rep.partnership,
+            _with_plan,
         )
 
     @bp.post("/partnerships/<uuid:partnership_id>/action-plan")
     @bp.input(ActionPlanIn, arg_name="body")
     @bp.output(PartnershipOut)
-    @bp.doc(summary="Adopt the action plan (officer of a member, facilitator)")
+    @bp.doc(
+        summary="Adopt the action plan in one step: its summary becomes the first objective of the partnership's "
+        "action plan, adopted on behalf of every member (officer of a member, facilitator)"
+    )
     def action_plan(partnership_id: UUID, body: ActionPlanIn):
         return recorded(
             programme().adopt_action_plan(
                 principal(), str(partnership_id), body.summary, body.adopted_on, expected_version=if_match()
             ),
-            rep.partnership,
+            _with_plan,
         )
 
     @bp.post("/partnerships/<uuid:partnership_id>/conclude")
@@ -117,7 +127,7 @@ def blueprint():
             programme().conclude_partnership(
                 principal(), str(partnership_id), body.outcome, expected_version=if_match()
             ),
-            rep.partnership,
+            _with_plan,
         )
 
     @bp.get("/partnerships")

@@ -84,6 +84,7 @@ class PartnershipOut(Output):
     themes: list[str]
     description: str | None
     action_plan: ActionPlanOut | None
+    action_plan_id: str | None = Field(None, description="the partnership's action plan: GET /action-plans/{id}")
     outcome: str | None
     closing_reason: str | None
     created_at: datetime
