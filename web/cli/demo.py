@@ -31,7 +31,8 @@ def demo() -> None:
             twinning.ensure_admin()
             click.echo(f"Loading the IUC 2020 demo programme into {store_label(settings)}", err=True)
             result = load_demo(twinning.programme, settings.secret, _Progress())
-            links = sign_in_links(twinning, result) if settings.mode == "embedded" else []
+            if settings.mode == "embedded":
+                ensure_demo_admin(twinning.programme, settings.secret)
         except Exception as error:
             log.debug("demo failed", exc_info=True)
             raise click.ClickException(f"loading the demo failed: {type(error).__name__}: {error}") from None
@@ -49,33 +50,20 @@ def demo() -> None:
         click.echo("The tokens derive from TWINNING_SECRET (unset: a default). Set it for tokens of your own.")
     port = os.environ.get("PORT") or "8000"  # make run PORT=8080 serves there after the demo
     click.echo(f'Try: curl -H "Authorization: Bearer <token>" http://127.0.0.1:{port}/api/v1/me')
-    if links:
-        click.echo("")
-        click.echo("Or open the pages in a browser, signed in as (each link works once, for 15 minutes):")
-        click.echo(table(("role", "email", "sign-in link"), links))
+    if settings.mode == "embedded":
+        click.echo("`twinning serve` prints a sign-in link per demo role for the pages (make run does both).")
 
 
 DEMO_ADMIN = ("Demo administrator", "admin@iuc-asia.example")
 
 
-def sign_in_links(twinning, result) -> list[tuple[str, str, str]]:
-    """One ready sign-in link per demo role (embedded mode only: the demo admin exists only there)."""
+def ensure_demo_admin(programme, secret: str) -> None:
+    """An admin to sign in as on the pages (embedded mode only, like the links ``twinning serve`` prints)."""
     from domain.access import SYSTEM
     from domain.demo.loader import demo_token
-    from web.pages.signin import link_to
 
-    programme, secret = twinning.programme, twinning.settings.secret
     name, email = DEMO_ADMIN
     programme.ensure_user(SYSTEM, name, email, "admin", token=demo_token(secret, email))
-    officer = next(label for label in result.tokens if label.startswith("officer of "))
-    wanted = [(officer, result.tokens[officer][0]), ("facilitator", result.tokens["facilitator"][0])]
-    wanted += [("auditor", result.tokens["auditor"][0]), ("admin", email)]
-    links = []
-    for role, address in wanted:
-        token = programme.demo_sign_in_link(address)
-        if token:
-            links.append((role, address, link_to(twinning.settings.public_url, token)))
-    return links
 
 
 class _Progress:
