@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from flask import Flask
 
-from web.pages import assets, audit, errors, home, i18n, navigation, security, session, signin
+from web.pages import assets, audit, audit_history, errors, home, i18n, navigation, security, session, signin
 
 # The areas' modules, each with ``blueprint()``; pages-work appends its own (cities, partnerships…).
-AREAS = [assets, i18n, signin, home, audit]
+AREAS = [assets, i18n, signin, home, audit, audit_history]
 
 
 def register_pages(app: Flask) -> None:
