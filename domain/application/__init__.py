@@ -16,12 +16,14 @@ from domain.application.partnerships import PartnershipsMixin
 from domain.application.privacy import Erasure, PrivacyMixin
 from domain.application.programmes import ProgrammesMixin
 from domain.application.projects import ProjectsMixin
+from domain.application.signin import IssuedLink, SignedIn, SignInMixin
 from domain.application.upgrade import UpgradeMixin, UpgradeResult
 from domain.application.users import IssuedToken, UsersMixin, hash_token
 
 
 class Programme(
     PrivacyMixin,
+    SignInMixin,
     UsersMixin,
     CitiesMixin,
     PartnershipsMixin,
@@ -43,9 +45,12 @@ __all__ = [
     "Actor",
     "Erasure",
     "HistoryEntry",
+    "IssuedLink",
     "IssuedToken",
     "Programme",
     "Recorded",
+    "SignInMixin",
+    "SignedIn",
     "UpgradeResult",
     "hash_token",
     "parse_id",
