@@ -1,0 +1,113 @@
+"""What the content pages read: the views (after a command's position), names, the viewer's zone, page links."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime, get_timezone_name
+from flask import request, url_for
+from flask_babel import get_locale
+from web.pages.base import page_blueprint
+
+from domain.access import Principal, require_officer_of_any
+from domain.errors import NotFound, PermissionDenied
+from domain.model.city import City
+from web.api.lists import read_views
+from web.http import programme
+from web.pages.forms import after
+from web.pages.labels import label, options
+
+UTC_NAME = "UTC"
+
+
+def views():
+    """The views, once they hold the command a redirect named (``?after=``); see ``web.pages.forms.done``."""
+    return read_views(after())
+
+
+def city_names(found, city_ids) -> dict[str, str]:
+    """City id → name for the ids given (one read of the directory's rows each)."""
+    names: dict[str, str] = {}
+    for city_id in dict.fromkeys(str(c) for c in city_ids if c):
+        row = found.city(city_id)
+        names[city_id] = row["name"] if row else city_id
+    return names
+
+
+def all_cities(found) -> list[dict[str, Any]]:
+    """Every active city, by name, for the pickers of the forms (the directory's own order)."""
+    cities, cursor = [], None
+    while True:
+        page = found.cities(status="active", limit=200, cursor=cursor)
+        cities.extend(page["items"])
+        cursor = page["next_cursor"]
+        if not cursor:
+            return cities
+
+
+def viewer_zone(principal: Principal | None) -> str:
+    """The viewer's time zone: the person's preference when they set one, else their city's, else UTC."""
+    chosen = getattr(principal, "timezone", None)
+    if chosen:
+        return chosen
+    if principal is not None and principal.city_id:
+        try:
+            return programme().load(City, principal.city_id).timezone
+        except NotFound:
+            return UTC_NAME
+    return UTC_NAME
+
+
+def zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def page_url(endpoint: str, cursor: str | None, **values: Any) -> str | None:
+    """The next page of a list: the same filters, the view's cursor (as the API's ``next_cursor``)."""
+    if not cursor:
+        return None
+    kept = {k: v for k, v in request.args.items() if k not in ("cursor", "after") and v}
+    kept.update({k: v for k, v in values.items() if v is not None})
+    return url_for(endpoint, **kept, cursor=cursor)
+
+
+def when(instant, zone_name: str, form: str = "medium") -> str:
+    """An instant as the viewer's locale writes it, in the zone given (Babel; DST from tzdata)."""
+    if instant is None:
+        return ""
+    return format_datetime(instant, form, tzinfo=ZoneInfo(zone_name), locale=get_locale())
+
+
+def day(value, form: str = "medium") -> str:
+    return "" if value is None else format_date(value, form, locale=get_locale())
+
+
+def zone_label(zone_name: str) -> str:
+    """The zone as the locale names it, with its IANA name (which people also search for)."""
+    try:
+        return f"{get_timezone_name(ZoneInfo(zone_name), locale=get_locale())} ({zone_name})"
+    except (LookupError, ValueError):
+        return zone_name
+
+
+def may_act(principal: Principal | None, city_ids) -> bool:
+    """Whether the domain lets the viewer act for one of these cities (the rule the commands apply)."""
+    if principal is None:
+        return False
+    try:
+        require_officer_of_any(principal, [str(c) for c in city_ids], "the city")
+    except PermissionDenied:
+        return False
+    return True
+
+
+def content_blueprint(area: str):
+    """A page blueprint whose templates also get the content pages' helpers."""
+    bp = page_blueprint(area)
+
+    @bp.context_processor
+    def helpers():
+        return {"label": label, "options": options, "when": when, "day": day, "zone_label": zone_label}
+
+    return bp
