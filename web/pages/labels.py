@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from babel import Locale
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 LABELS = {
@@ -38,6 +40,20 @@ LABELS = {
     },
     "city": {"active": _l("Active"), "retired": _l("Retired")},
     "stakeholder": {"public": _l("Government"), "private": _l("Business"), "research": _l("Research")},
+    "region": {
+        "europe": _l("Europe"),
+        "east-asia": _l("East Asia"),
+        "south-east-asia": _l("South-East Asia"),
+        "south-asia": _l("South Asia"),
+        "central-asia": _l("Central Asia"),
+        "west-asia": _l("West Asia (Middle East and the Gulf)"),
+        "north-africa": _l("North Africa"),
+        "sub-saharan-africa": _l("Sub-Saharan Africa"),
+        "north-america": _l("North America"),
+        "latin-america-caribbean": _l("Latin America and the Caribbean"),
+        "oceania": _l("Oceania"),
+        "antarctica": _l("Antarctica"),
+    },
     "role": {
         "officer": _l("City officer"),
         "facilitator": _l("Facilitator"),
@@ -57,3 +73,11 @@ def label(kind: str, value: str | None) -> str:
 
 def options(kind: str) -> list[tuple[str, str]]:
     return [(value, str(text)) for value, text in LABELS[kind].items()]
+
+
+def country(code: str | None) -> str:
+    """A country's name in the page's language (Babel's CLDR names)."""
+    if not code:
+        return ""
+    locale = get_locale() or Locale("en")
+    return locale.territories.get(code.upper(), code)

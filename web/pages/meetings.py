@@ -234,6 +234,7 @@ def show_one(meeting_id: UUID, forms: dict[str, Form] | None = None):
         status=refused.status if refused else 200,
         m=meeting,
         invited=invited,
+        invited_choices=[(c["city_id"], c["name"]) for c in invited],
         zones=Zones(found),
         zone=zone_name,
         zone_choices=[(z, z) for z in cities],

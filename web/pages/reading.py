@@ -13,10 +13,11 @@ from web.pages.base import page_blueprint
 from domain.access import Principal, require_officer_of_any
 from domain.errors import NotFound, PermissionDenied
 from domain.model.city import City
+from domain.themes import THEMES
 from web.api.lists import read_views
 from web.http import programme
 from web.pages.forms import after
-from web.pages.labels import label, options
+from web.pages.labels import country, label, options
 
 UTC_NAME = "UTC"
 
@@ -108,6 +109,16 @@ def content_blueprint(area: str):
 
     @bp.context_processor
     def helpers():
-        return {"label": label, "options": options, "when": when, "day": day, "zone_label": zone_label}
+        return {
+            "label": label,
+            "options": options,
+            "country": country,
+            "when": when,
+            "day": day,
+            "zone_label": zone_label,
+            "country_choices": lambda codes: sorted(((c, country(c)) for c in codes), key=lambda pair: pair[1]),
+            "region_choices": lambda regions: [(r, label("region", r)) for r in regions],
+            "theme_names": lambda slugs: ", ".join(THEMES.get(t, t) for t in slugs),
+        }
 
     return bp
