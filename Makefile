@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: install run demo lint test services bench clean help
+.PHONY: install run demo lint test services bench clean help catalogues browser axe
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -17,7 +17,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-install: $(STAMP)  ## create the venv and install twinning with its test tools
+CATALOGUES := $(shell find domain web workers -name '*.po' 2>/dev/null)
+
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel -q compile -i $< -o $@
+
+catalogues: $(CATALOGUES:.po=.mo)  ## compile the message catalogues (English, Simplified Chinese)
+
+install: $(STAMP) catalogues  ## create the venv and install twinning with its test tools
 
 demo: install  ## load the IUC 2020 demo programme (idempotent)
 	$(BIN)/twinning demo
@@ -46,7 +53,17 @@ lint: install  ## ruff: lint and format check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: install services lint  ## lint, then run every test against real PostgreSQL, SQLite, Redis and SMTP
+browser:  ## headless Chromium and its driver from Debian's packages (the browser tests drive them)
+	command -v chromium || (apt-get update && apt-get install -y chromium chromium-driver)
+
+AXE := var/axe/node_modules/axe-core/axe.min.js
+
+$(AXE):
+	npm install --silent --no-audit --no-fund --prefix var/axe axe-core@4
+
+axe: $(AXE)  ## axe-core from the npm registry (the browser tests' accessibility checks)
+
+test: install services lint browser axe  ## lint, then run every test against real PostgreSQL, SQLite, Redis and SMTP
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install services  ## print the benchmark tables (BENCH_QUICK=1 for a tiny run)

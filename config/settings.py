@@ -130,6 +130,7 @@ class Settings:
     pool_max: int = 3  # TWINNING_POOL_MAX: the most one pool opens (README: the connection budget)
     trusted_proxies: tuple[str, ...] = ()  # peers whose X-Forwarded-For names the client
     auth_failure_limit: int = 20  # failed authentications per address or credential a minute
+    public_url: str = "http://127.0.0.1:8000"  # TWINNING_PUBLIC_URL: where people reach the pages (sign-in links)
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
@@ -158,6 +159,10 @@ class Settings:
             **_operations(env),
             trusted_proxies=parse_networks(env.get("TWINNING_TRUSTED_PROXIES", ""), "TWINNING_TRUSTED_PROXIES"),
             auth_failure_limit=parse_count(env.get("TWINNING_AUTH_FAILURE_LIMIT", "20"), "TWINNING_AUTH_FAILURE_LIMIT"),
+            public_url=(
+                parse_web_link(env.get("TWINNING_PUBLIC_URL") or None, "TWINNING_PUBLIC_URL")
+                or f"http://127.0.0.1:{env.get('PORT') or 8000}"
+            ).rstrip("/"),
         )
         if mode == "production":
             _refuse_unsafe_production(settings)

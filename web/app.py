@@ -37,6 +37,7 @@ from web.api import (
 )
 from web.bootstrap import Twinning, bootstrap
 from web.http import EXTENSION
+from web.pages import register_pages
 from web.problems import handle_error
 
 if TYPE_CHECKING:
@@ -170,6 +171,7 @@ def create_app(
         health.install(app)
         metrics.install(app)
         openapi.install(app)
+        register_pages(app)  # the pages for people (web/pages/), at the root beside /api/v1
     return app
 
 

@@ -13,7 +13,7 @@ from domain.model.project import PilotProject
 from domain.model.user import User
 from domain.regions import region_of
 
-_SECRET_FIELDS = {"token_hash", "token_hashes"}
+_SECRET_FIELDS = {"token_hash", "token_hashes", "link_hash"}
 
 
 def _envelope(aggregate: Any) -> dict[str, Any]:

@@ -12,10 +12,12 @@ from domain.application.meetings import MeetingsMixin
 from domain.application.notifications import NotificationsMixin
 from domain.application.partnerships import PartnershipsMixin
 from domain.application.projects import ProjectsMixin
+from domain.application.signin import IssuedLink, SignedIn, SignInMixin
 from domain.application.users import IssuedToken, UsersMixin, hash_token
 
 
 class Programme(
+    SignInMixin,
     UsersMixin,
     CitiesMixin,
     PartnershipsMixin,
@@ -29,4 +31,15 @@ class Programme(
     name = "Programme"
 
 
-__all__ = ["Actor", "HistoryEntry", "IssuedToken", "Programme", "Recorded", "hash_token", "parse_id"]
+__all__ = [
+    "Actor",
+    "HistoryEntry",
+    "IssuedLink",
+    "IssuedToken",
+    "Programme",
+    "Recorded",
+    "SignInMixin",
+    "SignedIn",
+    "hash_token",
+    "parse_id",
+]

@@ -14,7 +14,7 @@ from domain.views.paging import check_limit, decode_cursor, encode_cursor
 if TYPE_CHECKING:  # pragma: no cover
     from domain.audit.processor import AuditChain
 
-SECRET_FIELDS = frozenset({"token_hash", "token_hashes"})  # never shown, as in the per-aggregate history
+SECRET_FIELDS = frozenset({"token_hash", "token_hashes", "link_hash"})  # never shown, as in the per-aggregate history
 _ENVELOPE = frozenset({"originator_id", "originator_version", "timestamp", "originator_topic", "actor"})
 EXPORT_BATCH = 1000
 

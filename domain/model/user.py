@@ -51,6 +51,11 @@ class User(Aggregate):
         if self.token_hashes:
             self._revoke_tokens(token_hashes=list(self.token_hashes), actor=actor)
 
+    def revoke_token(self, token_hash: str, actor: str) -> None:
+        """One token (a signed-out session); the event is the same as for revoking them all."""
+        if token_hash in self.token_hashes:
+            self._revoke_tokens(token_hashes=[token_hash], actor=actor)
+
     @event("TokenRevoked")
     def _revoke_tokens(self, token_hashes: list[str], actor: str) -> None:
         self.token_hashes = [h for h in self.token_hashes if h not in token_hashes]

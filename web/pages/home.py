@@ -1,0 +1,79 @@
+"""``/home``: the person's inbox (unread first), invitations to answer, upcoming sessions, suggested partners."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from flask import Blueprint, redirect, request, url_for
+
+from domain.model.statuses import Role
+from web.api.lists import Suggester
+from web.pages import reads
+from web.pages.base import page_blueprint, render, services
+from web.pages.errors import error_page
+from web.pages.session import current_principal, signed_in
+
+UPCOMING_DAYS = 60
+LIMIT = 10
+
+
+def _unread_first(items: list[dict]) -> list[dict]:
+    """Unread first, newest first within each (``read`` once the notifications work marks it)."""
+    return sorted(items, key=lambda n: bool(n.get("read") or n.get("read_at")))
+
+
+def blueprint() -> Blueprint:
+    bp = page_blueprint("home")
+    suggester = Suggester()
+
+    @bp.get("/home")
+    @signed_in()
+    def home():
+        me = current_principal()
+        views = reads.views()
+        inbox = reads.guard(lambda: views.inbox(me.user_id, limit=LIMIT, cursor=request.args.get("cursor") or None))
+        invitations, upcoming, suggestions, city = [], [], [], None
+        now = datetime.now(UTC)
+        if me.role == Role.OFFICER and me.city_id:
+            city = reads.guard(lambda: views.city(me.city_id))
+            invitations = reads.guard(lambda: views.invitations_awaiting(me.city_id, limit=LIMIT))["items"]
+            found = suggester.suggest(views, me.city_id, 5, cross_region=services().programme.require_cross_region)
+            suggestions = [
+                {"city_id": s.city_id, "name": s.name, "score": s.score, "reasons": list(s.reasons)} for s in found
+            ]
+        city_id = me.city_id if me.role == Role.OFFICER else None
+        organiser = me.user_id if me.role == Role.FACILITATOR else None
+        upcoming = reads.guard(
+            lambda: views.meetings(
+                city_id=city_id, organiser_id=organiser, from_=now, to=now + timedelta(days=UPCOMING_DAYS), limit=LIMIT
+            )
+        )["items"]
+        return render(
+            "home.html",
+            inbox=_unread_first(inbox["items"]),
+            inbox_next=inbox["next_cursor"],
+            invitations=invitations,
+            upcoming=upcoming,
+            suggestions=suggestions,
+            city=city,
+            done=request.args.get("done"),
+        )
+
+    @bp.post("/home/invitations/<partnership_id>/<answer>")
+    @signed_in(Role.OFFICER, Role.FACILITATOR, Role.ADMIN)
+    def answer_invitation(partnership_id: str, answer: str):
+        """The same Application commands the API's accept and decline call."""
+        me = current_principal()
+        city_id = request.form.get("city_id") or me.city_id or ""
+        programme = services().programme
+        # A refusal (DomainError) becomes the error page with the API's status and reason (web/pages/errors.py).
+        if answer == "accept":
+            result = programme.accept_invitation(me, partnership_id, city_id)
+        elif answer == "decline":
+            reason = (request.form.get("reason") or "").strip() or None
+            result = programme.decline_invitation(me, partnership_id, city_id, reason)
+        else:
+            return error_page(404)
+        return redirect(url_for("pages_home.home", after=result.position or None, done=answer), 303)
+
+    return bp

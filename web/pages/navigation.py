@@ -1,0 +1,42 @@
+"""The nav of every page: the areas a person's role may open. Areas not installed are left out."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app
+from flask_babel import lazy_gettext as _l
+
+from domain.access import Principal
+from domain.model.statuses import Role
+
+ALL = None
+# (endpoint, label, roles or ALL); pages-work appends its areas (cities, partnerships, meetings, reports).
+NAV = [
+    ("pages_home.home", _l("Home"), ALL),
+    ("pages_audit.log", _l("Audit"), (Role.AUDITOR, Role.ADMIN)),
+]
+
+
+def role_names() -> dict[str, str]:
+    return {
+        Role.OFFICER: str(_l("city officer")),
+        Role.FACILITATOR: str(_l("facilitator")),
+        Role.AUDITOR: str(_l("auditor")),
+        Role.ADMIN: str(_l("administrator")),
+    }
+
+
+def role_name(role: str) -> str:
+    return role_names().get(role, str(role))
+
+
+def nav_links(principal: Principal) -> list[tuple[str, str]]:
+    installed = current_app.view_functions
+    return [
+        (endpoint, str(label))
+        for endpoint, label, roles in NAV
+        if endpoint in installed and (roles is ALL or principal.role in roles)
+    ]
+
+
+def install(app: Flask) -> None:
+    app.jinja_env.globals.update(nav_links=nav_links, role_name=role_name)
