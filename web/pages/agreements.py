@@ -5,8 +5,6 @@ from __future__ import annotations
 from uuid import UUID
 
 from flask import url_for
-from web.pages.base import render
-from web.pages.session import current_principal, signed_in
 
 from domain.milestones import milestone_state
 from domain.model.agreement import Agreement
@@ -14,8 +12,11 @@ from domain.model.project import PilotProject
 from domain.model.statuses import AgreementStatus
 from web import representations as rep
 from web.http import programme
+from web.pages.base import render
 from web.pages.forms import Form, done
-from web.pages.reading import city_names, content_blueprint, may_act, viewer_zone, views
+from web.pages.reading import city_names, content_blueprint, may_act, viewer_zone
+from web.pages.reads import views
+from web.pages.session import current_principal, signed_in
 from web.schemas import SignIn
 
 RULE_FIELDS = {"party-already-signed": "party"}

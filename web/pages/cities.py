@@ -5,16 +5,17 @@ from __future__ import annotations
 from uuid import UUID
 
 from flask import request
-from web.pages.base import render
-from web.pages.session import current_principal, signed_in
 
 from domain.model.city import City
 from domain.regions import REGIONS
 from domain.themes import THEMES
 from web import representations as rep
 from web.http import programme
+from web.pages.base import render
 from web.pages.forms import Form
-from web.pages.reading import all_cities, city_names, content_blueprint, may_act, page_url, viewer_zone, views
+from web.pages.reading import all_cities, city_names, content_blueprint, may_act, page_url, viewer_zone
+from web.pages.reads import views
+from web.pages.session import current_principal, signed_in
 from web.schemas import CityListQuery
 
 FILTERS = ("q", "country", "region", "theme")

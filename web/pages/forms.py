@@ -225,9 +225,3 @@ def done(location: str, recorded: Any):
         query = f"{parts.query}&" if parts.query else ""
         location = urlunsplit(parts._replace(query=query + urlencode({"after": position})))
     return redirect(location, code=303)
-
-
-def after() -> int | None:
-    """The ``?after=`` a redirect named: a log position the page's views must have reached."""
-    raw = request.args.get("after", "")
-    return int(raw) if raw.isdigit() else None

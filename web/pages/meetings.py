@@ -7,8 +7,6 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from flask import abort, request, url_for
-from web.pages.base import render
-from web.pages.session import current_principal, signed_in
 
 from domain.access import require_staff
 from domain.errors import PermissionDenied
@@ -17,9 +15,12 @@ from domain.model.statuses import MeetingKind, MeetingStatus
 from web import representations as rep
 from web.api.meetings import find_slots
 from web.http import programme
+from web.pages.base import render
 from web.pages.calendar import WEEK, WEEK_LIMIT, Zones, local_midnight, monday_of, slots_query, week_days
 from web.pages.forms import Form, done, local_instant
-from web.pages.reading import all_cities, content_blueprint, page_url, viewer_zone, views
+from web.pages.reading import all_cities, content_blueprint, page_url, viewer_zone
+from web.pages.reads import views
+from web.pages.session import current_principal, signed_in
 from web.schemas import CancelIn, MeetingIn, OutcomeIn, RescheduleIn, SlotsQuery
 
 RULE_FIELDS = {"outcome-before-start": "attendance", "participant-already-invited": "invited_city_ids"}

@@ -8,23 +8,15 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_date, format_datetime, get_timezone_name
 from flask import request, url_for
 from flask_babel import get_locale
-from web.pages.base import page_blueprint
 
 from domain.access import Principal, require_officer_of_any
-from domain.errors import NotFound, PermissionDenied
-from domain.model.city import City
+from domain.errors import PermissionDenied
 from domain.themes import THEMES
-from web.api.lists import read_views
-from web.http import programme
-from web.pages.forms import after
+from web.pages.base import page_blueprint
+from web.pages.i18n import time_zone
 from web.pages.labels import country, label, options
 
 UTC_NAME = "UTC"
-
-
-def views():
-    """The views, once they hold the command a redirect named (``?after=``); see ``web.pages.forms.done``."""
-    return read_views(after())
 
 
 def city_names(found, city_ids) -> dict[str, str]:
@@ -47,17 +39,9 @@ def all_cities(found) -> list[dict[str, Any]]:
             return cities
 
 
-def viewer_zone(principal: Principal | None) -> str:
-    """The viewer's time zone: the person's preference when they set one, else their city's, else UTC."""
-    chosen = getattr(principal, "timezone", None)
-    if chosen:
-        return chosen
-    if principal is not None and principal.city_id:
-        try:
-            return programme().load(City, principal.city_id).timezone
-        except NotFound:
-            return UTC_NAME
-    return UTC_NAME
+def viewer_zone(principal: Principal | None = None) -> str:
+    """The viewer's time zone (the pages' one rule: preference, else their city's, else UTC)."""
+    return time_zone()
 
 
 def zone(name: str) -> ZoneInfo:
