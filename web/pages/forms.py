@@ -35,6 +35,7 @@ from domain.errors import (
     StaleVersion,
     StoreUnavailable,
 )
+from web.problems import STATUS_OF_KIND
 
 WHOLE_FORM = ""
 _INTEGER = re.compile(r"^[+-]?\d{1,18}$")
@@ -67,6 +68,7 @@ class Form:
     stale: bool = False
     version: int | None = None
     aliases: dict[str, str] = field(default_factory=dict)  # schema field -> form control
+    answered: int = 422  # the status the API answers for the refusal noted (422 invalid, 409 rule, 412 stale)
 
     @classmethod
     def posted(cls, **aliases: str) -> Form:
@@ -105,9 +107,7 @@ class Form:
     @property
     def status(self) -> int:
         """The answer's status when the form is shown again: as the API would have answered."""
-        if self.stale:
-            return 412
-        return 409 if WHOLE_FORM in self.errors and len(self.errors) == 1 else 422
+        return 412 if self.stale else self.answered
 
     # -- reading and running -------------------------------------------------------------------
 
@@ -147,6 +147,7 @@ class Form:
         except StoreUnavailable:
             raise
         except DomainError as error:
+            self.answered = STATUS_OF_KIND.get(error.kind, 409)
             self.errors[(rules or {}).get(error.code, WHOLE_FORM)] = error.detail
         return None
 

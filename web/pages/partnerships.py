@@ -16,7 +16,7 @@ from web.pages.forms import Form, done
 from web.pages.reading import all_cities, city_names, content_blueprint, may_act, page_url, viewer_zone
 from web.pages.reads import views
 from web.pages.session import current_principal, signed_in
-from web.schemas import CityRef, DeclineIn, PartnershipIn, ReasonIn
+from web.schemas import CityRef, DeclineIn, PartnershipIn, PartnershipListQuery, ReasonIn
 
 BOARD_LIMIT = 10
 # Refusals that belong to one field of a form rather than to the whole of it.
@@ -35,13 +35,15 @@ def blueprint():
     @signed_in()
     def board():
         found = views()
-        status, city, theme = (request.args.get(k) or None for k in ("status", "city_id", "theme"))
+        form = Form(values={k: request.args.get(k, "") for k in ("status", "city_id", "theme")})
+        query = form.validate(PartnershipListQuery) or PartnershipListQuery()
+        status, city, theme = query.status, query.city_id and str(query.city_id), query.theme
         filters = {"city_id": city, "theme": theme}
-        chosen = [status] if status in PartnershipStatus else list(PartnershipStatus)
         columns = []
-        for each in chosen:
-            limit = None if status else BOARD_LIMIT
-            result = found.partnerships(status=each, **filters, limit=limit, cursor=request.args.get("cursor"))
+        for each in [status] if status else list(PartnershipStatus):
+            result = found.partnerships(
+                status=each, **filters, limit=None if status else BOARD_LIMIT, cursor=request.args.get("cursor")
+            )
             more = (
                 page_url("pages_partnerships.board", result["next_cursor"])
                 if status
@@ -50,8 +52,10 @@ def blueprint():
             columns.append({"status": each, "items": result["items"], "more": more})
         return render(
             "partnerships/board.html",
+            status=form.status if form.refused else 200,
+            form=form,
             columns=columns,
-            status=status,
+            chosen_status=status,
             city_id=city,
             theme=theme,
             city_choices=[(c["id"], c["name"]) for c in all_cities(found)],
