@@ -38,7 +38,7 @@ LABELS = {
         "overdue": _l("Overdue"),
         "due": _l("Due"),
     },
-    "city": {"active": _l("Active"), "retired": _l("Retired")},
+    "city": {"active": _l("Taking part"), "retired": _l("Retired")},
     "stakeholder": {"public": _l("Government"), "private": _l("Business"), "research": _l("Research")},
     "region": {
         "europe": _l("Europe"),
