@@ -18,7 +18,7 @@ import types
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
@@ -205,14 +205,14 @@ def local_instant(form: Form, name: str, zone_name: str) -> str | None:
     if naive.tzinfo is not None:
         return naive.isoformat()
     early, late = naive.replace(tzinfo=zone, fold=0), naive.replace(tzinfo=zone, fold=1)
+    if early.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != naive:
+        form.errors.setdefault(
+            name, _("This time does not exist in %(zone)s (clocks go forward): pick another.", zone=zone_name)
+        )
+        return None
     if early.utcoffset() != late.utcoffset():
         form.errors.setdefault(
             name, _("This time happens twice in %(zone)s (clocks go back): pick another.", zone=zone_name)
-        )
-        return None
-    if early.astimezone(ZoneInfo("UTC")).astimezone(zone).replace(tzinfo=None) != naive:
-        form.errors.setdefault(
-            name, _("This time does not exist in %(zone)s (clocks go forward): pick another.", zone=zone_name)
         )
         return None
     return early.isoformat()
