@@ -31,6 +31,8 @@ def demo() -> None:
             twinning.ensure_admin()
             click.echo(f"Loading the IUC 2020 demo programme into {store_label(settings)}", err=True)
             result = load_demo(twinning.programme, settings.secret, _Progress())
+            if settings.mode == "embedded":
+                ensure_demo_admin(twinning.programme, settings.secret)
         except Exception as error:
             log.debug("demo failed", exc_info=True)
             raise click.ClickException(f"loading the demo failed: {type(error).__name__}: {error}") from None
@@ -48,6 +50,20 @@ def demo() -> None:
         click.echo("The tokens derive from TWINNING_SECRET (unset: a default). Set it for tokens of your own.")
     port = os.environ.get("PORT") or "8000"  # make run PORT=8080 serves there after the demo
     click.echo(f'Try: curl -H "Authorization: Bearer <token>" http://127.0.0.1:{port}/api/v1/me')
+    if settings.mode == "embedded":
+        click.echo("`twinning serve` prints a sign-in link per demo role for the pages (make run does both).")
+
+
+DEMO_ADMIN = ("Demo administrator", "admin@iuc-asia.example")
+
+
+def ensure_demo_admin(programme, secret: str) -> None:
+    """An admin to sign in as on the pages (embedded mode only, like the links ``twinning serve`` prints)."""
+    from domain.access import SYSTEM
+    from domain.demo.loader import demo_token
+
+    name, email = DEMO_ADMIN
+    programme.ensure_user(SYSTEM, name, email, "admin", token=demo_token(secret, email))
 
 
 class _Progress:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import click
@@ -64,12 +66,17 @@ def _serve(twinning: Twinning, host: str, port: int, stop: threading.Event) -> N
         server = EmbeddedServer(app, host, port)
     except OSError as error:
         raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+    if not os.environ.get("TWINNING_PUBLIC_URL"):
+        # The pages' links name the address actually served (``--port 0`` is known only now).
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+        twinning.settings = replace(twinning.settings, public_url=f"http://{shown}:{server.port}")
     runtime: EmbeddedRuntime | None = None
     try:
         runtime = EmbeddedRuntime(twinning).start()
         web = threading.Thread(target=server.serve_until, name="twinning-web", daemon=True)
         web.start()
         _banner(twinning.settings, host, server, runtime)
+        _sign_in_links(twinning)
         while not stop.wait(0.5):
             if not web.is_alive():
                 log.error("the web server stopped unexpectedly")
@@ -95,6 +102,7 @@ def _banner(settings: Settings, host: str, server: EmbeddedServer, runtime: Embe
     lines = [
         "",
         f"twinning is serving on {base}  (embedded mode)",
+        f"  pages      {base}/  (sign in by email; the mail is {mail})",
         f"  API        {base}/api/v1",
         f"  docs       {base}/docs",
         f"  OpenAPI    {base}/openapi.json",
@@ -113,3 +121,16 @@ def _banner(settings: Settings, host: str, server: EmbeddedServer, runtime: Embe
     ]
     click.echo("\n".join(lines))
     sys.stdout.flush()
+
+
+def _sign_in_links(twinning: Twinning) -> None:
+    """One ready sign-in link per demo role, when the demo is loaded (``make run``)."""
+    from web.cli.common import table
+    from web.cli.links import demo_sign_in_links
+
+    rows = demo_sign_in_links(twinning.programme, twinning.settings.public_url)
+    if rows:
+        click.echo("Sign in to the pages as (each link works once, for 15 minutes):")
+        click.echo(table(("role", "email", "sign-in link"), rows))
+        click.echo("")
+        sys.stdout.flush()

@@ -13,6 +13,7 @@ HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
 PREFIX = "pages_"  # every page blueprint's name starts so: that is how a request is known to be a page's
 NOT_PAGES = ("/api/", "/openapi.json", "/docs", "/healthz", "/metrics")
+HTML_LAST = ("application/problem+json", "application/json", "text/html")
 
 __all__ = ["PREFIX", "TEMPLATES", "is_page_request", "page_blueprint", "render", "services"]
 
@@ -23,11 +24,14 @@ def page_blueprint(area: str) -> Blueprint:
 
 
 def is_page_request() -> bool:
-    """A page's request, or one no route matched outside the API (a browser's mistyped address)."""
+    """A page's request, or one no route matched outside the API from a client that prefers HTML
+    (a browser's mistyped address); an API client asking anything else keeps its problem+json."""
     if request.blueprint:
         return request.blueprint.startswith(PREFIX)
     path = request.path
-    return not any(path == p.rstrip("/") or path.startswith(p) for p in NOT_PAGES)
+    if any(path == p.rstrip("/") or path.startswith(p) for p in NOT_PAGES):
+        return False
+    return request.accept_mimetypes.best_match(HTML_LAST) == "text/html"
 
 
 def render(template: str, status: int = 200, **context: Any):

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, redirect, request, url_for
 
+from domain.errors import NotFound
 from domain.model.statuses import Role
 from web.api.lists import Suggester
 from web.pages import reads
@@ -37,10 +38,7 @@ def blueprint() -> Blueprint:
         if me.role == Role.OFFICER and me.city_id:
             city = reads.guard(lambda: views.city(me.city_id))
             invitations = reads.guard(lambda: views.invitations_awaiting(me.city_id, limit=LIMIT))["items"]
-            found = suggester.suggest(views, me.city_id, 5, cross_region=services().programme.require_cross_region)
-            suggestions = [
-                {"city_id": s.city_id, "name": s.name, "score": s.score, "reasons": list(s.reasons)} for s in found
-            ]
+            suggestions = _suggestions(suggester, views, me.city_id)
         city_id = me.city_id if me.role == Role.OFFICER else None
         organiser = me.user_id if me.role == Role.FACILITATOR else None
         upcoming = reads.guard(
@@ -77,3 +75,12 @@ def blueprint() -> Blueprint:
         return redirect(url_for("pages_home.home", after=result.position or None, done=answer), 303)
 
     return bp
+
+
+def _suggestions(suggester: Suggester, views, city_id: str) -> list[dict]:
+    """The API's suggestions; none while the views have not yet read the city (a new city, a lagging view)."""
+    try:
+        found = suggester.suggest(views, city_id, 5, cross_region=services().programme.require_cross_region)
+    except NotFound:
+        return []
+    return [{"city_id": s.city_id, "name": s.name, "score": s.score, "reasons": list(s.reasons)} for s in found]

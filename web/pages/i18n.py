@@ -38,6 +38,7 @@ def install(app: Flask) -> None:
     Babel(app, locale_selector=language, timezone_selector=time_zone)
     app.jinja_env.filters["datetime_local"] = datetime_local
     app.jinja_env.filters["date_local"] = date_local
+    app.jinja_env.filters["input_local"] = input_local
     app.jinja_env.globals.update(
         html_lang=html_lang, current_language=current_language, language_names=NAMES, page_time_zone=time_zone
     )
@@ -155,3 +156,13 @@ def date_local(value: Any, format: str = "medium") -> str:
     if isinstance(value, date):
         return format_date(value, format)
     return "" if value is None else str(value)
+
+
+def input_local(value: Any) -> str:
+    """A moment as a datetime-local field's value in the viewer's time zone (``2026-05-04T10:30:00``)."""
+    moment = _as_datetime(value)
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo("UTC"))
+    return moment.astimezone(ZoneInfo(time_zone())).replace(tzinfo=None).isoformat(timespec="seconds")

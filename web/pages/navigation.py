@@ -31,6 +31,18 @@ def role_names() -> dict[str, str]:
     }
 
 
+def kind_names() -> dict[str, str]:
+    return {
+        "cities": str(_l("cities")),
+        "partnerships": str(_l("partnerships")),
+        "meetings": str(_l("sessions")),
+        "agreements": str(_l("agreements")),
+        "projects": str(_l("pilot projects")),
+        "users": str(_l("users")),
+        "audit": str(_l("the whole event log")),
+    }
+
+
 def role_name(role: str) -> str:
     return role_names().get(role, str(role))
 
@@ -45,4 +57,4 @@ def nav_links(principal: Principal) -> list[tuple[str, str]]:
 
 
 def install(app: Flask) -> None:
-    app.jinja_env.globals.update(nav_links=nav_links, role_name=role_name)
+    app.jinja_env.globals.update(nav_links=nav_links, role_name=role_name, kind_names=kind_names)

@@ -32,8 +32,12 @@ def outbox() -> Path | None:
     return None if settings.smtp_url else DeliverySettings.from_settings(settings).outbox_dir.resolve()
 
 
+def link_to(public_url: str, token: str) -> str:
+    return f"{public_url}/sign-in/{token}"
+
+
 def link_for(token: str) -> str:
-    return f"{services().settings.public_url}/sign-in/{token}"
+    return link_to(services().settings.public_url, token)
 
 
 def _limit(email: str) -> None:

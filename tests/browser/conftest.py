@@ -1,0 +1,118 @@
+"""Browser tests: the real ``twinning serve`` process (web, RQ worker, dispatcher and projector in
+one embedded process, on SQLite; mail written to its outbox) driven by headless Chromium.
+
+Write a test: take ``site`` (the running server, its API client, the cast's tokens, the outbox)
+and ``browser`` (``browser("zh_Hans")`` opens a Chromium with that Accept-Language and its own
+cookies), then ``site.sign_in(driver, email)`` and ``assert_accessible(driver, "page-name")``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tests.browser.support import OUTPUT, RESULTS, SCREENSHOTS, mails, new_driver, sign_in_link
+from tests.e2e.conftest import ADMIN_TOKEN, BIN, Api, Proc, base_env, free_port
+
+pytestmark = pytest.mark.slow
+
+EMAILS = {
+    "facilitator": "facilitator@programme.example",
+    "auditor": "auditor@programme.example",
+    "rome": "officer@rome.example",
+    "yantai": "officer@yantai.example",
+}
+
+
+@dataclass
+class Site:
+    base_url: str
+    api: Api
+    outbox: Path
+    proc: Proc
+    tokens: dict[str, str] = field(default_factory=dict)  # API tokens of the cast (to arrange, not to act)
+    cities: dict[str, str] = field(default_factory=dict)
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def ask_link(self, driver, address: str) -> str:
+        """Ask for a link on the sign-in page, as a person does; answers the link mailed."""
+        from selenium.webdriver.common.by import By
+
+        before = mails(self.outbox)
+        driver.get(self.url("/"))
+        driver.find_element(By.ID, "email").send_keys(address)
+        driver.find_element(By.CSS_SELECTOR, "form[action='/sign-in'] button[type=submit]").click()
+        return sign_in_link(self.outbox, address, after=before)
+
+    def sign_in(self, driver, address: str) -> None:
+        driver.get(self.ask_link(driver, address))
+        assert driver.current_url.endswith("/home"), driver.current_url
+
+
+def _cast(api: Api) -> tuple[dict[str, str], dict[str, str]]:
+    tokens = {
+        "facilitator": api.user(ADMIN_TOKEN, "facilitator", EMAILS["facilitator"]),
+        "auditor": api.user(ADMIN_TOKEN, "auditor", EMAILS["auditor"]),
+    }
+    cities = {
+        "rome": api.city(tokens["facilitator"], "Rome", "IT", "Europe/Rome"),
+        "yantai": api.city(tokens["facilitator"], "Yantai", "CN", "Asia/Shanghai"),
+    }
+    for key in ("rome", "yantai"):
+        tokens[key] = api.user(ADMIN_TOKEN, "officer", EMAILS[key], cities[key])
+    return tokens, cities
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("browser")
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    env = base_env(
+        TWINNING_ADMIN_TOKEN=ADMIN_TOKEN,
+        TWINNING_SECRET="browser-tests-secret",
+        TWINNING_VAR_DIR=str(workdir / "var"),
+        TWINNING_PUBLIC_URL=base_url,
+    )
+    proc = Proc(
+        [str(BIN / "twinning"), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        workdir,
+        env,
+        workdir / "serve.log",
+    )
+    try:
+        api = Api(base_url)
+        api.wait_up(proc, timeout=60)
+        tokens, cities = _cast(api)
+        yield Site(base_url, api, workdir / "var" / "outbox", proc, tokens, cities)
+    finally:
+        proc.kill()
+
+
+@pytest.fixture
+def browser():
+    """``browser(language)`` → a new headless Chromium; every one is closed at teardown."""
+    drivers = []
+
+    def open_browser(language: str = "en"):
+        driver = new_driver(language)
+        drivers.append(driver)
+        return driver
+
+    yield open_browser
+    for driver in drivers:
+        driver.quit()
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not RESULTS:
+        return
+    terminalreporter.section("pages (axe-core violations per page; screenshots)")
+    for page, violations in sorted(RESULTS.items()):
+        terminalreporter.write_line(f"{page}: {violations} violations")
+    terminalreporter.write_line(f"screenshots: {SCREENSHOTS}")
+    (OUTPUT / "axe-results.txt").write_text("".join(f"{p}: {v}\n" for p, v in sorted(RESULTS.items())))
