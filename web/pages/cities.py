@@ -18,7 +18,7 @@ from web.pages.reads import views
 from web.pages.session import current_principal, signed_in
 from web.schemas import CityListQuery
 
-FILTERS = ("q", "country", "region", "theme")
+FILTERS = ("q", "country", "region", "theme", "limit")
 
 
 def blueprint():
