@@ -39,7 +39,7 @@ def test_the_slot_finder_answers_the_apis_slots(api, projector):
         datetime.fromisoformat(s["starts_at"].replace("Z", "+00:00")) for s in from_api
     ]
     assert len(from_api) == 3  # 08:00, 08:30 and 09:00 UTC: Rome's morning is Yantai's afternoon
-    assert "Rome: 3/4/30, 9:00 AM" in page.text and "Yantai: 3/4/30, 4:00 PM" in page.text
+    assert "Rome: Mar 4, 2030, 9:00 AM" in page.text and "Yantai: Mar 4, 2030, 4:00 PM" in page.text
 
 
 def test_a_facilitator_schedules_a_slot_and_the_calendar_shows_both_local_times(api, projector):
@@ -61,12 +61,12 @@ def test_a_facilitator_schedules_a_slot_and_the_calendar_shows_both_local_times(
     )
     assert page.status == 200, page.text[:1500]
     assert re.match(r"^/meetings/[0-9a-f-]{36}\?after=\d+$", page.redirected_to)
-    assert "Rome: 3/4/30, 9:00 AM" in page.text and "Yantai: 3/4/30, 4:00 PM" in page.text
+    assert "Rome: Mar 4, 2030, 9:00 AM" in page.text and "Yantai: Mar 4, 2030, 4:00 PM" in page.text
 
     week = facilitator.get("/meetings", view="week", week="2030-03-04")
     monday = week.html[week.html.index('id="day-1"') : week.html.index('id="day-2"')]
     assert "Urban farming kick-off" in monday
-    assert "Rome: 3/4/30, 9:00 AM" in week.text and "Yantai: 3/4/30, 4:00 PM" in week.text
+    assert "Rome: Mar 4, 2030, 9:00 AM" in week.text and "Yantai: Mar 4, 2030, 4:00 PM" in week.text
 
     rome = Browser(api, "rome")
     listed = rome.get("/meetings")
@@ -127,7 +127,7 @@ def test_moving_a_session_with_a_stale_form_says_so(api, projector):
     )
     assert page.status == 412
     assert "Someone else changed this" in page.text
-    assert "3/5/30" in page.text  # the new state: the session now starts on 5 March
+    assert "Mar 5, 2030" in page.text  # the new state: the session now starts on 5 March
     assert page.value_of("cancel", "reason") == "The mayor cannot come"
     assert api.get("facilitator", f"/api/v1/meetings/{meeting['id']}").get_json()["status"] == "scheduled"
 

@@ -70,7 +70,25 @@ def arranged(site):
         tokens["facilitator"],
         {"title": "First harvest", "due_on": (next_monday() + timedelta(days=90)).isoformat()},
     )
-    return {"partnership": active["id"], "agreement": agreement["id"], "project": project["id"]}
+    starts = datetime.combine(next_monday(), datetime.min.time(), tzinfo=UTC) + timedelta(hours=8, minutes=30)
+    meeting = api.post(
+        "/api/v1/meetings",
+        tokens["facilitator"],
+        {
+            "title": "Greenhouse design review",
+            "kind": "workshop",
+            "starts_at": starts.isoformat(),
+            "duration_minutes": 60,
+            "invited_city_ids": [cities["mannheim"], cities["yantai"]],
+            "partnership_id": active["id"],
+        },
+    )
+    return {
+        "partnership": active["id"],
+        "agreement": agreement["id"],
+        "project": project["id"],
+        "meeting": meeting["id"],
+    }
 
 
 def test_rome_proposes_to_yantai_from_a_suggestion(site, browser, arranged):
@@ -189,6 +207,7 @@ def test_every_content_page_passes_axe_core(site, browser, arranged, language):
         "calendar": "/meetings",
         "calendar-week": f"/meetings?view=week&week={monday}",
         "meeting-new": f"/meetings/new?find=1&city_ids={site.cities['rome']}&city_ids={site.cities['yantai']}&from={monday}",
+        "meeting": f"/meetings/{arranged['meeting']}",
         "agreement": f"/agreements/{arranged['agreement']}",
         "project": f"/projects/{arranged['project']}",
         "reports": "/reports",
@@ -198,3 +217,8 @@ def test_every_content_page_passes_axe_core(site, browser, arranged, language):
         expected = "zh-Hans" if language == "zh_Hans" else "en"
         assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == expected, name
         assert_accessible(driver, name, language)
+
+    driver.get(site.url("/partnerships/new"))  # a refused form: the summary, the messages beside the fields
+    submit(driver, "form[action='/partnerships'] button[type=submit]")
+    assert driver.find_elements(By.CSS_SELECTOR, "#propose-title[aria-invalid=true]")
+    assert_accessible(driver, "partnership-new-refused", language)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime, get_timezone_name
+from babel.dates import format_date, format_datetime, format_time, get_timezone_name
 from flask import request, url_for
 from flask_babel import get_locale
 
@@ -58,10 +58,18 @@ def page_url(endpoint: str, cursor: str | None, **values: Any) -> str | None:
 
 
 def when(instant, zone_name: str, form: str = "medium") -> str:
-    """An instant as the viewer's locale writes it, in the zone given (Babel; DST from tzdata)."""
+    """An instant as the viewer's locale writes it, in the zone given (Babel; DST from tzdata).
+
+    ``short`` is the day spelled out with the time to the minute (``Mar 4, 2030, 9:00 AM``,
+    ``2030年3月4日 09:00``): a numeric day (3/4/30) reads differently in Rome and in Yantai."""
     if instant is None:
         return ""
-    return format_datetime(instant, form, tzinfo=ZoneInfo(zone_name), locale=get_locale())
+    locale = get_locale()
+    if form != "short":
+        return format_datetime(instant, form, tzinfo=ZoneInfo(zone_name), locale=locale)
+    local = instant.astimezone(ZoneInfo(zone_name))
+    pattern = locale.datetime_formats["medium"]
+    return pattern.format(format_time(local, "short", locale=locale), format_date(local, "medium", locale=locale))
 
 
 def day(value, form: str = "medium") -> str:
@@ -70,6 +78,8 @@ def day(value, form: str = "medium") -> str:
 
 def zone_label(zone_name: str) -> str:
     """The zone as the locale names it, with its IANA name (which people also search for)."""
+    if zone_name == UTC_NAME:
+        return UTC_NAME
     try:
         return f"{get_timezone_name(ZoneInfo(zone_name), locale=get_locale())} ({zone_name})"
     except (LookupError, ValueError):
