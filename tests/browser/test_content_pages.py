@@ -220,5 +220,5 @@ def test_every_content_page_passes_axe_core(site, browser, arranged, language):
 
     driver.get(site.url("/partnerships/new"))  # a refused form: the summary, the messages beside the fields
     submit(driver, "form[action='/partnerships'] button[type=submit]")
-    assert driver.find_elements(By.CSS_SELECTOR, "#propose-title[aria-invalid=true]")
+    assert driver.find_elements(By.CSS_SELECTOR, "#propose-proposer_city_id[aria-invalid=true]")
     assert_accessible(driver, "partnership-new-refused", language)
