@@ -55,6 +55,7 @@ lint: install  ## ruff: lint and format check
 
 browser:  ## headless Chromium and its driver from Debian's packages (the browser tests drive them)
 	command -v chromium || (apt-get update && apt-get install -y chromium chromium-driver)
+	fc-list :lang=zh | grep -q . || apt-get install -y fonts-wqy-zenhei  # Chinese glyphs in the screenshots
 
 AXE := var/axe/node_modules/axe-core/axe.min.js
 

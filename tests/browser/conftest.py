@@ -8,16 +8,21 @@ cookies), then ``site.sign_in(driver, email)`` and ``assert_accessible(driver, "
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
 from tests.browser.support import OUTPUT, RESULTS, SCREENSHOTS, mails, new_driver, sign_in_link
-from tests.e2e.conftest import ADMIN_TOKEN, BIN, Api, Proc, base_env, free_port
+from tests.e2e.conftest import ADMIN_TOKEN, BIN, Api, Proc, base_env, create_database, drop_database, free_port
 
 pytestmark = pytest.mark.slow
 
+# One embedded process holds the web threads, both followers, the dispatcher and the worker on one
+# pool; the default (2 kept, 3 at most) starves it: "couldn't get a connection after 5.00 sec".
+POSTGRES_POOLS = {"TWINNING_POOL_SIZE": "4", "TWINNING_POOL_MAX": "8"}
 EMAILS = {
     "facilitator": "facilitator@programme.example",
     "auditor": "auditor@programme.example",
@@ -67,9 +72,9 @@ def _cast(api: Api) -> tuple[dict[str, str], dict[str, str]]:
     return tokens, cities
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("browser")
+@contextmanager
+def serving(workdir: Path, database_url: str | None = None) -> Iterator[Site]:
+    """``twinning serve`` on SQLite under ``workdir`` (or on ``database_url``), with the cast enrolled."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = base_env(
@@ -77,13 +82,10 @@ def site(tmp_path_factory):
         TWINNING_SECRET="browser-tests-secret",
         TWINNING_VAR_DIR=str(workdir / "var"),
         TWINNING_PUBLIC_URL=base_url,
+        **({"TWINNING_DATABASE": database_url, **POSTGRES_POOLS} if database_url else {}),
     )
-    proc = Proc(
-        [str(BIN / "twinning"), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        workdir,
-        env,
-        workdir / "serve.log",
-    )
+    command = [str(BIN / "twinning"), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    proc = Proc(command, workdir, env, workdir / "serve.log")
     try:
         api = Api(base_url)
         api.wait_up(proc, timeout=60)
@@ -91,6 +93,23 @@ def site(tmp_path_factory):
         yield Site(base_url, api, workdir / "var" / "outbox", proc, tokens, cities)
     finally:
         proc.kill()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    with serving(tmp_path_factory.mktemp("browser")) as running:
+        yield running
+
+
+@pytest.fixture
+def postgres_site(tmp_path):
+    """The same server on a PostgreSQL database of its own (the main story runs on both stores)."""
+    name, url = create_database()
+    try:
+        with serving(tmp_path, url) as running:
+            yield running
+    finally:
+        drop_database(name)
 
 
 @pytest.fixture

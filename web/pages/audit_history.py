@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, request
 
-from domain.audit import require_auditor
+from domain.audit import jsonable, require_auditor
 from domain.errors import InvalidValue, NotFound
 from domain.model.statuses import AUDIT_ROLES
 from domain.model.user import User
@@ -62,7 +62,7 @@ def blueprint() -> Blueprint:
                 try:
                     if cls is User:
                         programme.user(me, aggregate_id)
-                    entries = [rep.history_entry(e) for e in programme.history(cls, aggregate_id)]
+                    entries = [jsonable(rep.history_entry(e)) for e in programme.history(cls, aggregate_id)]
                 except InvalidValue as refused:
                     error, status = refused.message, 422
                 except NotFound as missing:
@@ -85,7 +85,7 @@ def blueprint() -> Blueprint:
                     raise InvalidValue("kind", f"expected one of {', '.join(STATES)}")
                 instant = _local_instant(at)
                 cls = KINDS[kind][0]
-                state = STATES[kind](services().programme.load_as_of(cls, aggregate_id, instant))
+                state = jsonable(STATES[kind](services().programme.load_as_of(cls, aggregate_id, instant)))
             except InvalidValue as refused:
                 error, status = refused.message, 422
             except NotFound as missing:

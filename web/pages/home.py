@@ -33,12 +33,13 @@ def blueprint() -> Blueprint:
         me = current_principal()
         views = reads.views()
         inbox = reads.guard(lambda: views.inbox(me.user_id, limit=LIMIT, cursor=request.args.get("cursor") or None))
-        invitations, upcoming, suggestions, city = [], [], [], None
+        invitations, upcoming, suggestions, city, partnerships = [], [], [], None, []
         now = datetime.now(UTC)
         if me.role == Role.OFFICER and me.city_id:
             city = reads.guard(lambda: views.city(me.city_id))
             invitations = reads.guard(lambda: views.invitations_awaiting(me.city_id, limit=LIMIT))["items"]
             suggestions = _suggestions(suggester, views, me.city_id)
+            partnerships = reads.guard(lambda: views.partnerships(city_id=me.city_id, limit=LIMIT))["items"]
         city_id = me.city_id if me.role == Role.OFFICER else None
         organiser = me.user_id if me.role == Role.FACILITATOR else None
         upcoming = reads.guard(
@@ -53,6 +54,7 @@ def blueprint() -> Blueprint:
             invitations=invitations,
             upcoming=upcoming,
             suggestions=suggestions,
+            partnerships=partnerships,
             city=city,
             done=request.args.get("done"),
         )

@@ -39,6 +39,7 @@ def install(app: Flask) -> None:
     app.jinja_env.filters["datetime_local"] = datetime_local
     app.jinja_env.filters["date_local"] = date_local
     app.jinja_env.filters["input_local"] = input_local
+    app.jinja_env.filters["iso_instant"] = iso_instant
     app.jinja_env.globals.update(
         html_lang=html_lang, current_language=current_language, language_names=NAMES, page_time_zone=time_zone
     )
@@ -166,3 +167,9 @@ def input_local(value: Any) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=ZoneInfo("UTC"))
     return moment.astimezone(ZoneInfo(time_zone())).replace(tzinfo=None).isoformat(timespec="seconds")
+
+
+def iso_instant(value: Any) -> str:
+    """The exact instant in ISO 8601 with its offset, for a link (``?at=``) that must not round."""
+    moment = _as_datetime(value)
+    return "" if moment is None else moment.isoformat()

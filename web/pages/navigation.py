@@ -43,6 +43,26 @@ def kind_names() -> dict[str, str]:
     }
 
 
+def status_names() -> dict[str, str]:
+    """Partnership, invitation and session statuses (``{{ status_name(p.status) }}``)."""
+    return {
+        "proposed": str(_l("proposed")),
+        "active": str(_l("active")),
+        "declined": str(_l("declined")),
+        "withdrawn": str(_l("withdrawn")),
+        "concluded": str(_l("concluded")),
+        "pending": str(_l("awaiting an answer")),
+        "accepted": str(_l("accepted")),
+        "scheduled": str(_l("scheduled")),
+        "held": str(_l("held")),
+        "cancelled": str(_l("cancelled")),
+    }
+
+
+def status_name(status: str) -> str:
+    return status_names().get(str(status), str(status))
+
+
 def role_name(role: str) -> str:
     return role_names().get(role, str(role))
 
@@ -57,4 +77,6 @@ def nav_links(principal: Principal) -> list[tuple[str, str]]:
 
 
 def install(app: Flask) -> None:
-    app.jinja_env.globals.update(nav_links=nav_links, role_name=role_name, kind_names=kind_names)
+    app.jinja_env.globals.update(
+        nav_links=nav_links, role_name=role_name, kind_names=kind_names, status_name=status_name
+    )
