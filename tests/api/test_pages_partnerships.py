@@ -28,7 +28,7 @@ def test_rome_proposes_to_yantai_and_the_board_shows_it_at_once(api, projector):
     assert re.match(r"^/partnerships/[0-9a-f-]{36}\?after=\d+$", page.redirected_to)
     assert "Urban agriculture exchange" in page.text
     assert "Waiting for an answer" in page.text
-    assert "PartnershipProposed" in page.text  # the history, read from the log
+    assert "Partnership proposed" in page.text  # the history, read from the log
 
     board = rome.get("/partnerships", after=page.redirected_to.rsplit("=", 1)[1])
     proposed = board.html[board.html.index('id="status-proposed"') : board.html.index('id="status-active"')]

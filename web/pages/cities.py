@@ -8,7 +8,6 @@ from flask import request
 
 from domain.model.city import City
 from domain.regions import REGIONS
-from domain.themes import THEMES
 from web import representations as rep
 from web.http import programme
 from web.pages.base import render
@@ -16,6 +15,7 @@ from web.pages.forms import Form
 from web.pages.reading import all_cities, city_names, content_blueprint, may_act, page_url, viewer_zone
 from web.pages.reads import views
 from web.pages.session import current_principal, signed_in
+from web.pages.theme_names import theme_choices
 from web.schemas import CityListQuery
 
 FILTERS = ("q", "country", "region", "theme", "limit")
@@ -54,7 +54,7 @@ def blueprint():
             more=page_url("pages_cities.directory", result["next_cursor"]),
             countries=countries,
             regions=list(REGIONS),
-            themes=sorted(THEMES.items()),
+            themes=theme_choices(),
         )
 
     @bp.get("/cities/<uuid:city_id>")
@@ -81,7 +81,6 @@ def blueprint():
             more=page_url("pages_cities.one", timeline["next_cursor"], city_id=str(city_id)),
             may_propose=me.city_id not in (None, str(city_id)) and may_act(me, [me.city_id]),
             zone=viewer_zone(me),
-            themes=THEMES,
         )
 
     return bp

@@ -8,7 +8,6 @@ from flask import abort, request, url_for
 
 from domain.model.partnership import Partnership
 from domain.model.statuses import InvitationStatus, PartnershipStatus
-from domain.themes import THEMES
 from web import representations as rep
 from web.http import programme
 from web.pages.base import render
@@ -16,6 +15,7 @@ from web.pages.forms import Form, done
 from web.pages.reading import all_cities, city_names, content_blueprint, may_act, page_url, viewer_zone
 from web.pages.reads import views
 from web.pages.session import current_principal, signed_in
+from web.pages.theme_names import theme_choices
 from web.schemas import CityRef, DeclineIn, PartnershipIn, PartnershipListQuery, ReasonIn
 
 BOARD_LIMIT = 10
@@ -59,7 +59,7 @@ def blueprint():
             city_id=city,
             theme=theme,
             city_choices=[(c["id"], c["name"]) for c in all_cities(found)],
-            themes=sorted(THEMES.items()),
+            themes=theme_choices(),
         )
 
     @bp.get("/partnerships/new")
@@ -177,7 +177,7 @@ def show_new(form: Form):
         proposers=[(c["id"], c["name"]) for c in proposers],
         invitees=[(c["id"], c["name"]) for c in cities],
         suggested=suggested,
-        themes=sorted(THEMES.items()),
+        themes=theme_choices(),
     )
 
 
@@ -206,5 +206,4 @@ def show_one(partnership_id: UUID, forms: dict[str, Form] | None = None, only: s
         history=app.history(Partnership, partnership_id),
         meetings=found.meetings(partnership_id=str(partnership_id), limit=20)["items"],
         zone=viewer_zone(me),
-        themes=THEMES,
     )

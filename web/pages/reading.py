@@ -11,10 +11,10 @@ from flask_babel import get_locale
 
 from domain.access import Principal, require_officer_of_any
 from domain.errors import PermissionDenied
-from domain.themes import THEMES
 from web.pages.base import page_blueprint
 from web.pages.i18n import time_zone
 from web.pages.labels import country, label, options
+from web.pages.theme_names import theme_names
 
 UTC_NAME = "UTC"
 
@@ -112,7 +112,7 @@ def content_blueprint(area: str):
             "zone_label": zone_label,
             "country_choices": lambda codes: sorted(((c, country(c)) for c in codes), key=lambda pair: pair[1]),
             "region_choices": lambda regions: [(r, label("region", r)) for r in regions],
-            "theme_names": lambda slugs: ", ".join(THEMES.get(t, t) for t in slugs),
+            "theme_names": theme_names,
         }
 
     return bp
