@@ -14,8 +14,7 @@ from web import representations as rep
 from web.http import programme
 from web.pages.base import render
 from web.pages.forms import Form, done
-from web.pages.reading import city_names, content_blueprint, may_act, viewer_zone
-from web.pages.reads import views
+from web.pages.reading import city_names, content_blueprint, may_act, viewer_zone, views
 from web.pages.session import current_principal, signed_in
 from web.schemas import SignIn
 

@@ -18,8 +18,7 @@ from web.http import programme
 from web.pages.base import render
 from web.pages.calendar import WEEK, WEEK_LIMIT, Zones, local_midnight, monday_of, slots_query, week_days
 from web.pages.forms import Form, done, local_instant
-from web.pages.reading import all_cities, content_blueprint, page_url, viewer_zone
-from web.pages.reads import views
+from web.pages.reading import all_cities, content_blueprint, page_url, viewer_zone, views
 from web.pages.session import current_principal, signed_in
 from web.schemas import CancelIn, MeetingIn, OutcomeIn, RescheduleIn, SlotsQuery
 

@@ -12,8 +12,7 @@ from web import representations as rep
 from web.http import programme
 from web.pages.base import render
 from web.pages.forms import Form, done
-from web.pages.reading import all_cities, city_names, content_blueprint, may_act, page_url, viewer_zone
-from web.pages.reads import views
+from web.pages.reading import all_cities, city_names, content_blueprint, may_act, page_url, viewer_zone, views
 from web.pages.session import current_principal, signed_in
 from web.pages.theme_names import theme_choices
 from web.schemas import CityRef, DeclineIn, PartnershipIn, PartnershipListQuery, ReasonIn

@@ -11,12 +11,31 @@ from flask_babel import get_locale
 
 from domain.access import Principal, require_officer_of_any
 from domain.errors import PermissionDenied
+from web.pages import reads
 from web.pages.base import page_blueprint
 from web.pages.i18n import time_zone
 from web.pages.labels import country, label, options
 from web.pages.theme_names import theme_names
 
 UTC_NAME = "UTC"
+
+
+class GuardedViews:
+    """The views with each query run through ``reads.guard``: one retry after a broken connection."""
+
+    def __init__(self, found) -> None:
+        self.found = found
+
+    def __getattr__(self, name: str):
+        query = getattr(self.found, name)
+        if not callable(query):
+            return query
+        return lambda *args, **kwargs: reads.guard(lambda: query(*args, **kwargs))
+
+
+def views() -> GuardedViews:
+    """The views once they hold what a redirect's ``?after=`` names (``web.pages.reads.views``)."""
+    return GuardedViews(reads.views())
 
 
 def city_names(found, city_ids) -> dict[str, str]:

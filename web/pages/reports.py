@@ -10,8 +10,7 @@ from domain.regions import REGIONS
 from web.pages.base import render
 from web.pages.charts import bar_chart
 from web.pages.labels import label
-from web.pages.reading import content_blueprint, page_url, viewer_zone
-from web.pages.reads import views
+from web.pages.reading import content_blueprint, page_url, viewer_zone, views
 from web.pages.session import current_principal, signed_in
 
 
