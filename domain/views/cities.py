@@ -218,6 +218,7 @@ class CityQueries:
         status: str | None = None,
         limit: int | None = None,
         cursor: str | None = None,
+        country: str | None = None,
     ) -> Page:
         """Cities by name; ``theme`` offered or sought; ``q`` a case-insensitive substring of name or local name."""
         limit = check_limit(limit)
@@ -227,6 +228,8 @@ class CityQueries:
             where.add("region = ?", region)
         if status := check_text(status, "status"):
             where.add("status = ?", status)
+        if country := check_text(country, "country"):
+            where.add("country = ?", country.upper())
         if theme := check_text(theme, "theme"):
             where.add(f"({contains('themes_offered')} OR {contains('themes_sought')})", member(theme), member(theme))
         if q is not None and q.strip():

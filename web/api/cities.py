@@ -77,7 +77,7 @@ def blueprint():
     @bp.get("/cities")
     @bp.input(CityListQuery, location="query", arg_name="query")
     @bp.output(CityPage)
-    @bp.doc(summary="The city directory, by name (?region=&theme=&q=&status=)")
+    @bp.doc(summary="The city directory, by name (?region=&country=&theme=&q=&status=)")
     def list_cities(query: CityListQuery):
         return page(
             query.after,
@@ -88,6 +88,7 @@ def blueprint():
                 status=query.status,
                 limit=query.limit,
                 cursor=query.cursor,
+                country=query.country,
             ),
         )
 

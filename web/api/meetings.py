@@ -38,6 +38,20 @@ from workers.calendar import meeting_ics as calendar_document
 DEFAULT_SLOT_RANGE = timedelta(days=7)
 
 
+def find_slots(ids: list[str], start: datetime | None, end: datetime | None, duration: int, step: int):
+    """The slot finder of the API and of the pages: common working hours of the cities, UTC."""
+    if not ids:
+        raise InvalidValue("city_ids", "give one or more city ids separated by commas")
+    if len(ids) > MAX_CITIES:
+        raise InvalidValue("city_ids", f"give at most {MAX_CITIES} cities")
+    app = programme()
+    cities = [app.load(City, city_id, field="city_ids") for city_id in dict.fromkeys(ids)]
+    start = start or datetime.now(UTC).replace(second=0, microsecond=0)
+    end = end or start + DEFAULT_SLOT_RANGE
+    weeks = [WorkingWeek.of(c.timezone, c.working_hours) for c in cities]
+    return common_slots(weeks, start, end, duration, step)
+
+
 def blueprint():
     bp = api_blueprint("meetings", "Meetings")
 
@@ -100,16 +114,7 @@ def blueprint():
     )
     def slots(query: SlotsQuery):
         ids = [part.strip() for part in query.city_ids.split(",") if part.strip()]
-        if not ids:
-            raise InvalidValue("city_ids", "give one or more city ids separated by commas")
-        if len(ids) > MAX_CITIES:
-            raise InvalidValue("city_ids", f"give at most {MAX_CITIES} cities")
-        app = programme()
-        cities = [app.load(City, city_id, field="city_ids") for city_id in dict.fromkeys(ids)]
-        start = query.from_ or datetime.now(UTC).replace(second=0, microsecond=0)
-        end = query.to or start + DEFAULT_SLOT_RANGE
-        weeks = [WorkingWeek.of(c.timezone, c.working_hours) for c in cities]
-        found = common_slots(weeks, start, end, query.duration_minutes, query.step_minutes)
+        found = find_slots(ids, query.from_, query.to, query.duration_minutes, query.step_minutes)
         return {"items": [{"starts_at": s.starts_at, "ends_at": s.ends_at} for s in found], "next_cursor": None}
 
     @bp.get("/meetings/<uuid:meeting_id>")

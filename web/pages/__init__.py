@@ -11,9 +11,11 @@ from __future__ import annotations
 from flask import Flask
 
 from web.pages import assets, audit, audit_history, errors, home, i18n, navigation, security, session, signin
+from web.pages.content import CONTENT_AREAS
 
 # The areas' modules, each with ``blueprint()``; pages-work appends its own (cities, partnerships…).
 AREAS = [assets, i18n, signin, home, audit, audit_history]
+AREAS += CONTENT_AREAS
 
 
 def register_pages(app: Flask) -> None:

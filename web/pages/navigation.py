@@ -14,6 +14,12 @@ NAV = [
     ("pages_home.home", _l("Home"), ALL),
     ("pages_audit.log", _l("Audit"), (Role.AUDITOR, Role.ADMIN)),
 ]
+NAV += [
+    ("pages_cities.directory", _l("Cities"), ALL),
+    ("pages_partnerships.board", _l("Partnerships"), ALL),
+    ("pages_meetings.calendar", _l("Calendar"), ALL),
+    ("pages_reports.dashboard", _l("Reports"), ALL),
+]
 
 
 def role_names() -> dict[str, str]:

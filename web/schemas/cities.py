@@ -153,6 +153,7 @@ class CityListQuery(PageQuery):
         | None
     ) = None
     status: values_of(CityStatus) | None = None
+    country: Country | None = None
 
 
 class CityListItem(ViewItem):
