@@ -309,3 +309,16 @@ def test_suggestions_stay_within_the_citys_programmes_or_the_one_named(api, two,
     assert {s["name"] for s in in_iurc.get_json()["items"]} <= {"Barcelona", "Chengdu"}
     everywhere = api.get("rome", rome, query_string={"after": after, "limit": 50}).get_json()["items"]
     assert {"Chengdu", "Yantai"} <= {s["name"] for s in everywhere}
+
+
+def test_exports_take_programme_id(api, two, projector):
+    iuc = api.active_partnership("rome", ("yantai",))
+    api.active_partnership("rome", ("chengdu",))
+    query = {"programme_id": two["iuc"], "after": _head(api)}
+    exported = api.get("auditor", "/api/v1/exports/partnerships.json", query_string=query)
+    assert exported.status_code == 200, exported.get_data(as_text=True)[:300]
+    assert [row["id"] for row in exported.get_json()["items"]] == [iuc["id"]]
+    unknown = {"programme_id": "00000000-0000-4000-8000-000000000000"}
+    assert_problem(api.get("rome", "/api/v1/exports/partnerships.json", query_string=unknown), 403)
+    got = api.get("auditor", "/api/v1/exports/partnerships.csv", query_string=unknown)
+    assert _fields(assert_problem(got, 422)) == {"programme_id"}
