@@ -6,8 +6,10 @@ from uuid import UUID
 
 from domain.model.agreement import Agreement
 from domain.model.city import City
+from domain.model.cluster import Cluster
 from domain.model.meeting import Meeting
 from domain.model.partnership import Partnership
+from domain.model.programme import CooperationProgramme
 from domain.model.project import PilotProject
 from domain.model.user import User
 from web import representations as rep
@@ -23,6 +25,8 @@ KINDS = {
     "agreements": (Agreement, "agreement"),
     "projects": (PilotProject, "project"),
     "users": (User, "user"),
+    "programmes": (CooperationProgramme, "programme"),
+    "clusters": (Cluster, "cluster"),
 }
 
 
