@@ -17,7 +17,7 @@ from domain.views.clusters import ClusterQueries
 from domain.views.context import Context, Memory, apply, handled
 from domain.views.inbox import InboxQueries
 from domain.views.meetings import MeetingQueries
-from domain.views.partnerships import PartnershipQueries
+from domain.views.partnership_board import PartnershipQueries
 from domain.views.profiles import ProfileQueries
 from domain.views.programmes import ProgrammeQueries
 from domain.views.projects import ProjectQueries
