@@ -20,7 +20,8 @@ from domain.model.statuses import ProgrammeStatus
 from domain.regions import REGIONS
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://twinning.example/programmes")
-_CODE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+CODE_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"  # a slug: iuc-asia, iurc-asia-australasia
+_CODE = re.compile(CODE_PATTERN)
 
 
 class CityJoinedTwice(RuleBroken):

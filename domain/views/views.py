@@ -22,7 +22,7 @@ from domain.views.feedback import FeedbackQueries
 from domain.views.funder_report import FunderReportQueries
 from domain.views.inbox import InboxQueries
 from domain.views.meetings import MeetingQueries
-from domain.views.partnerships import PartnershipQueries
+from domain.views.partnership_board import PartnershipQueries
 from domain.views.profiles import ProfileQueries
 from domain.views.programmes import ProgrammeQueries
 from domain.views.projects import ProjectQueries

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import Field, StrictStr
 
 from domain.limits import MAX_CLUSTER_THEMES, MAX_PROGRAMME_CODE, MAX_PROGRAMME_REGIONS
+from domain.model.programme import CODE_PATTERN
 from domain.model.statuses import ProgrammeStatus
 from domain.regions import REGIONS
 from web.schemas.base import After, Day, Id, Input, Output, Text, Theme, ViewItem, _enum, values_of
@@ -17,7 +18,7 @@ ProgrammeCode = Annotated[
     Field(
         min_length=1,
         max_length=MAX_PROGRAMME_CODE,
-        pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+        pattern=CODE_PATTERN,
         description="a slug, unique among programmes: iuc-asia, iurc-asia-australasia",
     ),
 ]
