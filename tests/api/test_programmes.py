@@ -309,3 +309,39 @@ def test_suggestions_stay_within_the_citys_programmes_or_the_one_named(api, two,
     assert {s["name"] for s in in_iurc.get_json()["items"]} <= {"Barcelona", "Chengdu"}
     everywhere = api.get("rome", rome, query_string={"after": after, "limit": 50}).get_json()["items"]
     assert {"Chengdu", "Yantai"} <= {s["name"] for s in everywhere}
+
+
+def test_exports_take_programme_id(api, two, projector):
+    iuc = api.active_partnership("rome", ("yantai",))
+    api.active_partnership("rome", ("chengdu",))
+    query = {"programme_id": two["iuc"], "after": _head(api)}
+    exported = api.get("auditor", "/api/v1/exports/partnerships.json", query_string=query)
+    assert exported.status_code == 200, exported.get_data(as_text=True)[:300]
+    assert [row["id"] for row in exported.get_json()["items"]] == [iuc["id"]]
+    unknown = {"programme_id": "00000000-0000-4000-8000-000000000000"}
+    assert_problem(api.get("rome", "/api/v1/exports/partnerships.json", query_string=unknown), 403)
+    got = api.get("auditor", "/api/v1/exports/partnerships.csv", query_string=unknown)
+    assert _fields(assert_problem(got, 422)) == {"programme_id"}
+
+
+def test_a_programmes_history_names_who_did_what(api, two):
+    entries = api.get("auditor", f"/api/v1/programmes/{two['iuc']}/history").get_json()["items"]
+    assert [e["type"] for e in entries] == ["ProgrammeLaunched", "FacilitatorAssigned"] + ["CityJoined"] * 4
+    assert {e["actor"]["role"] for e in entries} == {"admin"}
+    assert entries[2]["data"]["city_id"] == api.city("rome")
+
+
+def test_the_citys_timeline_tells_its_programmes_and_clusters(api, two, projector):
+    cluster = api.post(
+        "facilitator", f"/api/v1/programmes/{two['iuc']}/clusters", {"name": "Smart city", "themes": ["smart-city"]}
+    ).get_json()
+    api.post("facilitator", f"/api/v1/clusters/{cluster['id']}/cities", {"city_id": api.city("rome")})
+    api.post("rome", f"/api/v1/programmes/{two['iurc']}/cities/{api.city('rome')}/leave", {"reason": "IUC only"})
+    query = {"after": _head(api), "limit": 50}
+    told = [
+        e["summary"]
+        for e in api.get("rome", f"/api/v1/cities/{api.city('rome')}/timeline", query_string=query).get_json()["items"]
+    ]
+    assert "Rome joined the programme IUC-ASIA" in told
+    assert "Rome joined the cluster \u201cSmart city\u201d" in told
+    assert "Rome left the programme IURC-ASIA-AUSTRALASIA" in told

@@ -20,16 +20,18 @@ import json
 import logging
 from collections.abc import Callable, Iterator
 from typing import Any
+from uuid import UUID
 
 from flask import Response, stream_with_context
+from pydantic import Field
 
 from domain.audit import iter_audit_events, jsonable, require_auditor
 from domain.limits import MAX_LIMIT
 from web.api import api_blueprint
 from web.api.export_rows import HEADERS, ROWS
-from web.api.lists import read_views
+from web.api.lists import programme_filter, read_views
 from web.http import principal, services
-from web.schemas import After, Input
+from web.schemas import After, Id, Input
 
 PAGE = MAX_LIMIT  # the largest page a read model serves
 CSV_MEDIA_TYPE = "text/csv"
@@ -39,6 +41,7 @@ log = logging.getLogger("twinning.web.exports")
 
 class ExportQuery(Input):
     after: After | None = None
+    programme_id: Id | None = Field(None, description="only this programme's (not for the audit log)")
 
 
 LABELS = {
@@ -64,7 +67,7 @@ def _pages(list_page: Callable[[str | None], dict]) -> Iterator[dict]:
             return
 
 
-def _source(kind: str, after: int | None) -> tuple[Iterator[dict], dict[str, str]]:
+def _source(kind: str, after: int | None, programme: UUID | None = None) -> tuple[Iterator[dict], dict[str, str]]:
     """The items to export and headers saying how far the log had been read (checks the caller first)."""
     who = principal()
     require_auditor(who)
@@ -74,13 +77,14 @@ def _source(kind: str, after: int | None) -> tuple[Iterator[dict], dict[str, str
         end = chain.programme.recorder.max_notification_id() or 0
         items = iter_audit_events(chain, who, stop=end)
         return items, {"X-Export-Position": str(end)}
+    programme_id = programme_filter(programme)
     views = read_views(after)
     position = views.position()
     lists = {
-        "partnerships": lambda c: views.partnerships(limit=PAGE, cursor=c),
-        "meetings": lambda c: views.meetings(limit=PAGE, cursor=c),
-        "agreements": lambda c: views.agreements(limit=PAGE, cursor=c),
-        "projects": lambda c: views.projects(limit=PAGE, cursor=c),
+        "partnerships": lambda c: views.partnerships(limit=PAGE, cursor=c, programme_id=programme_id),
+        "meetings": lambda c: views.meetings(limit=PAGE, cursor=c, programme_id=programme_id),
+        "agreements": lambda c: views.agreements(limit=PAGE, cursor=c, programme_id=programme_id),
+        "projects": lambda c: views.projects(limit=PAGE, cursor=c, programme_id=programme_id),
     }
     return _pages(lists[kind]), {"X-Export-Position": str(position), "X-View-Position": str(position)}
 
@@ -149,7 +153,7 @@ def _route(bp, kind: str, fmt: str) -> None:
     filename = f"{kind}.{fmt}"
 
     def export(query: ExportQuery):
-        items, headers = _source(kind, query.after)
+        items, headers = _source(kind, query.after, query.programme_id)
         if fmt == "csv":
             return _stream(_csv(kind, items), CSV_MEDIA_TYPE, filename, headers)  # Flask adds "; charset=utf-8"
         return _stream(_json(kind, items, headers["X-Export-Position"]), JSON_MEDIA_TYPE, filename, headers)

@@ -7,8 +7,10 @@ from uuid import UUID
 from domain.model.action_plan import ActionPlan
 from domain.model.agreement import Agreement
 from domain.model.city import City
+from domain.model.cluster import Cluster
 from domain.model.meeting import Meeting
 from domain.model.partnership import Partnership
+from domain.model.programme import CooperationProgramme
 from domain.model.project import PilotProject
 from domain.model.user import User
 from web import representations as rep
@@ -24,6 +26,8 @@ KINDS = {
     "agreements": (Agreement, "agreement"),
     "projects": (PilotProject, "project"),
     "users": (User, "user"),
+    "programmes": (CooperationProgramme, "programme"),
+    "clusters": (Cluster, "cluster"),
     "action-plans": (ActionPlan, "action_plan"),
 }
 
