@@ -184,6 +184,15 @@ RESOURCE_HEADERS = {
 }
 
 
+# Operations that also answer in other media types (content negotiation: Accept, or ?format=).
+ALTERNATE_MEDIA = {
+    "GET /api/v1/programmes/{programme_id}/report": {
+        "text/csv": {"schema": {"type": "string", "description": "rows: section, item, metric, value"}},
+        "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+    },
+}
+
+
 def _problem_components(spec: dict) -> None:
     schemas = spec.setdefault("components", {}).setdefault("schemas", {})
     schema = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
@@ -265,6 +274,8 @@ def process(spec: dict) -> dict:
             _require_body(spec, operation)
             responses = operation.setdefault("responses", {})
             for status, response in responses.items():
+                if status == "200" and f"{method.upper()} {path}" in ALTERNATE_MEDIA:
+                    response.setdefault("content", {}).update(ALTERNATE_MEDIA[f"{method.upper()} {path}"])
                 if status.startswith("2"):
                     headers = response.setdefault("headers", {})
                     headers.update(RESPONSE_HEADERS)

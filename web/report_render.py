@@ -41,6 +41,23 @@ def cjk_font_installed() -> bool:
     return _cjk[0]
 
 
+# The section titles in Simplified Chinese, shown beside the English ones when a Chinese font is installed.
+ZH = {
+    "Funder's report": "资助方报告",
+    "Pairings by stage": "结对阶段",
+    "Action plans (UCAPs)": "城市合作行动计划",
+    "Actions on time": "按期完成的行动",
+    "Indicators against targets": "指标与目标",
+    "Sessions held and participants": "已举行的会议与参与人数",
+    "Feedback outcomes": "反馈结果",
+    "MoUs in force": "生效的谅解备忘录",
+    "Pilot projects and milestones": "试点项目与里程碑",
+    "Themes and SDGs covered": "涵盖的主题与可持续发展目标",
+    "Per region": "按地区",
+    "Per cluster": "按集群",
+    "Progress review": "进展回顾",
+}
+
 _env = Environment(loader=PackageLoader("web", "templates"), autoescape=select_autoescape(["html"]))
 
 
@@ -134,9 +151,15 @@ def _charts(report: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def report_html(report: dict[str, Any]) -> str:
+def report_html(report: dict[str, Any], chinese: bool | None = None) -> str:
+    """The report as HTML; ``chinese``: add the Chinese titles (default: when a Chinese font is installed)."""
+    chinese = cjk_font_installed() if chinese is None else chinese
+
+    def title(english: str) -> str:
+        return f"{english} · {ZH[english]}" if chinese else english
+
     return _env.get_template("funder_report.html").render(
-        report=report, charts=_charts(report), text=_text, fonts=FONTS, chinese=cjk_font_installed()
+        report=report, charts=_charts(report), text=_text, fonts=FONTS, chinese=chinese, zh=ZH, title=title
     )
 
 

@@ -43,6 +43,18 @@ class ActionPlanQueries:
             rows, next_cursor = split(rows, limit, lambda r: encode_cursor("action_plans", r["position"]))
             return {"items": plan_items(db, rows), "next_cursor": next_cursor}
 
+    def with_plan_ids(self, page: Page) -> Page:
+        """A page of partnerships, each with the id of its action plan (None while it has none)."""
+        ids = [item["id"] for item in page["items"]]
+        found: dict[str, str] = {}
+        if ids:
+            with self._read() as db:
+                rows = db.all(
+                    f"SELECT id, partnership_id FROM {ACTION_PLANS.name} WHERE partnership_id IN ({marks(ids)})", ids
+                )
+            found = {r["partnership_id"]: r["id"] for r in rows}
+        return {**page, "items": [{**item, "action_plan_id": found.get(item["id"])} for item in page["items"]]}
+
 
 def plan_items(db: Any, rows: list[dict]) -> list[dict]:
     ids = [r["id"] for r in rows]

@@ -97,6 +97,8 @@ def test_the_old_action_plan_command_still_answers_as_before_and_creates_the_pla
     assert {a["city_id"] for a in plan["adoptions"]} == {api.city("rome"), api.city("yantai")}
     listed = api.get("auditor", "/api/v1/action-plans", query_string={"after": old.headers["X-Log-Position"]})
     assert [p["id"] for p in listed.get_json()["items"]] == [plan["id"]]
+    board = api.get("auditor", "/api/v1/partnerships", query_string={"after": old.headers["X-Log-Position"]})
+    assert [(p["id"], p["action_plan_id"]) for p in board.get_json()["items"]] == [(partnership["id"], plan["id"])]
 
 
 def test_bad_input_is_a_problem_naming_the_field_and_nothing_is_recorded(api):

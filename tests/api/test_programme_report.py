@@ -14,6 +14,7 @@ import pytest
 from pypdf import PdfReader
 
 from tests.api.conftest import assert_problem
+from web.report_render import report_html
 
 AS_OF = "2021-01-31"
 
@@ -220,6 +221,14 @@ def test_the_report_as_pdf_shows_the_figures(api, story):
     assert "CO2 emitted (n) 1000 600 800 2020-12-15 50 % below_target" in text, text
     assert "europe 2 3 2 1 1 1" in text
     assert _report(api, story, format="pdf").data.startswith(b"%PDF")
+
+
+def test_the_report_titles_are_bilingual_when_a_chinese_font_is_there(api, story):
+    report = _report(api, story).get_json()
+    bilingual, english = report_html(report, chinese=True), report_html(report, chinese=False)
+    assert "Pairings by stage · 结对阶段" in bilingual and "资助方报告" in bilingual
+    assert "结对阶段" not in english and "Pairings by stage" in english
+    assert "participants 42" in english
 
 
 def test_an_unknown_programme_a_bad_format_or_a_bad_date_is_a_problem(api):

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from domain.application.programmes import FacilitatorOutsideProgramme
 from domain.errors import InvalidValue, NotFound, PermissionDenied
 from domain.model.action_plan import (
     ActionClosed,
@@ -157,3 +158,23 @@ def test_a_non_member_officer_cannot_report_and_nothing_is_recorded(people):
     with pytest.raises(PermissionDenied):
         app.adopt_plan_for_city(people.officer("rome"), plan_id, people.city("yantai"), date(2020, 9, 1))
     assert app.load(ActionPlan, plan_id).version == version
+
+
+def test_a_facilitator_acts_on_a_plan_only_in_their_programme(people):
+    app = people.programme
+    iuc = str(
+        app.launch_programme(
+            people.admin, "iuc-asia", "IUC Asia", ["europe", "east-asia"], date(2017, 1, 1)
+        ).aggregate.id
+    )
+    for city in ("rome", "yantai"):
+        app.join_programme(people.admin, iuc, people.city(city))
+    pid = active_partnership(people)
+    with pytest.raises(FacilitatorOutsideProgramme):
+        app.draft_action_plan(people.facilitator, pid, "UCAP")
+    plan = app.draft_action_plan(people.officer("rome"), pid, "UCAP").aggregate
+    assert plan.programme_id == iuc
+    with pytest.raises(FacilitatorOutsideProgramme):
+        app.add_objective(people.facilitator, str(plan.id), "Take over")
+    app.assign_facilitator(people.admin, iuc, people.facilitator.user_id)
+    assert app.add_objective(people.facilitator, str(plan.id), "Faculty").aggregate.objectives

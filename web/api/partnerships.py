@@ -137,13 +137,15 @@ def blueprint():
     def list_partnerships(query: PartnershipListQuery):
         return page(
             query.after,
-            lambda v: v.partnerships(
-                status=query.status,
-                city_id=text_id(query.city_id),
-                theme=query.theme,
-                programme_id=programme_filter(query.programme_id),
-                limit=query.limit,
-                cursor=query.cursor,
+            lambda v: v.with_plan_ids(
+                v.partnerships(
+                    status=query.status,
+                    city_id=text_id(query.city_id),
+                    theme=query.theme,
+                    programme_id=programme_filter(query.programme_id),
+                    limit=query.limit,
+                    cursor=query.cursor,
+                )
             ),
         )
 

@@ -22,13 +22,14 @@ from web.api.lists import page
 from web.api.reports import DayOrInstant, _as_recorded
 from web.http import programme
 from web.report_render import report_csv, report_pdf
-from web.schemas import DashboardQuery, ViewItem
+from web.schemas import After, Input, ViewItem
 
 FORMATS = {"json": "application/json", "csv": "text/csv", "pdf": "application/pdf"}
 
 
-class ProgrammeReportQuery(DashboardQuery):
+class ProgrammeReportQuery(Input):
     as_of: DayOrInstant | None = None
+    after: After | None = None
     format: Literal["json", "csv", "pdf"] | None = None
 
 
