@@ -17,8 +17,6 @@ from tests.api.conftest import Api, assert_problem, enrol_cast, make_settings
 from tests.support.cast import build_programme
 from web.app import close_app, create_app
 
-FEEDBACK_RULES = "https://twinning.example/problems/"
-
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def each_store_api(request):
