@@ -17,8 +17,6 @@ from tests.api.conftest import Api, assert_problem, enrol_cast, make_settings
 from tests.support.cast import build_programme
 from web.app import close_app, create_app
 
-FEEDBACK_RULES = "https://twinning.example/problems/"
-
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def each_store_api(request):
@@ -219,7 +217,9 @@ def test_an_expired_invitation_shows_everywhere_and_the_partnership_goes_on_as_i
 # --- preferences ----------------------------------------------------------------------------
 
 
-def test_an_officer_of_yantai_reads_chinese_daily_on_shanghai_time(api, projector, views):
+def test_an_officer_of_yantai_reads_chinese_daily_on_shanghai_time(each_store_api):
+    api = each_store_api
+    views = api.app.extensions["twinning"].views
     me = api.get("yantai", "/api/v1/me").get_json()
     assert me["preferences"] == {"language": "en", "email": "immediate", "timezone": "Asia/Shanghai"}
 
@@ -289,7 +289,8 @@ def _notify(api: Api, who: str, n: int) -> str:
     )
 
 
-def test_rome_reads_one_notification_then_all_and_the_unread_filter_follows(api, projector):
+def test_rome_reads_one_notification_then_all_and_the_unread_filter_follows(each_store_api):
+    api = each_store_api
     ids = [_notify(api, "rome", n) for n in range(3)]
     theirs = _notify(api, "yantai", 9)
     position = api.programme.recorder.max_notification_id()
