@@ -4,8 +4,11 @@ when the user's tokens are revoked or the user is deactivated."""
 
 from __future__ import annotations
 
-from tests.api.conftest import ADMIN_TOKEN
+import re
+
+from tests.api.conftest import ADMIN_TOKEN, enrol_cast, make_settings
 from tests.support.pages import CSRF, ask, csrf, mailed_tokens, signed_in_client
+from web.app import close_app, create_app
 from web.pages.session import cookie_secure
 
 
@@ -123,9 +126,46 @@ def test_signed_out_a_page_sends_to_sign_in_with_next_and_only_to_this_site(page
     assert client.get("/?next=//evil.example/").headers["Location"] == "/home"
 
 
+def test_after_signing_in_the_link_goes_back_to_the_page_asked_for(pages):
+    client = pages.test_client()
+    assert client.get("/audit").headers["Location"].endswith("/?next=/audit")
+    client.get("/?next=/audit")
+    assert ask(client, "auditor@iuc.example").status_code == 200
+    answer = client.get(f"/sign-in/{mailed_tokens(pages.outbox, 'auditor@iuc.example')[-1]}")
+    assert answer.status_code == 303 and answer.headers["Location"] == "/audit"
+    assert client.get("/audit").status_code == 200
+
+
 def test_the_wrong_role_gets_a_403_page_in_the_persons_language(pages):
     client = signed_in_client(pages)
     refused = client.get("/audit", headers={"Accept-Language": "zh-CN,zh;q=0.9"})
     assert refused.status_code == 403 and refused.mimetype == "text/html"
     page = refused.get_data(as_text=True)
     assert '<html lang="zh-Hans">' in page and "您无法打开此页面" in page
+
+
+def test_with_smtp_the_link_goes_by_real_mail_in_the_askers_language(
+    programme, database_url, views, tmp_path, smtp_server
+):
+    settings = make_settings(database_url, var_dir=tmp_path, public_url="http://pages.test", smtp_url=smtp_server.url)
+    app = create_app(settings, programme=programme, views=views)
+    try:
+        enrol_cast(programme)
+        client = app.test_client()
+        page = client.get("/", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+        assert "outbox" not in page  # real mail: no folder to look in
+        token = CSRF.search(page).group(1)
+        client.post(
+            "/sign-in",
+            data={"email": "officer@yantai.example", "csrf_token": token},
+            headers={"Accept-Language": "zh-CN"},
+        )
+        (mail,) = smtp_server.wait_for("officer@yantai.example", "sign-in-link")
+        assert mail["Subject"] == "您的 twinning 登录链接"
+        link = re.search(
+            r"http://pages\.test(/sign-in/[A-Za-z0-9_\-]+)", mail.get_body(("plain",)).get_content()
+        ).group(1)
+        assert client.get(link).status_code == 303 and client.get("/home").status_code == 200
+        assert not (tmp_path / "outbox").exists()
+    finally:
+        close_app(app)

@@ -38,8 +38,18 @@ def titles() -> dict[int, tuple[str, str]]:
 
 def error_page(status: int, detail: str = "", headers: dict[str, str] | None = None):
     title, hint = titles().get(status, titles()[500 if status >= 500 else 400])
-    body = render_template("errors/error.html", status=status, title=title, hint=hint, detail=detail)
+    body = render_template("errors/error.html", status=status, title=title, hint=hint, detail=detail, me=_signed_in())
     return body, status, headers or {}
+
+
+def _signed_in():
+    """The nav for someone signed in; none if the store itself is what failed (the page must still render)."""
+    from web.pages.session import current_principal
+
+    try:
+        return current_principal()
+    except Exception:
+        return None
 
 
 def install(app: Flask) -> None:
