@@ -20,7 +20,7 @@ import logging
 import threading
 from collections.abc import Callable
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Generic, Protocol, TypeVar, overload
 
 from config.settings import Settings
@@ -268,6 +268,9 @@ class Twinning:
         self.close()
 
 
+EMBEDDED_LISTENERS = 3  # the followers of ``twinning serve`` that listen on the Programme's pool
+
+
 def bootstrap(
     settings: Settings | None = None,
     *,
@@ -280,6 +283,10 @@ def bootstrap(
     Given parts belong to the caller and are not closed here. ``embedded``: ``twinning serve``,
     whose queue is an in-process Redis when REDIS_URL is unset."""
     settings = settings or Settings.from_env()
+    if embedded and settings.database_url.startswith("postgresql"):
+        # ``twinning serve`` runs three followers here, each holding one of the Programme's connections
+        # while it listens: without room on top of them, requests would wait and answer 503.
+        settings = replace(settings, pool_max=settings.pool_max + EMBEDDED_LISTENERS)
     closers: list[Callable[[], None]] = []
     if programme is None:
         with schema_lock(settings):
