@@ -305,3 +305,28 @@ def test_reading_all_marks_each_unread_one_of_the_callers(people):
     # Ids given (the inbox view's) that are someone else's are skipped, not marked.
     assert app.mark_all_notifications_read(rome, [str(theirs.id)]).notifications == []
     assert len(app.mark_all_notifications_read(yantai, [str(theirs.id)]).notifications) == 1
+
+
+# --- aggregates restored from snapshots taken before these rules existed ------------------
+
+
+def test_a_session_user_and_notification_from_an_older_snapshot_take_the_defaults(people, clock):
+    """A snapshot is the aggregate's attributes as they were: older ones lack feedback, preferences, read_at."""
+    app = people.programme
+    meeting = session()
+    del meeting.__dict__["feedback"]
+    meeting.give_feedback(YANTAI, 5, "agreement_reached", None, actor="user-yantai")
+    assert recorded(meeting) == ["FeedbackGiven"] and list(meeting.feedback["feedback"]) == [YANTAI]
+
+    user = app.user(people.admin, people.officer("yantai").user_id)
+    for name in ("language", "email_mode", "timezone"):
+        del user.__dict__[name]
+    assert (user.language, user.email_mode, user.timezone) == ("en", "immediate", None)
+    user.change_preferences(email="daily", actor=user.id)
+    assert recorded(user) == ["PreferencesChanged"]
+
+    sent = notice(app, people.officer("rome").user_id, "invitation/partnership/p/9/rome")
+    del sent.__dict__["read_at"]
+    assert sent.read_at is None
+    sent.mark_read(actor=people.officer("rome").user_id)
+    assert recorded(sent) == ["NotificationRead"]

@@ -11,11 +11,11 @@ from web.http import answer, if_match, principal, programme, recorded, services
 from web.schemas import (
     Empty,
     MeOut,
-    NotificationOut,
     NotificationPage,
     NotificationQuery,
     NotificationsMarked,
     PreferencesIn,
+    ReadNotificationOut,
     UserIn,
     UserOut,
     UserWithToken,
@@ -110,7 +110,7 @@ def blueprint():
 
     @bp.post("/me/notifications/<uuid:notification_id>/read")
     @bp.input(Empty, arg_name="body")
-    @bp.output(NotificationOut)
+    @bp.output(ReadNotificationOut)
     @bp.doc(summary="Mark one of the caller's notifications read (again: nothing more recorded; another's: 404)")
     def mark_notification_read(notification_id: UUID, body: Empty):
         return recorded(programme().mark_notification_read(principal(), str(notification_id)), rep.notification)

@@ -67,8 +67,12 @@ class NotificationOut(Output):
     read_at: datetime | None = Field(description="when its recipient read it; null while unread")
 
 
+class ReadNotificationOut(NotificationOut):
+    """One notification as its recipient marked it read (a model of its own: generated clients name it once)."""
+
+
 class NotificationQuery(PageQuery):
-    unread: bool | None = Field(None, description="true: only the notifications not read yet")
+    unread: bool = Field(False, description="true: only the notifications not read yet")
 
 
 class NotificationsMarked(Output):
