@@ -67,7 +67,7 @@ def test_procfile_processes_deliver_a_reminder_by_smtp(tmp_path, processes, fres
         {
             "title": "Kick-off",
             "kind": "online",
-            "starts_at": iso_in(8),
+            "starts_at": iso_in(15),  # the one worker first sends the invitation, answer and activation notices
             "duration_minutes": 60,
             "invited_city_ids": [rome, yantai],
             "partnership_id": partnership["id"],
