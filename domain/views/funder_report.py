@@ -31,6 +31,7 @@ from domain.views.action_plans import ACTION_PLANS, PLAN_ACTIONS, PLAN_INDICATOR
 from domain.views.agreements import AGREEMENTS
 from domain.views.cities import CITIES
 from domain.views.codec import load, parse_day
+from domain.views.feedback import outcomes
 from domain.views.funder_breakdowns import Breakdowns
 from domain.views.meetings import MEETINGS
 from domain.views.paging import check_as_of
@@ -163,7 +164,7 @@ class _Report(Breakdowns):
             "actions": self.actions(actions),
             "indicators": self.indicators(indicators),
             "sessions": self.sessions(meetings),
-            "feedback": {"available": False, "note": "session feedback is not recorded by this release"},
+            "feedback": outcomes(self.db, programme_id=self.pid),
             "agreements": self.agreements(),
             "projects": _tally(projects, "status", ProjectStatus),
             "milestones": self.milestones(),

@@ -99,7 +99,7 @@ def story(api, projector):
     )
     api.propose("rome", ("chongqing",))
 
-    api.programme.record_held_meeting(
+    held = api.programme.record_held_meeting(
         api.programme.authenticate(api.tokens["facilitator"]),
         "Online session on urban agriculture",
         "online",
@@ -110,6 +110,8 @@ def story(api, projector):
         "Curriculum agreed",
         cluster_id=cluster,
     )
+    feedback = {"city_id": api.city("yantai"), "rating": 5, "outcome": "agreement_reached"}
+    _ok(api.post("yantai", f"/api/v1/meetings/{held.aggregate.id}/feedback", feedback))
     mou = api.draft()
     for party, on in (("Yantai University", "2020-10-01"), ("Tuscia University", "2020-10-05")):
         _ok(api.post("facilitator", f"/api/v1/agreements/{mou['id']}/sign", {"party": party, "signed_on": on}))
@@ -149,6 +151,8 @@ def test_the_report_as_json_counts_the_story(api, story):
     assert (r["indicators"]["met"], r["indicators"]["below_target"], r["indicators"]["not_reported"]) == (1, 1, 1)
     assert indicators["CO2 emitted"]["progress_percent"] == 50.0 and indicators["Students trained"]["state"] == "met"
     assert r["sessions"]["held"] == 1 and r["sessions"]["participants"] == 42
+    assert r["feedback"]["feedback"]["agreement_reached"] == 1 and r["feedback"]["follow_up"]["agreement_reached"] == 0
+    assert r["feedback"]["sessions_with_agreement"] == 1 and r["feedback"]["agreement_share"] == 1.0
     assert r["agreements"]["mous_in_force"] == 1 and r["agreements"]["mou_titles"] == ["Universities MoU"]
     assert r["milestones"] == {"total": 2, "achieved_on_time": 1, "achieved_late": 1, "overdue": 0, "planned": 0}
     assert r["projects"]["by_status"]["active"] == 1
