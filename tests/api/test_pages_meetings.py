@@ -7,7 +7,15 @@ import re
 from datetime import UTC, datetime
 from urllib.parse import unquote
 
+import pytest
+
 from tests.api.pages_support import Browser
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request):
+    """Read-your-writes and stale forms are store behaviour: these pages run on both stores."""
+    return request.getfixturevalue(f"{request.param}_url")
 
 
 def slot_finder(browser, api, **extra):

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.api.pages_support import Browser
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request):
+    """Read-your-writes and stale forms are store behaviour: these pages run on both stores."""
+    return request.getfixturevalue(f"{request.param}_url")
 
 
 def test_rome_proposes_to_yantai_and_the_board_shows_it_at_once(api, projector):
