@@ -10,6 +10,7 @@ the rest of its settings (``TWINNING_DATABASE``, ``REDIS_URL`` …) from the env
 """
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -30,6 +31,10 @@ except SettingsError as error:
     raise SystemExit(1) from None
 
 
+SIGN_IN_LINKS = "/sign-in/"
+_SIGN_IN_TOKEN = re.compile(r"/sign-in/[^\s?#]+")
+
+
 class AccessLogger(Logger):
     """gunicorn writes the access line after the app has answered (and forgotten the request id):
     take it back from the response's ``X-Request-Id`` for that line."""
@@ -41,6 +46,11 @@ class AccessLogger(Logger):
             super().access(resp, req, environ, request_time)
         finally:
             request_id.reset(token)
+
+    def atoms(self, resp, req, environ, request_time):
+        """A one-time sign-in token (``GET /sign-in/<token>``) is never written to the access log."""
+        found = super().atoms(resp, req, environ, request_time)
+        return {k: _SIGN_IN_TOKEN.sub(SIGN_IN_LINKS + "…", v) if isinstance(v, str) else v for k, v in found.items()}
 
 
 bind = f"{os.environ.get('HOST') or '0.0.0.0'}:{int(os.environ.get('PORT', '8000'))}"

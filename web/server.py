@@ -28,6 +28,7 @@ from config.logging import request_id
 access = logging.getLogger("twinning.http")
 MAX_HEADER_BYTES = 100 * 8190  # gunicorn's limit_request_fields × limit_request_field_size
 POLL_SECONDS = 0.25
+SIGN_IN_LINKS = "/sign-in/"
 
 
 def _int_env(name: str, default: int) -> int:
@@ -62,6 +63,8 @@ class AccessLog:
             token = request_id.set(answered.get("request_id") or None)
             try:
                 path = environ.get("PATH_INFO", "")
+                if path.startswith(SIGN_IN_LINKS):  # a one-time sign-in token is never written to a log
+                    path = SIGN_IN_LINKS + "…"
                 query = environ.get("QUERY_STRING")
                 access.info(
                     "%s %s %s %.1fms %s",

@@ -185,3 +185,16 @@ def assert_problem(response, status: int, code: str | None = None) -> dict:
     if code is not None:
         assert body["type"] == f"https://twinning.example/problems/{code}", body
     return body
+
+
+@pytest.fixture
+def pages(programme, database_url, views, tmp_path):
+    """The app for the pages' tests: mail into ``tmp_path/outbox``, links under http://pages.test, the cast
+    enrolled (``pages.tokens``, ``pages.user_ids``); helpers in tests/support/pages.py."""
+    app = create_app(
+        make_settings(database_url, var_dir=tmp_path, public_url="http://pages.test"), programme=programme, views=views
+    )
+    tokens, user_ids, _city_ids = enrol_cast(programme)
+    app.tokens, app.user_ids, app.outbox = tokens, user_ids, tmp_path / "outbox"
+    yield app
+    close_app(app)

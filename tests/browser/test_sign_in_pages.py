@@ -26,6 +26,7 @@ def test_rome_signs_in_by_the_mailed_link_sees_home_and_signs_out(site, browser)
 
     driver.get(link)
     assert driver.current_url == site.url("/home")
+    assert link.rsplit("/", 1)[1] not in site.proc.output()  # the access log leaves the one-time token out
     assert "Welcome, officer" in driver.find_element(By.TAG_NAME, "h1").text
     assert_accessible(driver, "home")
 
@@ -51,3 +52,25 @@ def test_a_form_posted_without_its_csrf_token_is_refused_with_a_page(site):
         assert refused.code == 400
         assert refused.headers["Content-Type"].startswith("text/html")
         assert "did not come from this site" in page
+
+
+def test_the_auditors_pages_in_chinese(site, browser):
+    driver = browser("zh_Hans")
+    link = site.ask_link(driver, EMAILS["auditor"])
+    assert "请查收邮件" in driver.find_element(By.TAG_NAME, "h1").text
+    assert_accessible(driver, "sign-in-sent")
+    driver.get(link)
+    pages = {
+        "audit-log": ("/audit", "审计日志"),
+        "audit-history": (f"/audit/history?kind=cities&id={site.cities['rome']}", "单条记录的历史"),
+        "audit-as-of": (f"/audit/as-of?kind=cities&id={site.cities['rome']}&at=2020-01-01T00:00", "某一时刻的状态"),
+        "audit-verify": ("/audit/verify?run=1", "哈希链校验"),
+        "audit-exports": ("/audit/exports", "数据导出"),
+        "home": ("/home", "欢迎您"),
+    }
+    for name, (path, heading) in pages.items():
+        driver.get(site.url(path))
+        assert heading in driver.find_element(By.TAG_NAME, "h1").text, name
+        assert_accessible(driver, name)
+    driver.get(site.url(f"/audit/as-of?kind=cities&id={site.cities['rome']}&at=2020-01-01T00:00"))
+    assert driver.find_element(By.ID, "id").get_attribute("aria-invalid") == "true"  # it did not exist then
