@@ -126,6 +126,16 @@ def test_signed_out_a_page_sends_to_sign_in_with_next_and_only_to_this_site(page
     assert client.get("/?next=//evil.example/").headers["Location"] == "/home"
 
 
+def test_after_signing_in_the_link_goes_back_to_the_page_asked_for(pages):
+    client = pages.test_client()
+    assert client.get("/audit").headers["Location"].endswith("/?next=/audit")
+    client.get("/?next=/audit")
+    assert ask(client, "auditor@iuc.example").status_code == 200
+    answer = client.get(f"/sign-in/{mailed_tokens(pages.outbox, 'auditor@iuc.example')[-1]}")
+    assert answer.status_code == 303 and answer.headers["Location"] == "/audit"
+    assert client.get("/audit").status_code == 200
+
+
 def test_the_wrong_role_gets_a_403_page_in_the_persons_language(pages):
     client = signed_in_client(pages)
     refused = client.get("/audit", headers={"Accept-Language": "zh-CN,zh;q=0.9"})

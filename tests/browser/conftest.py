@@ -28,6 +28,7 @@ EMAILS = {
     "auditor": "auditor@programme.example",
     "rome": "officer@rome.example",
     "yantai": "officer@yantai.example",
+    "mannheim": "officer@mannheim.example",
 }
 
 
@@ -67,7 +68,8 @@ def _cast(api: Api) -> tuple[dict[str, str], dict[str, str]]:
         "rome": api.city(tokens["facilitator"], "Rome", "IT", "Europe/Rome"),
         "yantai": api.city(tokens["facilitator"], "Yantai", "CN", "Asia/Shanghai"),
     }
-    for key in ("rome", "yantai"):
+    cities["mannheim"] = api.city(tokens["facilitator"], "Mannheim", "DE", "Europe/Berlin")
+    for key in ("rome", "yantai", "mannheim"):
         tokens[key] = api.user(ADMIN_TOKEN, "officer", EMAILS[key], cities[key])
     return tokens, cities
 
@@ -114,11 +116,11 @@ def postgres_site(tmp_path):
 
 @pytest.fixture
 def browser():
-    """``browser(language)`` → a new headless Chromium; every one is closed at teardown."""
+    """``browser(language, javascript=True)`` → a new headless Chromium; every one is closed at teardown."""
     drivers = []
 
-    def open_browser(language: str = "en"):
-        driver = new_driver(language)
+    def open_browser(language: str = "en", javascript: bool = True):
+        driver = new_driver(language, javascript)
         drivers.append(driver)
         return driver
 

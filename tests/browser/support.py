@@ -24,8 +24,9 @@ RESULTS: dict[str, int] = {}  # "<lang>/<page>" → axe violations found (printe
 LINK = re.compile(r"https?://\S+/sign-in/[A-Za-z0-9_\-]+")
 
 
-def new_driver(language: str = "en"):
-    """A headless Chromium speaking ``language`` (its Accept-Language), with a profile of its own."""
+def new_driver(language: str = "en", javascript: bool = True):
+    """A headless Chromium speaking ``language`` (its Accept-Language), with a profile of its own;
+    ``javascript=False`` turns scripts off (the pages must work without them)."""
     if not CHROMIUM.exists() or not CHROMEDRIVER.exists():
         service_missing("Chromium and chromedriver (make browser: apt-get install chromium chromium-driver)")
     os.environ["SE_OFFLINE"] = "true"  # Selenium Manager must never download a browser or a driver
@@ -38,7 +39,10 @@ def new_driver(language: str = "en"):
         options.add_argument(argument)
     options.add_argument("--window-size=1280,1000")
     options.add_argument(f"--lang={ACCEPT[language].split(',')[0]}")
-    options.add_experimental_option("prefs", {"intl.accept_languages": ACCEPT[language]})
+    prefs = {"intl.accept_languages": ACCEPT[language]}
+    if not javascript:
+        prefs["profile.managed_default_content_settings.javascript"] = 2
+    options.add_experimental_option("prefs", prefs)
     driver = webdriver.Chrome(options=options, service=Service(executable_path=str(CHROMEDRIVER)))
     driver.set_page_load_timeout(30)
     return driver

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from selenium.webdriver.common.by import By
 
 from tests.browser.conftest import EMAILS
-from tests.browser.support import assert_accessible
+from tests.browser.support import assert_accessible, screenshot
 from tests.e2e.conftest import wait_until
 
 
@@ -55,8 +55,10 @@ def story(site, browser, check_pages: bool = True) -> None:
     wait_until(invitation_shown, 20, interval=0.5, what="the invitation on Yantai's home")
     assert "待回复的邀请" in _text(yantai) and "来自Rome" in _text(yantai)
     checked(yantai, "home-invitation")
+    yantai.execute_script("window.stillThisPage = true")  # htmx answers in place: no new page load
     yantai.find_element(By.XPATH, "//button[normalize-space()='接受']").click()
-    assert "您已接受邀请。" in _text(yantai)
+    wait_until(lambda: "您已接受邀请。" in _text(yantai), 10, interval=0.2, what="the acceptance shown")
+    assert yantai.execute_script("return window.stillThisPage === true")
     assert "目前没有待回复的邀请。" in _text(yantai)
     checked(yantai, "home-accepted")
 
@@ -106,12 +108,12 @@ def story(site, browser, check_pages: bool = True) -> None:
 
 
 def test_the_language_switch_works_without_javascript_and_stays(site, browser):
-    driver = browser("en")
+    driver = browser("en", javascript=False)
     driver.get(site.url("/"))
     driver.find_element(By.XPATH, "//button[@value='zh_Hans']").click()
     assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-Hans"
     driver.get(site.url("/sign-in/not-a-real-link"))
     assert "此登录链接无法使用" in driver.find_element(By.TAG_NAME, "h1").text
-    assert_accessible(driver, "sign-in-refused")
+    screenshot(driver, "zh_Hans", "sign-in-refused-without-javascript")
     driver.find_element(By.XPATH, "//button[@value='en']").click()
     assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"

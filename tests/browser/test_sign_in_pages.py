@@ -10,7 +10,7 @@ import urllib.request
 from selenium.webdriver.common.by import By
 
 from tests.browser.conftest import EMAILS
-from tests.browser.support import assert_accessible
+from tests.browser.support import assert_accessible, screenshot
 
 
 def test_rome_signs_in_by_the_mailed_link_sees_home_and_signs_out(site, browser):
@@ -41,6 +41,16 @@ def test_rome_signs_in_by_the_mailed_link_sees_home_and_signs_out(site, browser)
     assert_accessible(driver, "sign-in-refused")
 
 
+def test_signing_in_answering_and_out_work_with_javascript_off(site, browser):
+    """axe-core needs scripts, so these pages are checked with them on (above); here only that they work."""
+    driver = browser("en", javascript=False)
+    site.sign_in(driver, EMAILS["mannheim"])
+    assert "Welcome, officer" in driver.find_element(By.TAG_NAME, "h1").text
+    screenshot(driver, "en", "home-without-javascript")
+    driver.find_element(By.CSS_SELECTOR, "form[action='/sign-out'] button").click()
+    assert driver.current_url == site.url("/")
+
+
 def test_a_form_posted_without_its_csrf_token_is_refused_with_a_page(site):
     body = urllib.parse.urlencode({"email": EMAILS["rome"]}).encode()
     request = urllib.request.Request(site.url("/sign-in"), data=body, method="POST")
@@ -67,6 +77,7 @@ def test_the_auditors_pages_in_chinese(site, browser):
         "audit-verify": ("/audit/verify?run=1", "哈希链校验"),
         "audit-exports": ("/audit/exports", "数据导出"),
         "home": ("/home", "欢迎您"),
+        "sign-in-refused": ("/sign-in/not-a-real-link", "此登录链接无法使用"),
     }
     for name, (path, heading) in pages.items():
         driver.get(site.url(path))

@@ -11,6 +11,7 @@ import uuid
 from pathlib import Path
 
 from flask import Blueprint, current_app, redirect, request, url_for
+from flask import session as flask_session
 from flask_babel import gettext as _
 
 from domain.model.signin import SIGN_IN_LINK_LIFETIME, SignInLinkRefused
@@ -23,6 +24,7 @@ from workers.context import DeliverySettings
 
 PER_EMAIL_LIMIT = 5  # links asked for one address in PER_EMAIL_WINDOW (a mailbox is not a target to flood)
 PER_EMAIL_WINDOW = SIGN_IN_LINK_LIFETIME.total_seconds()
+AFTER_SIGN_IN = "after_sign_in"
 STATUS_OF_REFUSAL = {"used": 410, "expired": 410, "unknown": 400}
 
 
@@ -92,14 +94,17 @@ def blueprint() -> Blueprint:
     def start():
         if session.current_principal() is not None:
             return redirect(session.safe_next(request.args.get("next")))
-        return render("sign_in.html", next=session.safe_next(request.args.get("next"), ""), outbox=outbox())
+        wanted = session.safe_next(request.args.get("next"), "")
+        if wanted:
+            flask_session[AFTER_SIGN_IN] = wanted  # the link opened in this browser goes back there
+        return render("sign_in.html", outbox=outbox())
 
     @bp.post("/sign-in")
     def ask():
         email = (request.form.get("email") or "").strip()
         if not email:
             message = _("Enter your email address.")
-            return render("sign_in.html", 422, error=message, outbox=outbox(), next="")
+            return render("sign_in.html", 422, error=message, outbox=outbox())
         _limit(email)
         send_link(email)
         minutes = int(SIGN_IN_LINK_LIFETIME.total_seconds() // 60)
@@ -111,8 +116,9 @@ def blueprint() -> Blueprint:
             signed = services().programme.sign_in_with_link(token)
         except SignInLinkRefused as refused:
             return render("sign_in_refused.html", STATUS_OF_REFUSAL[refused.reason], reason=refused.reason)
+        wanted = session.safe_next(flask_session.get(AFTER_SIGN_IN))
         session.begin(signed.session_token)
-        return redirect(url_for("pages_home.home"), 303)
+        return redirect(wanted, 303)
 
     @bp.post("/sign-out")
     def sign_out():
