@@ -43,7 +43,8 @@ def arranged(site):
         "PATCH", f"/api/v1/cities/{cities['rome']}", tokens["facilitator"], {"themes_offered": ["smart-city"]}
     )
     assert patched.status == 200, patched.body
-    cities["mannheim"] = api.city(tokens["facilitator"], "Mannheim", "DE", "Europe/Berlin")
+    if "mannheim" not in cities:  # the harness's cast has Mannheim now; a third city either way
+        cities["mannheim"] = api.city(tokens["facilitator"], "Mannheim", "DE", "Europe/Berlin")
     active = api.post(  # Mannheim and Yantai: Rome stays free for Yantai to be its suggestion
         "/api/v1/partnerships",
         tokens["facilitator"],
@@ -95,37 +96,34 @@ def arranged(site):
 
 
 def test_rome_proposes_to_yantai_from_a_suggestion(site, browser, arranged):
-    driver = browser("en")
+    driver = browser("en", javascript=False)  # every form works without scripts (axe-core needs them: see below)
     site.sign_in(driver, EMAILS["rome"])
     driver.find_element(By.LINK_TEXT, "Propose a partnership with Yantai").click()
     assert heading(driver) == "Propose a partnership"
     box = driver.find_element(By.CSS_SELECTOR, f"input[name=invited_city_ids][value='{site.cities['yantai']}']")
     assert box.is_selected()
-    assert_accessible(driver, "partnership-new")
 
     driver.find_element(By.ID, "propose-title").send_keys("Urban agriculture exchange")
     driver.find_element(By.ID, "propose-description").send_keys("Rooftop farms and school gardens")
     submit(driver, "form[action='/partnerships'] button[type=submit]")
     assert heading(driver) == "Urban agriculture exchange"
     assert "Waiting for an answer" in driver.find_element(By.TAG_NAME, "table").text
-    assert_accessible(driver, "partnership")
 
     driver.get(site.url("/partnerships"))
     proposed = driver.find_element(By.CSS_SELECTOR, "section[aria-labelledby=status-proposed]").text
     assert "Urban agriculture exchange" in proposed
-    assert_accessible(driver, "partnerships")
 
 
 def test_a_facilitator_finds_a_slot_and_the_calendar_shows_rome_and_yantai_times(site, browser, arranged):
-    schedule_from_a_slot(site, browser("en"))
+    schedule_from_a_slot(site, browser("en", javascript=False), checked=False)  # axe-core: the last test
 
 
 def test_the_slot_to_calendar_story_on_postgresql(postgres_site, browser):
-    schedule_from_a_slot(postgres_site, browser("zh_Hans"), checked=False)
+    schedule_from_a_slot(postgres_site, browser("zh_Hans"))
 
 
 def schedule_from_a_slot(site, driver, checked: bool = True) -> None:
-    """The facilitator's story; ``checked``: axe-core and screenshots (once, on SQLite, is enough)."""
+    """The facilitator's story; ``checked``: axe-core and screenshots (they need scripts on)."""
     check = assert_accessible if checked else (lambda driver, name: None)
     site.sign_in(driver, EMAILS["facilitator"])
     monday = next_monday()
