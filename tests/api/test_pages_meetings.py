@@ -7,7 +7,15 @@ import re
 from datetime import UTC, datetime
 from urllib.parse import unquote
 
+import pytest
+
 from tests.api.pages_support import Browser
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request):
+    """Read-your-writes and stale forms are store behaviour: these pages run on both stores."""
+    return request.getfixturevalue(f"{request.param}_url")
 
 
 def slot_finder(browser, api, **extra):
@@ -111,6 +119,26 @@ def test_a_time_the_clocks_skip_is_refused_by_name(api, projector):
     assert page.status == 422
     assert "does not exist in Europe/Rome" in page.error_next_to("schedule", "starts_local")
     assert api.get("facilitator", "/api/v1/meetings").get_json()["items"] == []
+
+
+def test_a_time_the_clocks_repeat_is_refused_by_name(api, projector):
+    meeting = api.schedule()
+    facilitator = Browser(api, "facilitator")
+    page = facilitator.get(f"/meetings/{meeting['id']}")
+    refused = facilitator.post(
+        f"/meetings/{meeting['id']}/reschedule",
+        {"starts_local": "2030-10-27T02:30", "zone": "Europe/Rome", "version": str(page.version())},
+    )
+    assert refused.status == 422
+    assert "happens twice in Europe/Rome" in refused.error_next_to("move", "starts_local")
+    assert refused.value_of("move", "starts_local") == "2030-10-27T02:30"
+    moved = facilitator.post(
+        f"/meetings/{meeting['id']}/reschedule",
+        {"starts_local": "2030-10-27T03:30", "zone": "Europe/Rome", "version": str(page.version())},
+    )
+    assert moved.status == 200
+    starts = api.get("facilitator", f"/api/v1/meetings/{meeting['id']}").get_json()["starts_at"]
+    assert datetime.fromisoformat(starts) == datetime(2030, 10, 27, 2, 30, tzinfo=UTC)  # 03:30 in Rome, clocks back
 
 
 def test_moving_a_session_with_a_stale_form_says_so(api, projector):

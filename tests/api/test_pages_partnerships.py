@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.api.pages_support import Browser
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request):
+    """Read-your-writes and stale forms are store behaviour: these pages run on both stores."""
+    return request.getfixturevalue(f"{request.param}_url")
 
 
 def test_rome_proposes_to_yantai_and_the_board_shows_it_at_once(api, projector):
@@ -146,3 +154,24 @@ def test_the_board_in_chinese(api, projector):
     assert '<html lang="zh-Hans">' in page.html
     assert "合作伙伴关系" in page.text
     assert "已提议" in page.text
+
+
+def test_a_member_adopts_the_action_plan_and_a_bad_date_is_named(api, projector):
+    partnership = api.active_partnership("rome", ("yantai",))
+    rome = Browser(api, "rome")
+    page = rome.get(f"/partnerships/{partnership['id']}")
+    refused = rome.post(
+        f"/partnerships/{partnership['id']}/action-plan",
+        {"summary": "Two rooftop farms", "adopted_on": "soon", "version": str(page.version())},
+    )
+    assert refused.status == 422
+    assert refused.error_next_to("plan", "adopted_on")
+    assert refused.value_of("plan", "summary") == "Two rooftop farms"
+    adopted = rome.post(
+        f"/partnerships/{partnership['id']}/action-plan",
+        {"summary": "Two rooftop farms", "adopted_on": "2030-02-01", "version": str(page.version())},
+    )
+    assert adopted.status == 200
+    assert "Two rooftop farms" in adopted.text and "Adopted on Feb 1, 2030" in adopted.text
+    assert "Action plan adopted" in adopted.text  # its history entry
+    assert "Adopt the action plan" not in Browser(api, "chongqing").get(f"/partnerships/{partnership['id']}").text

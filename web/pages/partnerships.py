@@ -15,7 +15,7 @@ from web.pages.forms import Form, done
 from web.pages.reading import all_cities, city_names, content_blueprint, may_act, page_url, viewer_zone, views
 from web.pages.session import current_principal, signed_in
 from web.pages.theme_names import theme_choices
-from web.schemas import CityRef, DeclineIn, PartnershipIn, PartnershipListQuery, ReasonIn
+from web.schemas import ActionPlanIn, CityRef, DeclineIn, PartnershipIn, PartnershipListQuery, ReasonIn
 
 BOARD_LIMIT = 10
 # Refusals that belong to one field of a form rather than to the whole of it.
@@ -160,7 +160,27 @@ def blueprint():
                 return done(url_for("pages_partnerships.one", partnership_id=partnership_id), result)
         return show_one(partnership_id, forms={"withdraw": form})
 
+    @bp.post("/partnerships/<uuid:partnership_id>/action-plan")
+    @signed_in()
+    def action_plan(partnership_id: UUID):
+        form = Form.posted()
+        body = form.validate(ActionPlanIn)
+        command = body and (
+            lambda: programme().adopt_action_plan(
+                current_principal(), str(partnership_id), body.summary, body.adopted_on, expected_version=form.version
+            )
+        )
+        return _run(partnership_id, "plan", form, command)
+
     return bp
+
+
+def _run(partnership_id: UUID, name: str, form: Form, command):
+    if command:
+        result = form.run(command, RULE_FIELDS)
+        if result is not None:
+            return done(url_for("pages_partnerships.one", partnership_id=partnership_id), result)
+    return show_one(partnership_id, forms={name: form})
 
 
 def show_new(form: Form):
@@ -201,6 +221,8 @@ def show_one(partnership_id: UUID, forms: dict[str, Form] | None = None, only: s
         names=names,
         answerable=answerable,
         may_withdraw=shown["status"] == PartnershipStatus.PROPOSED and may_act(me, [shown["proposer_city_id"]]),
+        may_plan=shown["status"] == PartnershipStatus.ACTIVE and may_act(me, shown["member_city_ids"]),
+        today=app.now().date().isoformat(),
         forms=forms,
         history=app.history(Partnership, partnership_id),
         meetings=found.meetings(partnership_id=str(partnership_id), limit=20)["items"],
