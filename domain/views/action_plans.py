@@ -54,9 +54,7 @@ def _load(db: Any, plan_id: str) -> dict[str, Any] | None:
     if row is None:
         return None
     actions = db.all(f"SELECT action_id, title FROM {PLAN_ACTIONS.name} WHERE plan_id = ?", (plan_id,))
-    indicators = db.all(
-        f"SELECT indicator_id, name, unit, reported FROM {PLAN_INDICATORS.name} WHERE plan_id = ?", (plan_id,)
-    )
+    indicators = db.all(f"SELECT * FROM {PLAN_INDICATORS.name} WHERE plan_id = ?", (plan_id,))
     return {
         "title": row["title"],
         "members": load(row["member_city_ids"]),

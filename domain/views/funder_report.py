@@ -142,13 +142,7 @@ class _Report(Breakdowns):
         return self.db.all(f"SELECT {columns} FROM {table} WHERE programme_id = ? ORDER BY position", (self.pid,))
 
     def build(self) -> dict[str, Any]:
-        plans = [
-            p
-            for p in self.db.all(
-                f"SELECT id, partnership_id, status, adopted_on, member_city_ids FROM {ACTION_PLANS.name}"
-            )
-            if p["partnership_id"] in self.involved
-        ]
+        plans = [p for p in self.db.all(f"SELECT * FROM {ACTION_PLANS.name}") if p["partnership_id"] in self.involved]
         plan_ids = {p["id"] for p in plans}
         actions = [a for a in self.db.all(f"SELECT * FROM {PLAN_ACTIONS.name}") if a["plan_id"] in plan_ids]
         indicators = self.db.all(
