@@ -103,7 +103,7 @@ def catch_up_rates(url_on: str, url_off: str, events: int, rounds: int) -> dict[
 
 def run(stores: list[str], small: bool | None = None) -> list[Section]:
     small = quick() if small is None else small
-    commands, rounds, events = (20, 2, 2_000) if small else (150, 5, 20_000)
+    commands, rounds, events = (10, 2, 1_000) if small else (150, 5, 20_000)
     s = Section("Personal data encrypted per person: rates with encryption on ÷ off (medians of alternating rounds)")
     rows = []
     for store in stores:
