@@ -109,8 +109,7 @@ def run(stores: list[str], small: bool | None = None) -> list[Section]:
     for store in stores:
         with temporary_store(store) as url_on, temporary_store(store) as url_off:
             rates = command_rates(url_on, url_off, commands, rounds)
-        with temporary_store(store) as url_on, temporary_store(store) as url_off:
-            caught = catch_up_rates(url_on, url_off, events, rounds)
+            caught = catch_up_rates(url_on, url_off, events, rounds)  # the commands' events are in the logs too
         for name, (off, on) in rates.items():
             ratio = statistics.median(o / f for f, o in zip(off, on))
             rows.append(
