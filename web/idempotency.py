@@ -286,6 +286,7 @@ def finish(response: Response) -> Response:
 def abandon(_error: BaseException | None = None) -> None:
     """Teardown: a claim that never got an answer (the process failed mid-way) is released."""
     claim = g.pop("idempotency", None)
+    stop_watching()
     if claim is not None:
         store, owner, key, _ = claim
         try:

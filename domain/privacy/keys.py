@@ -108,21 +108,24 @@ class KeyRing:
             ):
                 db.run(for_dialect(statement, db.postgres))
             row = db.one(f"SELECT check_value FROM {KEYRING} WHERE id = 1") if found else None
-            if row is None:
-                if log_has_encrypted_data():
-                    raise KeyTableLost(
-                        "the log holds encrypted personal data but the personal-data key table "
-                        f"({KEYRING}, {KEYS}) is gone: restore it from a backup of this database"
-                    )
+        if row is None:
+            # Outside the DDL transaction: the log is read on another of the pool's connections.
+            if log_has_encrypted_data():
+                raise KeyTableLost(
+                    "the log holds encrypted personal data but the personal-data key table "
+                    f"({KEYRING}, {KEYS}) is gone: restore it from a backup of this database"
+                )
+            with self._transaction() as db:
                 db.run(
                     f"INSERT INTO {KEYRING} (id, check_value, created_at) VALUES (1, ?, ?) ON CONFLICT (id) DO NOTHING",
                     (self._check, time.time()),
                 )
-            elif not hmac.compare_digest(bytes(row["check_value"]), self._check):
-                raise WrongMasterKey(
-                    "TWINNING_DATA_KEY (in production TWINNING_SECRET when it is unset) is not the key this "
-                    "store's personal data was encrypted with: start with the original key"
-                )
+                row = db.one(f"SELECT check_value FROM {KEYRING} WHERE id = 1")  # another process's, maybe
+        if not hmac.compare_digest(bytes(row["check_value"]), self._check):
+            raise WrongMasterKey(
+                "TWINNING_DATA_KEY (in production TWINNING_SECRET when it is unset) is not the key this "
+                "store's personal data was encrypted with: start with the original key"
+            )
         self._reload_erasures()
 
     # -- keys ----------------------------------------------------------------------------
