@@ -14,7 +14,7 @@ from domain.errors import NotFound, RuleBroken
 from domain.model.agreement import Agreement
 from domain.model.partnership import Partnership
 from domain.model.project import PilotProject
-from domain.model.statuses import InvitationStatus, NotificationKind
+from domain.model.statuses import InvitationStatus, NotificationKind, Role
 from domain.model.user import User
 from workers.context import JobContext, current_context
 from workers.delivery import Delivery, Message
@@ -25,12 +25,19 @@ from workers.messages import projects as texts
 
 
 def _person(ctx: JobContext, w: Words, actor: str | None) -> str:
+    """Who acted, by role and city, never by name: a notification stays in the log as its recipient's
+    record, where the actor's name would be their personal data out of reach of their erasure."""
     if not actor or actor == SYSTEM_USER_ID:
         return w._("twinning (automatic)")
     try:
-        return ctx.programme.load(User, actor).name
+        user = ctx.programme.load(User, actor)
     except NotFound:
-        return w._("someone")
+        return w._("Someone")
+    if user.role == Role.OFFICER and user.city_id:
+        return w._("An officer of %(city)s", city=w.city(Cities(ctx)[user.city_id]))
+    if user.role == Role.FACILITATOR:
+        return w._("A facilitator")
+    return w._("An administrator") if user.role == Role.ADMIN else w._("Someone")
 
 
 def _at(ctx: JobContext, cls: type, aggregate_id: str, version: int):

@@ -6,8 +6,8 @@ subject is erased it reads as their pseudonym. The subject is named by another
 attribute of the same event: ``originator_id`` (the aggregate is the person),
 ``actor`` (the person who wrote it) or a field holding a user id.
 
-Adding personal data is one line here (and nothing else): e.g. a meeting's feedback,
-free text its author writes, is ``Meeting.FeedbackGiven: {"comment": "actor"}``.
+Adding personal data is one line here (plus, where a view keeps the field, its purge on
+erasure): a session's feedback and follow-up carry free text its author wrote (``comment``).
 
 Not here, because the domain has no such field today: stakeholders' contact persons
 (``StakeholderAdded.name`` names an organisation) and free text a person writes about
@@ -19,10 +19,13 @@ from __future__ import annotations
 
 from domain.model.agreement import Agreement
 from domain.model.indexes import UserEmail
+from domain.model.meeting import Meeting
 from domain.model.user import User
 
 PERSONAL_FIELDS: dict[type, dict[str, str]] = {
     User.UserRegistered: {"name": "originator_id", "email": "originator_id"},
     UserEmail.UserEmailClaimed: {"email": "user_id"},
     Agreement.PartySigned: {"signatory": "actor"},
+    Meeting.FeedbackGiven: {"comment": "actor"},
+    Meeting.FollowUpGiven: {"comment": "actor"},
 }

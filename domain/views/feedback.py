@@ -8,11 +8,12 @@ from typing import Any
 from domain.model.feedback import FEEDBACK, FOLLOW_UP, STAGES
 from domain.model.meeting import Meeting
 from domain.model.statuses import FeedbackOutcome, MeetingStatus
+from domain.privacy.personal import pseudonym
 from domain.storage import marks
 from domain.views import timeline
 from domain.views.cities import name
 from domain.views.codec import instant
-from domain.views.context import Context, handles
+from domain.views.context import Context, handles, on_erasure
 from domain.views.meetings import MEETINGS
 from domain.views.table import Table
 from domain.views.timeline import quoted, tells
@@ -45,6 +46,16 @@ def given(ctx: Context, position: int, e: Any) -> None:
     if ctx.get("meetings", mid) is not None:
         ctx.touch(MEETINGS.name, e)
     timeline.record(ctx, [e.city_id], position)
+
+
+@on_erasure
+def author_erased(ctx: Context, position: int, e: Any) -> None:
+    """The comments the erased person wrote read as their pseudonym, as the events now decode."""
+    user_id = str(e.originator_id)
+    ctx.db.run(
+        f"UPDATE {FEEDBACK_TABLE.name} SET comment = ? WHERE given_by = ? AND comment IS NOT NULL",
+        (pseudonym(user_id), user_id),
+    )
 
 
 @tells(Meeting.FeedbackGiven, Meeting.FollowUpGiven)

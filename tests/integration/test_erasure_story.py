@@ -2,7 +2,7 @@
 mails names her, the database holds her name and email nowhere in plain text, the audit chain still
 verifies, and Rome's partnership, signature and milestone remain, attributed to "erased person".
 
-(Meeting feedback does not exist on this branch, so the story has no feedback step.)
+Her feedback on a held session is free text she wrote: it goes with her too.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from web.app import close_app, create_app
 
 NAME, EMAIL = "Giulia Ferraresi", "giulia.ferraresi@comune.roma.example"
 OTHER_SIGNATORY = "Li Wei"
-SECRETS = (NAME, EMAIL)
+COMMENT = "The greenhouse plan needs the soil laboratory of Tuscia"
+SECRETS = (NAME, EMAIL, COMMENT)
 
 
 @pytest.fixture
@@ -97,12 +98,37 @@ def record_the_story(api) -> dict[str, str]:
             {"party": "Yantai University", "signed_on": "2020-10-29", "signatory": OTHER_SIGNATORY},
         )
     )
+    held = ok(
+        api.post(
+            "facilitator",
+            "/api/v1/meetings/held",
+            {
+                "title": "Urban agriculture kick-off",
+                "kind": "online",
+                "starts_at": "2020-05-12T09:00:00Z",
+                "duration_minutes": 60,
+                "invited_city_ids": [rome, yantai],
+                "partnership_id": partnership["id"],
+                "attendance": 12,
+                "summary": "Curriculum agreed",
+            },
+        ),
+        201,
+    )
+    feedback = {"city_id": rome, "rating": 4, "outcome": "follow_up_planned", "comment": COMMENT}
+    given = ok(api.post("giulia", f"/api/v1/meetings/{held['id']}/feedback", feedback), 201)
+    assert COMMENT in json.dumps(given)
     project = api.launch(partnership["id"], who="giulia")
     path = f"/api/v1/projects/{project['id']}/milestones"
     ok(api.post("giulia", path, {"title": "Summer school held", "due_on": "2021-07-01", "milestone_id": "summer"}), 201)
     ok(api.post("giulia", f"{path}/summer/achieve", {"achieved_on": "2021-07-15", "note": "First cohort"}))
     settle(api)
-    return {"partnership": partnership["id"], "agreement": agreement["id"], "project": project["id"]}
+    return {
+        "partnership": partnership["id"],
+        "agreement": agreement["id"],
+        "project": project["id"],
+        "meeting": held["id"],
+    }
 
 
 def stored_text(database_url: str) -> bytes:
@@ -164,6 +190,9 @@ def every_answer(api, ids: dict[str, str], giulia: str) -> dict[str, str]:
         "/api/v1/agreements",
         f"/api/v1/projects/{ids['project']}",
         f"/api/v1/projects/{ids['project']}/history",
+        f"/api/v1/meetings/{ids['meeting']}",
+        f"/api/v1/meetings/{ids['meeting']}/history",
+        "/api/v1/reports/dashboard",
         f"/api/v1/cities/{api.city('rome')}/timeline",
         "/api/v1/audit/events",
     ]
@@ -294,6 +323,7 @@ def test_right_of_access_returns_her_record_and_nothing_about_anyone_else(story)
     ):
         assert other not in text, other
     sent = record["notifications"]
+    Follower(api.programme, api.views).run_once()  # the inbox view sees what the worker sent last
     inbox = ok(api.get("giulia", "/api/v1/me/notifications"))["items"]
     assert sent and sorted(n["id"] for n in sent) == sorted(n["id"] for n in inbox), "the notifications sent to her"
     assert "invitation" not in {n["kind"] for n in sent}, "Yantai's officers' invitation is not hers"

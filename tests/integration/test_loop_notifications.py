@@ -57,10 +57,10 @@ def test_yantai_accepts_and_romes_officers_hear_it_by_inbox_and_mail_and_the_ans
         mails = {m["Subject"]: m for m in smtp_server.to(address, "invitation_answered")}
         assert set(mails) == {n.title for n in answers}, "each answer by mail too"
         declined = text_of(mails["Chongqing declined the invitation to 'Urban agriculture research'"])
-        assert "Chongqing officer, for Chongqing, declined your city's invitation" in declined
+        assert "An officer of Chongqing, for Chongqing, declined your city's invitation" in declined
         assert "Reason: Our budget for 2027 is already committed" in declined
         accepted = text_of(mails["Yantai accepted the invitation to 'Urban agriculture research'"])
-        assert "Yantai officer, for Yantai, accepted your city's invitation" in accepted
+        assert "An officer of Yantai, for Yantai, accepted your city's invitation" in accepted
         (activated,) = inbox(app, officer.user_id, "partnership_activated")
         assert activated.title == "The partnership 'Urban agriculture research' is now active"
         assert "Rome and Yantai" in activated.body
