@@ -32,6 +32,7 @@ from eventsourcing.domain import DomainEvent
 from eventsourcing.persistence import IntegrityError, Notification, PersistenceError, Tracking
 
 from domain.listener import LogListener
+from domain.storage.log import lean_reader
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from domain.application import Programme
@@ -86,8 +87,11 @@ class Follower:
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
         self.catch_up_batch_size = max(batch_size, catch_up or batch_size)
+        # A processor with its own decoder reads the log lean (``domain.storage.log``): records whose
+        # ids keep their text. Others get the library's notifications, as they always have.
         decoder = getattr(processor, "decoder", None)
         self._decode_one = app.mapper.to_domain_event if decoder is None else decoder(app.mapper)
+        self._lean = None if decoder is None else lean_reader(app.recorder)
         self.app = app
         self.processor = processor
         self.batch_size = batch_size
@@ -140,6 +144,8 @@ class Follower:
 
     def _select(self, position: int, limit: int | None = None) -> Sequence[Notification]:
         # ``start`` is inclusive: ask for ids > position. Gaps (rolled-back ids) are simply absent.
+        if self._lean is not None:
+            return self._lean(position + 1, limit or self.batch_size)
         return self.app.recorder.select_notifications(start=position + 1, limit=limit or self.batch_size)
 
     def run(self, stop: threading.Event, poll_interval: float = 0.5) -> None:
