@@ -23,10 +23,10 @@ class LogId(UUID):
         return self.text
 
 
-def log_id(text: str) -> LogId:
+def log_id(number: int, text: str) -> LogId:
     value = object.__new__(LogId)
     set_ = object.__setattr__
-    set_(value, "int", int(text.replace("-", ""), 16))
+    set_(value, "int", number)
     set_(value, "is_safe", SafeUUID.unknown)
     set_(value, "text", text)
     return value
@@ -44,6 +44,7 @@ class Record(NamedTuple):
 
 Reader = Callable[[int, int], Sequence[Record]]
 CANONICAL = len("00000000-0000-0000-0000-000000000000")
+HEX = 32
 
 
 def _ids(uuid_ids: bool) -> Callable[[str], Any]:
@@ -51,8 +52,13 @@ def _ids(uuid_ids: bool) -> Callable[[str], Any]:
         return str
 
     def convert(text: str) -> Any:
-        # The text as str(UUID) spells it (both stores keep it so); anything else the library's way.
-        return log_id(text) if len(text) == CANONICAL and text.islower() else UUID(text)
+        # SQLite keeps a UUID's hex, PostgreSQL's text is str(UUID); anything else is parsed the library's way.
+        if len(text) == HEX and text.isalnum():
+            h = text.lower()
+            return log_id(int(h, 16), f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}")
+        if len(text) == CANONICAL and text.islower():
+            return log_id(int(text.replace("-", ""), 16), text)
+        return UUID(text)
 
     return convert
 
