@@ -8,6 +8,7 @@ text. Search and sort keys are folded once, when a row is written.
 from __future__ import annotations
 
 import json
+import sqlite3
 import unicodedata
 from datetime import UTC, date, datetime
 from json.encoder import c_encode_basestring, c_make_encoder  # type: ignore[attr-defined]
@@ -26,6 +27,10 @@ class Stamp(datetime):
 
     __slots__ = ("text",)
     text: str | None
+
+
+# sqlite3 adapts by exact type: a Stamp bound as a parameter is stored as a datetime would be.
+sqlite3.register_adapter(Stamp, lambda value: value.isoformat(" "))
 
 
 def stamp(text: str) -> Stamp:
