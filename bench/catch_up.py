@@ -52,7 +52,7 @@ def measure_views(app: Programme, views: Views, batch_size: int | None, rebuild:
     head = app.recorder.max_notification_id()
     follower = Follower(app, views) if batch_size is None else Follower(app, views, batch_size=batch_size)
     started, cpu = time.perf_counter(), time.process_time()
-    count = views.rebuild(app, batch_size=follower.batch_size) if rebuild else follower.run_once()
+    count = views.rebuild(app, batch_size=batch_size) if rebuild else follower.run_once()
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
     assert views.position() == head and count == head, (views.position(), count, head)
     return count / elapsed, count / cpu
@@ -76,8 +76,13 @@ def measure(app: Programme, env: dict[str, str], rounds: int, batch_size: int | 
         "views_cpu": statistics.median(b[1] for b in built),
         "raw_all": raw,
         "views_all": built,
-        "batch": batch_size or Follower(app, views).batch_size,
+        "batch": batch_size or _batches(Follower(app, views)),
     }
+
+
+def _batches(follower: Follower) -> str:
+    first, then = follower.batch_size, follower.catch_up_batch_size
+    return f"{first:,}" if first == then else f"{first:,} then {then:,}"
 
 
 def row(store: str, events: int, generate_rate: float, result: dict) -> list[object]:

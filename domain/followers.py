@@ -32,6 +32,7 @@ from eventsourcing.domain import DomainEvent
 from eventsourcing.persistence import IntegrityError, Notification, PersistenceError, Tracking
 
 from domain.listener import LogListener
+from domain.storage.log import lean_reader
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from domain.application import Programme
@@ -57,7 +58,9 @@ class Processor(Protocol):
         """Apply the effects of ``batch`` and record ``tracking`` in the same transaction as the effects.
 
         A processor may also have ``wants(topic) -> bool``: the events of a topic it does not want
-        come as ``(position, None)``, not decoded.
+        come as ``(position, None)``, not decoded; ``decoder(mapper)``: how it wants the events
+        decoded (default ``mapper.to_domain_event``); and ``catch_up_batch_size``: the batch size
+        while it is far behind (after a full batch), when no ``batch_size`` is given.
         """
         ...
 
@@ -77,10 +80,18 @@ class Follower:
         logger: logging.Logger | None = None,
         listen: bool = True,
     ) -> None:
-        # A processor may say what suits it (the views: large batches, one transaction each).
+        # A processor may say what suits it (the views: large batches, one transaction each, and
+        # larger ones while catching up: fewer commits, and more of a city's rows held together).
+        catch_up = None if batch_size is not None else getattr(processor, "catch_up_batch_size", None)
         batch_size = batch_size if batch_size is not None else getattr(processor, "batch_size", DEFAULT_BATCH_SIZE)
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
+        self.catch_up_batch_size = max(batch_size, catch_up or batch_size)
+        # A processor with its own decoder reads the log lean (``domain.storage.log``): records whose
+        # ids keep their text. Others get the library's notifications, as they always have.
+        decoder = getattr(processor, "decoder", None)
+        self._decode_one = app.mapper.to_domain_event if decoder is None else decoder(app.mapper)
+        self._lean = None if decoder is None else lean_reader(app.recorder)
         self.app = app
         self.processor = processor
         self.batch_size = batch_size
@@ -92,10 +103,10 @@ class Follower:
 
     def run_once(self) -> int:
         """Process everything recorded after the processor's position now; return how many events."""
-        processed = 0
+        processed, limit = 0, self.batch_size
         position = self.processor.position()
         while True:
-            notifications = self._select(position)
+            notifications = self._select(position, limit)
             if not notifications:
                 return processed
             batch = self._decode(notifications)
@@ -119,20 +130,23 @@ class Follower:
                 continue
             processed += len(batch)
             position = tracking.notification_id
-            if len(notifications) < self.batch_size:
+            if len(notifications) < limit:
                 return processed
+            limit = self.catch_up_batch_size  # a full batch: far behind, perhaps
 
     def _decode(self, notifications: Sequence[Notification]) -> list[tuple[int, DomainEvent | None]]:
         # A processor with ``wants(topic)`` is given None for the events it would skip: their positions
         # stay in the batch (so the tracking still ends at the last one read), their decoding is saved.
-        decode, wants = self.app.mapper.to_domain_event, getattr(self.processor, "wants", None)
+        decode, wants = self._decode_one, getattr(self.processor, "wants", None)
         if wants is None:
             return [(n.id, decode(n)) for n in notifications]
         return [(n.id, decode(n) if wants(n.topic) else None) for n in notifications]
 
-    def _select(self, position: int) -> Sequence[Notification]:
+    def _select(self, position: int, limit: int | None = None) -> Sequence[Notification]:
         # ``start`` is inclusive: ask for ids > position. Gaps (rolled-back ids) are simply absent.
-        return self.app.recorder.select_notifications(start=position + 1, limit=self.batch_size)
+        if self._lean is not None:
+            return self._lean(position + 1, limit or self.batch_size)
+        return self.app.recorder.select_notifications(start=position + 1, limit=limit or self.batch_size)
 
     def run(self, stop: threading.Event, poll_interval: float = 0.5) -> None:
         """Follow until ``stop`` is set. Store errors are logged and retried with backoff; the loop never dies.

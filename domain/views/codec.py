@@ -8,17 +8,45 @@ text. Search and sort keys are folded once, when a row is written.
 from __future__ import annotations
 
 import json
+import sqlite3
 import unicodedata
 from datetime import UTC, date, datetime
 from json.encoder import c_encode_basestring, c_make_encoder  # type: ignore[attr-defined]
 from typing import Any
 
 _last_instant: tuple[Any, str] = (None, "")
+INSTANT_LENGTH = len("2020-10-28T08:00:00.000000+00:00")
+
+
+class Stamp(datetime):
+    """A datetime decoded from the log that keeps its stored text when that is already an instant's text.
+
+    The library stores ``isoformat()``: for a UTC time with microseconds that is exactly what
+    ``instant`` writes, so a view stores the text as read instead of formatting it again.
+    """
+
+    __slots__ = ("text",)
+    text: str | None
+
+
+# sqlite3 adapts by exact type: a Stamp bound as a parameter is stored as a datetime would be.
+sqlite3.register_adapter(Stamp, lambda value: value.isoformat(" "))
+
+
+def stamp(text: str) -> Stamp:
+    value = Stamp.fromisoformat(text)
+    value.text = text if len(text) == INSTANT_LENGTH and text.endswith("+00:00") else None
+    return value
 
 
 def instant(value: datetime) -> str:
     """A tz-aware instant as fixed-width UTC text, so text order is time order."""
     global _last_instant
+    if type(value) is Stamp:
+        # Only ``stamp`` sets the text: a Stamp made by arithmetic or ``replace`` has none.
+        text = getattr(value, "text", None)
+        if text is not None:
+            return text
     last = _last_instant  # one event's timestamp is asked for several times in a row
     if value is last[0]:
         return last[1]

@@ -69,9 +69,11 @@ class ViewsDb(Batch):
         row = row.get(key) if row else None
         if row is None:
             self.update(table, dict(zip(self.KEYS[table], key)), changes)
-            return
-        for column, value in changes.items():
-            row[column] = row[column] + value.n if isinstance(value, Add) else value
+        elif Add in map(type, changes.values()):  # rare (a meeting's sequence): add where asked
+            for column, value in changes.items():
+                row[column] = row[column] + value.n if isinstance(value, Add) else value
+        else:
+            row.update(changes)
 
     def update_group(self, table: str, first: Any, rows: int, changes: dict[str, Any]) -> None:
         """``update`` of the ``rows`` rows whose key starts with ``first``: no SQL while all of them are held."""

@@ -18,6 +18,7 @@ from domain.views.agreements import AgreementQueries
 from domain.views.cities import CityQueries
 from domain.views.clusters import ClusterQueries
 from domain.views.context import Context, Memory, apply, handled
+from domain.views.decoding import event_decoder
 from domain.views.feedback import FeedbackQueries
 from domain.views.funder_report import FunderReportQueries
 from domain.views.inbox import InboxQueries
@@ -68,6 +69,7 @@ class Views(
 
     name = TRACKING_NAME
     batch_size = 2000  # a follower's default: catching up costs a transaction per batch
+    catch_up_batch_size = 10_000  # after a full batch: fewer commits, more of an aggregate's rows held together
 
     def __init__(
         self, env: dict[str, str], today: Callable[[], date] | None = None, log: Programme | None = None
@@ -107,6 +109,10 @@ class Views(
         if wanted is None:
             wanted = self._wanted[topic] = handled(topic)
         return wanted
+
+    def decoder(self, mapper: Any) -> Callable[[Any], Any]:
+        """How the follower decodes events for the views (``domain.views.decoding``)."""
+        return event_decoder(mapper)
 
     def process(self, batch: list[tuple[int, DomainEvent]], tracking: Tracking) -> None:
         """Rows and tracking in one transaction: all of them are committed, or none."""
