@@ -125,7 +125,7 @@ def _notify(api, who: str, n: int) -> str:
 
 def _titles(page) -> list[str]:
     inbox = page.html[page.html.index('id="inbox-heading"') :]
-    return re.findall(r"<h3>(?:<span class=\"badge\">Unread</span> )?(Invited \d)</h3>", inbox)
+    return re.findall(r"<h3 id=\"note-\d+\">(?:<span class=\"badge\">Unread</span> )?(Invited \d)</h3>", inbox)
 
 
 def test_rome_marks_one_read_then_all_and_unread_come_first(api, projector):
@@ -134,6 +134,7 @@ def test_rome_marks_one_read_then_all_and_unread_come_first(api, projector):
     rome = Browser(api, "rome")
     home = rome.get("/home")
     assert _titles(home) == ["Invited 2", "Invited 1", "Invited 0"] and "Unread: 3" in home.text
+    assert 'aria-describedby="note-1">Mark as read</button>' in home.html  # each button names its message
 
     one = rome.post(f"/home/notifications/{ids[2]}/read", {})
     assert re.match(r"^/home\?after=\d+&done=read$", one.redirected_to)
