@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
-from web.pages import agreements, cities, meetings, partnerships, reports
+from web.pages import agreements, cities, feedback, meetings, partnerships, preferences, reports
 
 CONTENT_AREAS = [cities, partnerships, meetings, agreements, reports]
+CONTENT_AREAS += [feedback, preferences]  # pages-more

@@ -18,9 +18,12 @@ UPCOMING_DAYS = 60
 LIMIT = 10
 
 
-def _unread_first(items: list[dict]) -> list[dict]:
-    """Unread first, newest first within each (``read`` once the notifications work marks it)."""
-    return sorted(items, key=lambda n: bool(n.get("read") or n.get("read_at")))
+UNREAD_LIMIT = 50
+
+
+def _unread_first(unread: list[dict], page: list[dict]) -> list[dict]:
+    """Every unread notification (newest first), then this page's read ones (newest first)."""
+    return unread + [n for n in page if n.get("read_at")]
 
 
 def blueprint() -> Blueprint:
@@ -32,7 +35,12 @@ def blueprint() -> Blueprint:
     def home():
         me = current_principal()
         views = reads.views()
-        inbox = reads.guard(lambda: views.inbox(me.user_id, limit=LIMIT, cursor=request.args.get("cursor") or None))
+        cursor = request.args.get("cursor") or None
+        inbox = reads.guard(lambda: views.inbox(me.user_id, limit=LIMIT, cursor=cursor))
+        # Unread ones lead on the first page; older pages hold only what was read.
+        unread = (
+            [] if cursor else reads.guard(lambda: views.inbox(me.user_id, limit=UNREAD_LIMIT, unread=True))["items"]
+        )
         invitations, upcoming, suggestions, city, partnerships = [], [], [], None, []
         now = datetime.now(UTC)
         if me.role == Role.OFFICER and me.city_id:
@@ -49,7 +57,8 @@ def blueprint() -> Blueprint:
         )["items"]
         return render(
             "home.html",
-            inbox=_unread_first(inbox["items"]),
+            inbox=_unread_first(unread, inbox["items"]),
+            unread_count=len(unread),
             inbox_next=inbox["next_cursor"],
             invitations=invitations,
             upcoming=upcoming,
@@ -75,6 +84,22 @@ def blueprint() -> Blueprint:
         else:
             return error_page(404)
         return redirect(url_for("pages_home.home", after=result.position or None, done=answer), 303)
+
+    @bp.post("/home/notifications/<uuid:notification_id>/read")
+    @signed_in()
+    def mark_read(notification_id):
+        """``mark_notification_read``: someone else's notification is the 404 page, as in the API."""
+        result = services().programme.mark_notification_read(current_principal(), str(notification_id))
+        return redirect(url_for("pages_home.home", after=result.position or None, done="read"), 303)
+
+    @bp.post("/home/notifications/read")
+    @signed_in()
+    def mark_all_read():
+        """``mark_all_notifications_read`` over the inbox view's unread ones, as the API's "read all"."""
+        me = current_principal()
+        unread = reads.guard(lambda: reads.views().unread_notification_ids(me.user_id))
+        marked = services().programme.mark_all_notifications_read(me, unread)
+        return redirect(url_for("pages_home.home", after=marked.position or None, done="read-all"), 303)
 
     return bp
 

@@ -22,6 +22,7 @@ LANGUAGES = ("en", "zh_Hans")
 HTML_LANG = {"en": "en", "zh_Hans": "zh-Hans"}
 NAMES = {"en": "English", "zh_Hans": "简体中文"}
 COOKIE = "twinning_lang"
+DEFAULT_LANGUAGE = "en"  # domain.model.statuses.Language.EN, every person's language until they choose
 TRANSLATIONS = HERE / "translations"
 
 
@@ -54,11 +55,27 @@ def blueprint() -> Blueprint:
         chosen = _normalise(request.form.get("lang"))
         response = redirect(safe_next(request.form.get("next"), "/"), 303)
         if chosen:
-            secure = bool(request.environ.get("wsgi.url_scheme") == "https") or _secure_cookies()
-            response.set_cookie(COOKIE, chosen, max_age=365 * 86400, httponly=True, samesite="Lax", secure=secure)
+            _save_preference(chosen)
+            remember_language(response, chosen)
         return response
 
     return bp
+
+
+def remember_language(response, tag: str):
+    """This browser's language (the cookie the selector reads first), e.g. after the preference was saved."""
+    chosen = _normalise(tag)
+    if chosen:
+        secure = bool(request.environ.get("wsgi.url_scheme") == "https") or _secure_cookies()
+        response.set_cookie(COOKIE, chosen, max_age=365 * 86400, httponly=True, samesite="Lax", secure=secure)
+    return response
+
+
+def _save_preference(chosen: str) -> None:
+    """Signed in, the switch is also the person's language preference (mail, .ics, other browsers)."""
+    principal = current_principal()
+    if principal is not None:
+        services().programme.change_preferences(principal, principal.user_id, language=HTML_LANG[chosen])
 
 
 def _secure_cookies() -> bool:
@@ -84,6 +101,10 @@ def _preference(key: str) -> str | None:
         return None
     found = preferences(principal.user_id)
     value = found.get(key) if isinstance(found, dict) else getattr(found, key, None)
+    if key == "language" and value == DEFAULT_LANGUAGE:
+        # The view cannot tell English chosen from English by default; the browser's language then decides
+        # (a choice made here also sets the cookie, which comes first).
+        return None
     return value or None
 
 

@@ -97,3 +97,13 @@ def country(code: str | None) -> str:
         return ""
     locale = get_locale() or Locale("en")
     return locale.territories.get(code.upper(), code)
+
+
+# pages-more: where a session led (feedback and follow-up), and the events that record it.
+LABELS["feedback_outcome"] = {
+    "no_further_contact": _l("No further contact"),
+    "follow_up_planned": _l("A follow-up is planned"),
+    "negotiation_started": _l("Negotiations have started"),
+    "agreement_reached": _l("An agreement was reached"),
+}
+LABELS["event"].update(FeedbackGiven=_l("Feedback given"), FollowUpGiven=_l("Follow-up given"))

@@ -17,6 +17,7 @@ from web.api.meetings import find_slots
 from web.http import programme
 from web.pages.base import render
 from web.pages.calendar import WEEK, WEEK_LIMIT, Zones, local_midnight, monday_of, slots_query, week_days
+from web.pages.feedback import feedback_context
 from web.pages.forms import Form, done, local_instant
 from web.pages.reading import all_cities, content_blueprint, page_url, viewer_zone, views
 from web.pages.session import current_principal, signed_in
@@ -229,6 +230,7 @@ def show_one(meeting_id: UUID, forms: dict[str, Form] | None = None):
     forms = forms or {}
     refused = next((f for f in forms.values() if f.refused), None)
     cities = sorted({Zones(found).of(c["city_id"]) for c in invited} | {zone_name, "UTC"})
+    staff = is_staff(me)
     return render(
         "meetings/one.html",
         status=refused.status if refused else 200,
@@ -238,7 +240,9 @@ def show_one(meeting_id: UUID, forms: dict[str, Form] | None = None):
         zones=Zones(found),
         zone=zone_name,
         zone_choices=[(z, z) for z in cities],
-        staff=is_staff(me),
+        staff=staff,
+        given_now=request.args.get("given"),
+        **feedback_context(me, meeting, names, staff, forms),
         scheduled=meeting["status"] == MeetingStatus.SCHEDULED,
         forms=forms,
         starts_local=meeting["starts_at"].astimezone(_zone(zone_name)).strftime("%Y-%m-%dT%H:%M"),

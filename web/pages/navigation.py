@@ -80,3 +80,6 @@ def install(app: Flask) -> None:
     app.jinja_env.globals.update(
         nav_links=nav_links, role_name=role_name, kind_names=kind_names, status_name=status_name
     )
+
+
+NAV += [("pages_preferences.preferences", _l("Preferences"), ALL)]  # pages-more
