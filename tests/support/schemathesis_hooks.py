@@ -46,7 +46,7 @@ def _held(body: dict) -> None:
     minutes = body.get("duration_minutes")
     if (
         start is not None
-        and isinstance(minutes, int)
+        and isinstance(minutes, (int, float))
         and start + timedelta(minutes=minutes) > datetime.now(UTC) - NOW_MARGIN
     ):
         body["starts_at"] = (datetime.now(UTC) - NOW_MARGIN).replace(microsecond=0).isoformat()

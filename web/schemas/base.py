@@ -35,7 +35,7 @@ from domain.limits import (
 from domain.regions import REGION_OF_COUNTRY, REGIONS
 from domain.themes import THEMES
 from domain.values import CONTROL_CHARACTERS, INVISIBLE_CHARACTERS, LINE_BREAKS, SPACE_CHARACTERS
-from domain.zones import zones_in_use
+from domain.zones import zones_by_country, zones_in_use
 
 
 def _numbers_between(low: int, high: int) -> str:
@@ -172,13 +172,12 @@ Email = Annotated[
     StrictStr, Field(max_length=MAX_EMAIL, pattern=EMAIL_PATTERN, description="an email address, e.g. f@iuc.example")
 ]
 Theme = Annotated[StrictStr, Field(json_schema_extra=_enum(sorted(THEMES), "a theme slug: GET /api/v1/themes"))]
+# A city's country has a time zone: the ISO codes of uninhabited places (HM, BV) have none in tzdata.
+CITY_COUNTRIES = tuple(sorted(code for code in REGION_OF_COUNTRY if zones_by_country().get(code)))
 Country = Annotated[
     StrictStr,
-    _known(REGION_OF_COUNTRY, "country code"),
-    Field(
-        description="ISO 3166-1 alpha-2 country code, e.g. IT, CN",
-        json_schema_extra={"enum": sorted(REGION_OF_COUNTRY)},
-    ),
+    _known(frozenset(CITY_COUNTRIES), "country code"),
+    Field(description="ISO 3166-1 alpha-2 country code, e.g. IT, CN", json_schema_extra={"enum": list(CITY_COUNTRIES)}),
 ]
 TimeZone = Annotated[
     StrictStr,
