@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
 
-.PHONY: install run demo lint test services bench clean help catalogues browser axe
+.PHONY: install run demo lint test services bench clean help catalogues browser axe fuzz
 
 help:  ## list the targets
 	@grep -E '^[a-z]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/'
@@ -66,6 +66,12 @@ axe: $(AXE)  ## axe-core from the npm registry (the browser tests' accessibility
 
 test: install services lint browser axe  ## lint, then run every test against real PostgreSQL, SQLite, Redis and SMTP
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+FUZZ_EXAMPLES ?= 50
+FUZZ_SEED ?= 1
+
+fuzz: install  ## schemathesis, long: every check and phase against twinning serve (make fuzz FUZZ_EXAMPLES=200 FUZZ_SEED=7)
+	nice -n 10 $(BIN)/python -m tests.support.fuzz --examples $(FUZZ_EXAMPLES) --seed $(FUZZ_SEED) --keep
 
 bench: install services  ## print the benchmark tables (BENCH_QUICK=1 for a tiny run)
 	$(BIN)/python -m bench

@@ -21,7 +21,12 @@ INFO = {
         "Authenticate with `Authorization: Bearer <token>`. Errors are RFC 9457 problem details "
         '(`application/problem+json`). Single resources carry `ETag: "<version>"`; writes honour '
         "`If-Match`. A POST with `Idempotency-Key` returns its first answer when retried. Commands answer "
-        "`X-Log-Position`; lists given `?after=<position>` wait (up to 5 s) until their view has caught up."
+        "`X-Log-Position`; lists given `?after=<position>` wait (up to 5 s) until their view has caught up.\n\n"
+        "A request that matches this document is refused only for what no schema can know: 404 for an id in "
+        "the path that names nothing, 409 for a rule of the recorded state (`unknown-reference` for an id in "
+        "the body that names nothing, naming the field; `log-position-not-recorded` for an `after` beyond the "
+        "log), 412 for a stale `If-Match`, 400 `invalid-cursor` for a cursor the list did not hand out, 429 "
+        "from the limiter. Rules across fields are stated in each body's description and answer 422."
     ),
 }
 SECURITY_SCHEMES = {"bearerAuth": {"type": "http", "scheme": "bearer", "description": "a token issued by an admin"}}

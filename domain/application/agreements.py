@@ -93,8 +93,8 @@ class AgreementsMixin(ProgrammeBase):
 
     def _party(self, party: dict, index: int) -> dict:
         if not isinstance(party, dict):
-            raise InvalidValue(f"parties[{index}]", "expected {name, city_id?}")
+            raise InvalidValue(f"parties.{index}", "expected {name, city_id?}")
         city_id = party.get("city_id")
         if city_id is not None:
-            city_id = str(self.load(City, city_id, field=f"parties[{index}].city_id").id)
-        return {"name": check_name(party.get("name"), f"parties[{index}].name"), "city_id": city_id}
+            city_id = str(self.load(City, city_id, field=f"parties.{index}.city_id").id)
+        return {"name": check_name(party.get("name"), f"parties.{index}.name"), "city_id": city_id}

@@ -67,12 +67,20 @@ def test_validation_names_each_bad_field_and_refuses_unknown_fields(api):
 
 
 def test_domain_invalid_value_is_a_422_with_its_field(api):
+    """A rule across fields that the schema cannot state (Yantai keeps China's time) is the domain's 422."""
+    response = api.post("facilitator", "/api/v1/cities", {"name": "Yantai", "country": "CN", "timezone": "Europe/Rome"})
+    body = assert_problem(response, 422, "invalid-value")
+    assert body["errors"][0]["field"] == "timezone"
+
+
+def test_an_id_in_a_body_that_names_nothing_is_a_409_naming_the_field(api):
+    """Well formed, schema-valid: only the recorded state says no such city exists (and it may, later)."""
     response = api.post(
         "rome",
         "/api/v1/partnerships",
         {"title": "T", "proposer_city_id": api.city("rome"), "invited_city_ids": [str(uuid.uuid4())]},
     )
-    body = assert_problem(response, 422, "invalid-value")
+    body = assert_problem(response, 409, "unknown-reference")
     assert body["errors"][0]["field"] == "invited_city_ids"
 
 

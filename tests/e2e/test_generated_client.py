@@ -75,9 +75,13 @@ def test_a_generated_client_is_complete_and_tells_a_story(tmp_path: Path, proces
             body=models.UserIn(name="IUC facilitator", email="f@iuc.example", role=models.UserInRole("facilitator")),
         ).token
     )
-    rome = register_city.sync(client=facilitator, body=models.CityIn(name="Rome", country="IT", timezone="Europe/Rome"))
+    # the document lists the country codes and zones: the client has them as enums
+    country, zone = models.CityInCountry, models.CityInTimezone
+    rome = register_city.sync(
+        client=facilitator, body=models.CityIn(name="Rome", country=country("IT"), timezone=zone("Europe/Rome"))
+    )
     yantai = register_city.sync(
-        client=facilitator, body=models.CityIn(name="Yantai", country="CN", timezone="Asia/Shanghai")
+        client=facilitator, body=models.CityIn(name="Yantai", country=country("CN"), timezone=zone("Asia/Shanghai"))
     )
     assert isinstance(rome, models.CityOut) and isinstance(yantai, models.CityOut)
     moved = update_city.sync(rome.id, client=facilitator, body=models.CityPatch(population=2_800_000))

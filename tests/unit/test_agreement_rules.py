@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 import pytest
 
-from domain.errors import InvalidValue, PermissionDenied
+from domain.errors import InvalidValue, PermissionDenied, UnknownReference
 from domain.model.agreement import (
     AGREEMENT_KINDS,
     Agreement,
@@ -100,7 +100,7 @@ def test_party_is_found_whatever_the_case_of_its_name():
 
 def test_stranger_cannot_sign():
     agreement = mou()
-    with pytest.raises(InvalidValue) as refused:
+    with pytest.raises(UnknownReference) as refused:
         agreement.sign("University of Manchester", date(2020, 10, 30), actor=OFFICER)
     assert refused.value.field == "party"
     assert (agreement.unsigned_parties, recorded(agreement)) == ([YANTAI_U, TUSCIA_U], [])
@@ -158,14 +158,14 @@ def test_signing_date_is_a_calendar_date(people, signed_on):
 
 def test_party_city_must_exist_and_party_names_are_checked(people):
     app = people.programme
-    with pytest.raises(InvalidValue) as refused:
+    with pytest.raises(UnknownReference) as refused:
         app.draft_agreement(
             people.facilitator,
             "MoU",
             "mou",
             [{"name": YANTAI_U, "city_id": "00000000-0000-0000-0000-000000000000"}, {"name": TUSCIA_U}],
         )
-    assert refused.value.field == "parties[0].city_id"
+    assert refused.value.field == "parties.0.city_id"
     with pytest.raises(InvalidValue) as refused:
         app.draft_agreement(people.facilitator, "MoU", "mou", [{"name": YANTAI_U}, {"name": "Tuscia\x00"}])
-    assert refused.value.field == "parties[1].name"
+    assert refused.value.field == "parties.1.name"

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from domain.errors import InvalidValue
+from domain.errors import InvalidValue, UnknownReference
 from domain.model.meeting import (
     MEETING_KINDS,
     Meeting,
@@ -153,7 +153,7 @@ def test_everyone_invited_attended_when_attendance_is_not_itemised():
 
 def test_city_that_was_not_invited_cannot_have_attended():
     meeting = session(invited=(ROME, YANTAI))
-    with pytest.raises(InvalidValue) as refused:
+    with pytest.raises(UnknownReference) as refused:
         meeting.record_outcome(
             25, "held", now=GLOBAL_EVENT + timedelta(hours=2), actor=FACILITATOR, attended_city_ids=[ROME, CHENGDU]
         )
@@ -206,7 +206,7 @@ def test_held_session_cannot_be_moved_or_cancelled():
 
 def test_session_for_an_unknown_partnership_or_city_names_the_field(people):
     app = people.programme
-    with pytest.raises(InvalidValue) as refused:
+    with pytest.raises(UnknownReference) as refused:
         app.schedule_meeting(
             people.facilitator,
             "Kick-off",

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from domain.errors import InvalidValue, PermissionDenied
+from domain.errors import InvalidValue, PermissionDenied, UnknownReference
 from domain.model.city import CityRetiredError
 from domain.model.partnership import (
     CityInvitedTwice,
@@ -135,7 +135,7 @@ def test_single_region_partnership_is_allowed_when_the_programme_switches_the_ru
 
 
 def test_unknown_invited_city_names_the_field(people):
-    with pytest.raises(InvalidValue) as refused:
+    with pytest.raises(UnknownReference) as refused:
         people.programme.propose_partnership(
             people.officer("rome"), "Ghost town", people.city("rome"), ["00000000-0000-0000-0000-000000000000"]
         )

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from domain.errors import InvalidValue, NotFound
+from domain.errors import InvalidValue, NotFound, UnknownReference
 from domain.model.partnership import PartnershipNotActive
 from domain.model.project import MilestoneAlreadyAchieved, MilestoneExists, PilotProject, ProjectClosed
 
@@ -70,7 +70,7 @@ def test_withdrawn_partnership_cannot_launch_a_project(people):
 
 
 def test_unknown_partnership_names_the_field(people):
-    with pytest.raises(InvalidValue) as refused:
+    with pytest.raises(UnknownReference) as refused:
         people.programme.launch_project(people.facilitator, "Faculty", "00000000-0000-0000-0000-000000000000")
     assert refused.value.field == "partnership_id"
 

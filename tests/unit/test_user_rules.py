@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from domain.application import hash_token
-from domain.errors import Duplicate, InvalidValue, NotAuthenticated, PermissionDenied
+from domain.errors import Duplicate, InvalidValue, NotAuthenticated, PermissionDenied, UnknownReference
 from domain.model.indexes import TokenOwner
 from domain.model.user import User, UserDeactivatedError
 
@@ -34,7 +34,7 @@ def test_unknown_role_is_refused(people, role):
 
 
 def test_officer_city_must_exist(people):
-    with pytest.raises(InvalidValue) as refused:
+    with pytest.raises(UnknownReference) as refused:
         people.programme.create_user(
             people.admin, "Officer", "o@x.example", "officer", city_id="00000000-0000-0000-0000-000000000000"
         )

@@ -17,51 +17,33 @@ from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, StrictStr
 
-from domain.application.users import EMAIL_PATTERN
 from domain.followers import MAX_WAIT_SECONDS
 from domain.limits import (
     DEFAULT_LIMIT,
     MAX_CURSOR,
-    MAX_EMAIL,
     MAX_LIMIT,
-    MAX_LOCATION,
     MAX_MINUTES,
-    MAX_NAME,
-    MAX_TEXT,
     MAX_YEAR,
     MIN_MINUTES,
     MIN_YEAR,
 )
 from domain.regions import REGION_OF_COUNTRY, REGIONS
 from domain.themes import THEMES
-from domain.values import CONTROL_CHARACTERS, INVISIBLE_CHARACTERS, LINE_BREAKS, SPACE_CHARACTERS
-from domain.zones import zones_in_use
+from domain.zones import zones_by_country, zones_in_use
+from web.schemas.fields import (  # noqa: F401 (re-exported: web.schemas.base is where resources look)
+    DATE_PATTERN,
+    INSTANT_PATTERN,
+    NAME_PATTERN,
+    REQUIRED_TEXT_PATTERN,
+    TEXT_PATTERN,
+    YEARS,
+    Email,
+    Location,
+    Name,
+    RequiredText,
+    Text,
+)
 
-
-def _numbers_between(low: int, high: int) -> str:
-    """A regex alternation matching exactly the whole numbers low..high of one digit count (the years)."""
-    blocks: list[tuple[str, int]] = []  # (fixed leading digits, count of free trailing digits)
-    number = low
-    while number <= high:
-        free = 0
-        while number % 10 ** (free + 1) == 0 and number + 10 ** (free + 1) - 1 <= high:
-            free += 1
-        blocks.append((str(number)[: len(str(number)) - free], free))
-        number += 10**free
-    parts: list[tuple[str, int, str]] = []
-    for lead, free in blocks:  # 1900, 1901 … 1909 as 190[0-9]: neighbours differing in their last fixed digit
-        if parts and parts[-1][1] == free and parts[-1][0][:-1] == lead[:-1] and lead[-1] == chr(ord(parts[-1][2]) + 1):
-            parts[-1] = (parts[-1][0], free, lead[-1])
-        else:
-            parts.append((lead, free, lead[-1]))
-    return "|".join(
-        (lead if last == lead[-1] else f"{lead[:-1]}[{lead[-1]}-{last}]") + r"\d" * free for lead, free, last in parts
-    )
-
-
-YEARS = f"(?:{_numbers_between(MIN_YEAR, MAX_YEAR)})"
-DATE_PATTERN = f"^{YEARS}-[0-9]{{2}}-[0-9]{{2}}$"
-INSTANT_PATTERN = f"^{YEARS}-[0-9]{{2}}-[0-9]{{2}}[Tt ][0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}}(\\.[0-9]{{1,9}})?([Zz]|[+-][0-9]{{2}}:[0-9]{{2}})$"
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$")
 WAIT = f"{MAX_WAIT_SECONDS:g} s"
@@ -138,47 +120,13 @@ QueryInstant = Annotated[
 ]
 Id = Annotated[UUID, Field(description="an id (UUID)")]
 
-# Text as the domain takes it (domain.values.check_text / check_name), stated as patterns: no control
-# characters; a required text has a visible character; a name is one line without invisible characters.
-_TEXT_CHARACTER = f"[^{CONTROL_CHARACTERS}]"
-_NAME_CHARACTER = f"[^{CONTROL_CHARACTERS}{LINE_BREAKS}{INVISIBLE_CHARACTERS}]"
-_VISIBLE = f"[^{CONTROL_CHARACTERS}{SPACE_CHARACTERS}{INVISIBLE_CHARACTERS}]"
-TEXT_PATTERN = f"^{_TEXT_CHARACTER}*$"
-REQUIRED_TEXT_PATTERN = f"^{_TEXT_CHARACTER}*{_VISIBLE}{_TEXT_CHARACTER}*$"
-NAME_PATTERN = f"^{_NAME_CHARACTER}*{_VISIBLE}{_NAME_CHARACTER}*$"
-Text = Annotated[
-    StrictStr, Field(max_length=MAX_TEXT, pattern=TEXT_PATTERN, description=f"text, at most {MAX_TEXT} characters")
-]
-RequiredText = Annotated[
-    StrictStr,
-    Field(
-        min_length=1,
-        max_length=MAX_TEXT,
-        pattern=REQUIRED_TEXT_PATTERN,
-        description=f"text that is not blank, at most {MAX_TEXT} characters",
-    ),
-]
-Name = Annotated[
-    StrictStr,
-    Field(
-        min_length=1,
-        max_length=MAX_NAME,
-        pattern=NAME_PATTERN,
-        description=f"one line that is not blank, at most {MAX_NAME} characters",
-    ),
-]
-Location = Annotated[StrictStr, Field(max_length=MAX_LOCATION, pattern=TEXT_PATTERN)]
-Email = Annotated[
-    StrictStr, Field(max_length=MAX_EMAIL, pattern=EMAIL_PATTERN, description="an email address, e.g. f@iuc.example")
-]
 Theme = Annotated[StrictStr, Field(json_schema_extra=_enum(sorted(THEMES), "a theme slug: GET /api/v1/themes"))]
+# A city's country has a time zone: the ISO codes of uninhabited places (HM, BV) have none in tzdata.
+CITY_COUNTRIES = tuple(sorted(code for code in REGION_OF_COUNTRY if zones_by_country().get(code)))
 Country = Annotated[
     StrictStr,
-    _known(REGION_OF_COUNTRY, "country code"),
-    Field(
-        description="ISO 3166-1 alpha-2 country code, e.g. IT, CN",
-        json_schema_extra={"enum": sorted(REGION_OF_COUNTRY)},
-    ),
+    _known(frozenset(CITY_COUNTRIES), "country code"),
+    Field(description="ISO 3166-1 alpha-2 country code, e.g. IT, CN", json_schema_extra={"enum": list(CITY_COUNTRIES)}),
 ]
 TimeZone = Annotated[
     StrictStr,
