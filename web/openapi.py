@@ -1,10 +1,6 @@
-"""The OpenAPI 3.1 document: APIFlask builds paths and schemas; this adds what it cannot know.
-
-Every operation gets its problem+json error responses (and a ``default``), the
-bearer security requirement (public ones: none), the ETag / X-Log-Position /
-Location / X-Request-Id response headers, If-Match and Idempotency-Key request
-headers on writes, and ``format: uuid`` on id path parameters.
-"""
+"""The OpenAPI 3.1 document: APIFlask builds paths and schemas; this adds what it cannot know: problem+json
+errors, bearer security, the ETag / X-Log-Position / Location / X-Request-Id headers, If-Match and
+Idempotency-Key on writes, ``format: uuid`` on id path parameters."""
 
 from __future__ import annotations
 
@@ -140,6 +136,8 @@ OPERATION_IDS = {
     "POST /api/v1/users": "create_user",
     "GET /api/v1/users/{user_id}": "get_user",
     "POST /api/v1/users/{user_id}/deactivate": "deactivate_user",
+    "POST /api/v1/users/{user_id}/erase": "erase_user",
+    "GET /api/v1/users/{user_id}/personal-data": "get_personal_data",
     "GET /api/v1/users/{user_id}/history": "get_user_history",
     "POST /api/v1/users/{user_id}/tokens": "issue_token",
     "POST /api/v1/users/{user_id}/tokens/revoke": "revoke_tokens",

@@ -41,9 +41,9 @@ def decode_cursor(tag: str, cursor: str | None, *types: type) -> list[Any] | Non
     """The key inside ``cursor`` (checked against the expected types), or None for the first page."""
     if cursor is None or cursor == "":
         return None
+    if not isinstance(cursor, str) or len(cursor) > MAX_CURSOR:  # what the document already refuses
+        raise InvalidValue("cursor", f"must be text of at most {MAX_CURSOR} characters")
     try:
-        if not isinstance(cursor, str) or len(cursor) > MAX_CURSOR:
-            raise ValueError
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         values = json.loads(raw.decode("utf-8"))
         if not isinstance(values, list) or len(values) != len(types) + 1 or values[0] != tag:

@@ -46,7 +46,7 @@ def test_city_directory_filters_and_pages(api, projector):
         if not cursor:
             break
     assert seen == sorted(seen) and len(seen) == len(set(seen)) == 7
-    assert_problem(api.get("rome", "/api/v1/cities", query_string={"cursor": "garbage"}), 422)
+    assert_problem(api.get("rome", "/api/v1/cities", query_string={"cursor": "garbage"}), 400)
     assert_problem(api.get("rome", "/api/v1/cities", query_string={"limit": 500}), 422)
     assert_problem(api.get("rome", "/api/v1/cities", query_string={"region": "atlantis"}), 422)
 
@@ -168,9 +168,9 @@ def test_dashboard_and_progress_review(api, projector):
     assert "Pilot" in review[0]["latest_result"]
 
 
-def test_after_beyond_the_log_is_a_422_and_a_lagging_view_a_503(api, monkeypatch):
+def test_after_beyond_the_log_is_a_409_and_a_lagging_view_a_503(api, monkeypatch):
     head = api.programme.recorder.max_notification_id()
-    assert_problem(api.get("rome", "/api/v1/cities", query_string={"after": head + 1000}), 422)
+    assert_problem(api.get("rome", "/api/v1/cities", query_string={"after": head + 1000}), 409)
     monkeypatch.setattr(lists, "WAIT_SECONDS", 0.2)
     response = api.get("rome", "/api/v1/cities", query_string={"after": head})  # no projector running
     assert_problem(response, 503, "view-behind")

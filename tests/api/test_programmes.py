@@ -165,14 +165,14 @@ def test_a_partnership_mixing_two_programmes_is_refused_and_records_nothing(api,
     assert _head(api) == head
 
 
-def test_an_ambiguous_or_unknown_programme_is_a_422_naming_programme_id(api, two):
+def test_an_ambiguous_programme_is_a_422_and_an_unknown_one_a_409_naming_programme_id(api, two):
     launch(api, "iurc-extra", ["europe", "east-asia"], ["rome", "yantai"])
     head = _head(api)
     body = {"title": "Rome and Yantai", "proposer_city_id": api.city("rome"), "invited_city_ids": [api.city("yantai")]}
     problem = assert_problem(api.post("rome", "/api/v1/partnerships", body), 422)
     assert _fields(problem) == {"programme_id"} and "2 programmes" in problem["detail"], problem
     unknown = {**body, "programme_id": "00000000-0000-4000-8000-000000000000"}
-    problem = assert_problem(api.post("rome", "/api/v1/partnerships", unknown), 422)
+    problem = assert_problem(api.post("rome", "/api/v1/partnerships", unknown), 409)
     assert _fields(problem) == {"programme_id"}
     assert _head(api) == head
     chosen = api.post("rome", "/api/v1/partnerships", {**body, "programme_id": two["iuc"]})
@@ -201,7 +201,7 @@ def test_sessions_agreements_and_projects_inherit_their_partnerships_programme(a
     assert _fields(assert_problem(other, 422)) == {"programme_id"}
 
 
-def test_every_list_takes_programme_id_and_an_unknown_one_is_a_422(api, two, projector):
+def test_every_list_takes_programme_id_and_an_unknown_one_is_a_409(api, two, projector):
     iuc = api.active_partnership("rome", ("yantai",))
     iurc = api.active_partnership("rome", ("chengdu",))
     api.schedule(cities=("rome", "yantai"), partnership_id=iuc["id"])
@@ -217,7 +217,7 @@ def test_every_list_takes_programme_id_and_an_unknown_one_is_a_422(api, two, pro
         unknown = api.get(
             "auditor", f"/api/v1/{path}", query_string={"programme_id": "00000000-0000-4000-8000-000000000000"}
         )
-        assert _fields(assert_problem(unknown, 422)) == {"programme_id"}
+        assert _fields(assert_problem(unknown, 409)) == {"programme_id"}
 
 
 def test_a_cluster_gathers_programme_cities_and_its_sessions_invite_them_all(api, two, projector):
@@ -296,7 +296,7 @@ def test_reports_take_programme_id_and_refuse_an_unknown_one(api, two, projector
     assert api.get("auditor", "/api/v1/reports/progress-review", query_string=in_iurc).get_json()["items"] == []
     for path in ("/api/v1/reports/dashboard", "/api/v1/reports/progress-review"):
         unknown = {"programme_id": "00000000-0000-4000-8000-000000000000"}
-        assert _fields(assert_problem(api.get("auditor", path, query_string=unknown), 422)) == {"programme_id"}
+        assert _fields(assert_problem(api.get("auditor", path, query_string=unknown), 409)) == {"programme_id"}
 
 
 def test_suggestions_stay_within_the_citys_programmes_or_the_one_named(api, two, projector):
@@ -321,7 +321,7 @@ def test_exports_take_programme_id(api, two, projector):
     unknown = {"programme_id": "00000000-0000-4000-8000-000000000000"}
     assert_problem(api.get("rome", "/api/v1/exports/partnerships.json", query_string=unknown), 403)
     got = api.get("auditor", "/api/v1/exports/partnerships.csv", query_string=unknown)
-    assert _fields(assert_problem(got, 422)) == {"programme_id"}
+    assert _fields(assert_problem(got, 409)) == {"programme_id"}
 
 
 def test_a_programmes_history_names_who_did_what(api, two):

@@ -10,8 +10,9 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 
 from config.settings import persistence_env
-from domain.errors import InvalidValue
+from domain.errors import InvalidValue, UnknownCursor
 from domain.followers import Follower
+from domain.limits import MAX_CURSOR
 from domain.views import Views
 from tests.support.cast import Cast
 
@@ -287,11 +288,13 @@ def test_limits_and_cursors_are_checked(views, told):
         with pytest.raises(InvalidValue):
             views.cities(limit=limit)
     next_cursor = views.cities(limit=1)["next_cursor"]
-    with pytest.raises(InvalidValue):
+    with pytest.raises(UnknownCursor):
         views.partnerships(cursor=next_cursor)  # a cursor of another list
     for bad in ("nonsense", "W10", "!!!"):
-        with pytest.raises(InvalidValue):
+        with pytest.raises(UnknownCursor):
             views.cities(cursor=bad)
+    with pytest.raises(InvalidValue):
+        views.cities(cursor="A" * (MAX_CURSOR + 1))  # longer than the document allows
 
 
 def test_partnership_board(views, told):
