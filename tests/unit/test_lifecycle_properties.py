@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from domain.errors import DomainError, InvalidValue
+from domain.errors import DomainError, UnknownReference
 from domain.model.agreement import Agreement, AgreementNotInForce, AgreementTerminatedError, PartyAlreadySigned
 from domain.model.partnership import (
     CityInvitedTwice,
@@ -220,7 +220,7 @@ def test_agreement_signing_follows_its_lifecycle_whatever_the_order(party_count,
             if status == "terminated":
                 error = AgreementTerminatedError
             elif index >= party_count:
-                error = InvalidValue
+                error = UnknownReference
             elif names[index] in signed:
                 error = PartyAlreadySigned
             else:

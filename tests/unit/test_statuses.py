@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
+from types import SimpleNamespace
 
 import pytest
 
@@ -180,6 +181,9 @@ def test_cities_users_and_notifications_hold_members(people, watch):
         assert type(issued.user.role) is Role
         assert type(app.authenticate(issued.token).role) is Role  # the principal acting, as authenticated
         watch(app.deactivate_user(admin, str(issued.user.id)))
+    leaving = app.create_user(admin, "Leaving officer", "leaving@rome.example", "officer", rome)
+    erased = app.erase_person(admin, str(leaving.user.id), "their request")
+    watch(SimpleNamespace(aggregate=erased.user))
     yantai = people.officer("yantai")
     watch(app.change_preferences(yantai, yantai.user_id, language="zh-Hans", email="daily"))
     watch(app.change_preferences(yantai, yantai.user_id, email="off"))
