@@ -13,7 +13,6 @@ import click
 from config.settings import Settings
 from web.bootstrap import Twinning
 from web.cli.common import CONTEXT, ENVIRONMENT_HELP, log, open_twinning, redact, setup, stop_on_signals, store_label
-from web.cli.upgrade import upgrade_store
 from web.server import EmbeddedServer
 
 if TYPE_CHECKING:
@@ -54,7 +53,6 @@ def serve(host: str, port: int) -> None:
     settings = setup()
     # Signals from the start: a SIGTERM while starting still stops cleanly.
     with stop_on_signals() as stop, open_twinning(settings, embedded=True) as twinning:
-        upgrade_store(twinning)  # one process owns the store here, so nothing races the upgrade
         _serve(twinning, host, port, stop)
 
 
