@@ -171,8 +171,8 @@ def _domain_problem(error: DomainError) -> Response:
     errors = None
     headers: dict[str, str] = {}
     extra: dict[str, Any] | None = None
-    if isinstance(error, (InvalidValue, UnknownReference, UnknownCursor)):
-        errors = [{"field": error.field, "message": error.message}]
+    if isinstance(error, (InvalidValue, UnknownReference, UnknownCursor)) or hasattr(error, "field"):
+        errors = [{"field": error.field, "message": getattr(error, "message", error.detail)}]
     if isinstance(error, StaleVersion):
         headers["ETag"] = f'"{error.actual}"'
         extra = {"current_version": error.actual}

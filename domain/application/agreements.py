@@ -12,6 +12,7 @@ from domain.limits import MAX_PARTIES
 from domain.model.agreement import Agreement
 from domain.model.city import City
 from domain.model.partnership import Partnership
+from domain.model.programme import ProgrammeNotResolved
 from domain.themes import check_themes
 from domain.values import check_date, check_name, check_text
 
@@ -38,7 +39,7 @@ class AgreementsMixin(ProgrammeBase):
             partnership_id = str(partnership.id)
             if partnership.programme_id is not None:
                 if programme_id is not None and str(parse_id(programme_id, "programme_id")) != partnership.programme_id:
-                    raise InvalidValue("programme_id", f"differs from the partnership's {partnership.programme_id}")
+                    raise ProgrammeNotResolved(f"differs from the partnership's {partnership.programme_id}")
                 programme_id = partnership.programme_id
         programme = self.resolve_programme(programme_id, cities, "party's city")
         self.require_acts_in(principal, programme)

@@ -13,6 +13,7 @@ from domain.model.city import City
 from domain.model.cluster import Cluster
 from domain.model.meeting import Meeting
 from domain.model.partnership import Partnership
+from domain.model.programme import ProgrammeNotResolved
 from domain.values import check_name, check_text, check_url
 
 MAX_INVITED = MAX_SESSION_INVITED
@@ -146,7 +147,7 @@ class MeetingsMixin(ProgrammeBase):
     @staticmethod
     def _same_programme(named: str | None, inherited: str, whose: str) -> str:
         if named is not None and str(parse_id(named, "programme_id")) != inherited:
-            raise InvalidValue("programme_id", f"differs from {whose} programme {inherited}")
+            raise ProgrammeNotResolved(f"differs from {whose} programme {inherited}")
         return inherited
 
     def _acting(self, principal: Principal, meeting: Meeting) -> None:

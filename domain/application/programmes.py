@@ -13,7 +13,7 @@ from domain.application.base import ProgrammeBase, Recorded, parse_id
 from domain.errors import ConcurrencyConflict, InvalidValue, NotFound, PermissionDenied, RuleBroken
 from domain.model.city import City
 from domain.model.cluster import Cluster
-from domain.model.programme import CooperationProgramme, ProgrammeRegistry, programme_id_of
+from domain.model.programme import CooperationProgramme, ProgrammeNotResolved, ProgrammeRegistry, programme_id_of
 from domain.model.statuses import Role
 from domain.regions import region_of
 from domain.themes import check_themes
@@ -187,10 +187,10 @@ class ProgrammesMixin(ProgrammeBase):
         if self._registry() is None:
             return None
         if not city_ids:
-            raise InvalidValue("programme_id", "name the programme this belongs to")
+            raise ProgrammeNotResolved("name the programme this belongs to")
         first = self.programmes_of(city_ids[0])
         if not first:
-            raise InvalidValue("programme_id", f"the {what} {city_ids[0]} is in no programme; it joins one first")
+            raise ProgrammeNotResolved(f"the {what} {city_ids[0]} is in no programme; it joins one first")
         holding = [p for p in first if all(c in p.city_ids for c in city_ids)]
         if len(first) == 1:
             self.check_members(first[0], city_ids, what)
@@ -198,7 +198,7 @@ class ProgrammesMixin(ProgrammeBase):
         if len(holding) == 1:
             return holding[0]
         codes = ", ".join(p.code for p in (holding or first))
-        raise InvalidValue("programme_id", f"the cities share {len(holding)} programmes ({codes}): name one")
+        raise ProgrammeNotResolved(f"the cities share {len(holding)} programmes ({codes}): name one")
 
     def check_members(self, programme: CooperationProgramme, city_ids: Iterable[str], what: str) -> None:
         strangers = [c for c in city_ids if c not in programme.city_ids]

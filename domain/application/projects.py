@@ -8,8 +8,8 @@ from uuid import UUID
 
 from domain.access import Principal, require_officer_of_any
 from domain.application.base import ProgrammeBase, Recorded, parse_id
-from domain.errors import InvalidValue
 from domain.model.partnership import Partnership, PartnershipNotActive
+from domain.model.programme import ProgrammeNotResolved
 from domain.model.project import PilotProject
 from domain.model.statuses import PartnershipStatus
 from domain.themes import check_themes
@@ -31,7 +31,7 @@ class ProjectsMixin(ProgrammeBase):
         require_officer_of_any(principal, partnership.member_city_ids, "a member city")
         # A project belongs to its partnership's programme; naming another is a mistake.
         if programme_id is not None and str(parse_id(programme_id, "programme_id")) != partnership.programme_id:
-            raise InvalidValue("programme_id", f"differs from the partnership's programme {partnership.programme_id}")
+            raise ProgrammeNotResolved(f"differs from the partnership's programme {partnership.programme_id}")
         self.require_acts_in(principal, partnership.programme_id)
         if partnership.status != PartnershipStatus.ACTIVE:
             raise PartnershipNotActive(f"the partnership is {partnership.status}; a pilot project needs an active one")

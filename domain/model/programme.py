@@ -24,6 +24,17 @@ CODE_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"  # a slug: iuc-asia, iurc-asia-aust
 _CODE = re.compile(CODE_PATTERN)
 
 
+class ProgrammeNotResolved(RuleBroken):
+    """Which programme a new thing belongs to depends on what is recorded (its cities' programmes): 409."""
+
+    code = "programme-not-resolved"
+    title = "Which programme this belongs to cannot be told from its cities: name it in programme_id"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"programme_id: {message}")
+        self.field, self.message = "programme_id", message
+
+
 class CityJoinedTwice(RuleBroken):
     code = "city-joined-twice"
     title = "A city joins a programme once"

@@ -165,11 +165,11 @@ def test_a_partnership_mixing_two_programmes_is_refused_and_records_nothing(api,
     assert _head(api) == head
 
 
-def test_an_ambiguous_programme_is_a_422_and_an_unknown_one_a_409_naming_programme_id(api, two):
+def test_an_ambiguous_or_unknown_programme_is_a_409_naming_programme_id(api, two):
     launch(api, "iurc-extra", ["europe", "east-asia"], ["rome", "yantai"])
     head = _head(api)
     body = {"title": "Rome and Yantai", "proposer_city_id": api.city("rome"), "invited_city_ids": [api.city("yantai")]}
-    problem = assert_problem(api.post("rome", "/api/v1/partnerships", body), 422)
+    problem = assert_problem(api.post("rome", "/api/v1/partnerships", body), 409)
     assert _fields(problem) == {"programme_id"} and "2 programmes" in problem["detail"], problem
     unknown = {**body, "programme_id": "00000000-0000-4000-8000-000000000000"}
     problem = assert_problem(api.post("rome", "/api/v1/partnerships", unknown), 409)
@@ -198,7 +198,7 @@ def test_sessions_agreements_and_projects_inherit_their_partnerships_programme(a
     other = api.post(
         "mannheim", "/api/v1/projects", {"title": "x", "partnership_id": partnership["id"], "programme_id": two["iurc"]}
     )
-    assert _fields(assert_problem(other, 422)) == {"programme_id"}
+    assert _fields(assert_problem(other, 409)) == {"programme_id"}
 
 
 def test_every_list_takes_programme_id_and_an_unknown_one_is_a_409(api, two, projector):

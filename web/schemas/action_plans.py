@@ -7,14 +7,12 @@ from typing import Annotated
 
 from pydantic import Field, StrictFloat, StrictInt
 
-from domain.limits import MAX_NAME, MAX_TEXT
 from domain.model.statuses import ActionPlanStatus, ActionStatus
-from web.schemas.base import Day, Id, Input, Output, PageQuery, Text, ViewItem, values_of
+from web.schemas.base import Day, Id, Input, Name, Output, PageQuery, RequiredText, ViewItem, values_of
 
-Name = Annotated[Text, Field(max_length=MAX_NAME)]
-Long = Annotated[Text, Field(max_length=MAX_TEXT)]
+Long = RequiredText
 Number = Annotated[StrictInt | StrictFloat, Field(description="a finite number")]
-ItemId = Annotated[Text, Field(max_length=MAX_NAME, description="optional; a new id is made when left out")]
+ItemId = Annotated[Name, Field(description="optional; a new id is made when left out")]
 
 
 class ActionPlanDraftIn(Input):

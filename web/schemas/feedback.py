@@ -5,16 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import Field, StrictInt
+from pydantic import Field
 
 from domain.limits import MAX_RATING, MAX_TEXT, MIN_RATING
 from domain.model.statuses import FeedbackOutcome
-from web.schemas.base import Id, Input, Output, Text, values_of
+from web.schemas.base import Id, Input, Output, Text, values_of, whole_number
 
-Rating = Annotated[
-    StrictInt,
-    Field(ge=MIN_RATING, le=MAX_RATING, description=f"how useful the session was, {MIN_RATING} to {MAX_RATING}"),
-]
+Rating = whole_number(MIN_RATING, MAX_RATING, f"how useful the session was, {MIN_RATING} to {MAX_RATING}")
 Outcome = Annotated[
     values_of(FeedbackOutcome),
     Field(description="where the session led: " + ", ".join(FeedbackOutcome)),

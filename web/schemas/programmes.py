@@ -11,7 +11,7 @@ from domain.limits import MAX_CLUSTER_THEMES, MAX_PROGRAMME_CODE, MAX_PROGRAMME_
 from domain.model.programme import CODE_PATTERN
 from domain.model.statuses import ProgrammeStatus
 from domain.regions import REGIONS
-from web.schemas.base import After, Day, Id, Input, Output, Text, Theme, ViewItem, _enum, values_of
+from web.schemas.base import After, Day, Id, Input, Name, Output, Theme, ViewItem, _enum, values_of
 
 ProgrammeCode = Annotated[
     StrictStr,
@@ -27,7 +27,7 @@ Region = Annotated[StrictStr, Field(json_schema_extra=_enum(REGIONS, "a world re
 
 class ProgrammeIn(Input):
     code: ProgrammeCode
-    name: Text
+    name: Name
     regions: list[Region] = Field(min_length=1, max_length=MAX_PROGRAMME_REGIONS)
     starts_on: Day
     ends_on: Day | None = None
@@ -42,7 +42,7 @@ class CloseProgrammeIn(Input):
 
 
 class ClusterIn(Input):
-    name: Text
+    name: Name
     themes: list[Theme] = Field([], max_length=MAX_CLUSTER_THEMES)
 
 

@@ -8,7 +8,19 @@ from typing import Annotated, Any
 from pydantic import Field, StrictStr
 
 from domain.model.statuses import USER_ROLES, EmailMode, Language, NotificationKind, UserStatus
-from web.schemas.base import Email, Id, Input, Name, Output, PageQuery, Subject, Text, TimeZone, _enum, values_of
+from web.schemas.base import (
+    Email,
+    Id,
+    Input,
+    Name,
+    Output,
+    PageQuery,
+    RequiredText,
+    Subject,
+    TimeZone,
+    _enum,
+    values_of,
+)
 
 
 class UserIn(Input):
@@ -87,7 +99,9 @@ class NotificationPage(Output):
 
 
 class ErasureIn(Input):
-    reason: Text = Field(description="why the person's data is erased (their request, its date); no personal data")
+    reason: RequiredText = Field(
+        description="why the person's data is erased (their request, its date); no personal data"
+    )
 
 
 class ErasureOut(Output):
