@@ -15,6 +15,7 @@ from domain.model.meeting_rules import (  # the rules are also imported from her
     MeetingNotScheduled,
     OutcomeBeforeStart,
     ParticipantAlreadyInvited,
+    ScheduledV2,
     check_duration,
     check_kind,
     check_start,
@@ -41,29 +42,8 @@ class Meeting(Aggregate):
         state["cluster_id"] = None
         state.setdefault("recorded_after_the_fact", False)
 
-    class MeetingScheduled(Aggregate.Created):
-        """Version 2 adds ``programme_id`` and ``cluster_id`` (a cluster's session); v0.1.0's sessions had
-        neither, nor ``recorded_after_the_fact``."""
-
-        class_version = 2
-        title: str
-        kind: str
-        starts_at: datetime
-        duration_minutes: int
-        invited_city_ids: list[str]
-        partnership_id: str | None
-        location: str | None
-        url: str | None
-        actor: str
-        recorded_after_the_fact: bool
-        programme_id: str | None
-        cluster_id: str | None
-
-        @staticmethod
-        def upcast_v1_v2(state: dict) -> None:
-            state.setdefault("recorded_after_the_fact", False)
-            state["programme_id"] = None
-            state["cluster_id"] = None
+    class MeetingScheduled(ScheduledV2):
+        """Version 2 (``ScheduledV2``); the topic stays the one v0.1.0 wrote."""
 
     def assign_programme(self, programme_id: str, actor: str) -> None:
         """The upgrade places a session recorded before programmes existed, once."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from eventsourcing.domain import Aggregate
+
 from domain.errors import InvalidValue, RuleBroken
 from domain.limits import MAX_MINUTES, MIN_MINUTES
 from domain.model.statuses import MeetingKind, one_of
@@ -47,3 +49,28 @@ def check_duration(minutes: int) -> int:
     if isinstance(minutes, bool) or not isinstance(minutes, int) or not MIN_MINUTES <= minutes <= MAX_MINUTES:
         raise InvalidValue("duration_minutes", f"must be a whole number of minutes from {MIN_MINUTES} to {MAX_MINUTES}")
     return minutes
+
+
+class ScheduledV2(Aggregate.Created):
+    """A session's creation event, version 2: ``programme_id`` and ``cluster_id`` (a cluster's session);
+    v0.1.0's sessions had neither, nor ``recorded_after_the_fact``."""
+
+    class_version = 2
+    title: str
+    kind: str
+    starts_at: datetime
+    duration_minutes: int
+    invited_city_ids: list[str]
+    partnership_id: str | None
+    location: str | None
+    url: str | None
+    actor: str
+    recorded_after_the_fact: bool
+    programme_id: str | None
+    cluster_id: str | None
+
+    @staticmethod
+    def upcast_v1_v2(state: dict) -> None:
+        state.setdefault("recorded_after_the_fact", False)
+        state["programme_id"] = None
+        state["cluster_id"] = None
