@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?=
+# Two test processes (pytest-xdist), a file each at a time: each claims its own PostgreSQL database and Redis db.
+PYTEST_WORKERS ?= 2
 
 .PHONY: install run demo lint test services bench clean help catalogues browser axe fuzz
 
@@ -65,7 +67,7 @@ $(AXE):
 axe: $(AXE)  ## axe-core from the npm registry (the browser tests' accessibility checks)
 
 test: install services lint browser axe  ## lint, then run every test against real PostgreSQL, SQLite, Redis and SMTP
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 FUZZ_EXAMPLES ?= 50
 FUZZ_SEED ?= 1
