@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 from eventsourcing.domain import DomainEvent
 from eventsourcing.persistence import IntegrityError, Notification, PersistenceError, Tracking
 
+from domain.collection import collector_paused
 from domain.listener import LogListener
 from domain.storage.log import lean_reader
 
@@ -39,6 +40,7 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 
 MAX_WAIT_SECONDS = 5.0
 DEFAULT_BATCH_SIZE = 500
+PAUSED_EVENTS = 100_000  # events processed between two chances for the cycle collector
 MAX_BACKOFF_SECONDS = 30.0
 
 __all__ = ["MAX_WAIT_SECONDS", "DomainEvent", "Follower", "Processor", "Tracking"]
@@ -106,33 +108,41 @@ class Follower:
         processed, limit = 0, self.batch_size
         position = self.processor.position()
         while True:
-            notifications = self._select(position, limit)
-            if not notifications:
-                return processed
-            batch = self._decode(notifications)
-            tracking = Tracking(application_name=self.processor.name, notification_id=notifications[-1].id)
-            try:
-                self.processor.process(batch, tracking)
-            except IntegrityError:
-                # Another follower of the same name recorded this position first (its effects
-                # are in, ours were rolled back). Go on from where it got to; if nobody moved
-                # the position, the conflict is the processor's own: let it surface.
-                moved = self.processor.position()
-                if moved <= position:
-                    raise
-                self.logger.info(
-                    "%s: position %d taken by another follower; resuming after %d",
-                    self.processor.name,
-                    tracking.notification_id,
-                    moved,
-                )
-                position = moved
-                continue
-            processed += len(batch)
-            position = tracking.notification_id
-            if len(notifications) < limit:
-                return processed
-            limit = self.catch_up_batch_size  # a full batch: far behind, perhaps
+            # The cycle collector waits while batches are built (``domain.collection``) and runs
+            # between stretches of ``PAUSED_EVENTS``: a catch-up leaves next to no cyclic garbage.
+            with collector_paused():
+                stretch_end = processed + PAUSED_EVENTS
+                while processed < stretch_end:
+                    notifications = self._select(position, limit)
+                    if not notifications:
+                        return processed
+                    batch = self._decode(notifications)
+                    last = notifications[-1].id
+                    tracking = Tracking(application_name=self.processor.name, notification_id=last)
+                    try:
+                        self.processor.process(batch, tracking)
+                    except IntegrityError:
+                        # Another follower of the same name recorded this position first (its effects
+                        # are in, ours were rolled back). Go on from where it got to; if nobody moved
+                        # the position, the conflict is the processor's own: let it surface.
+                        moved = self.processor.position()
+                        if moved <= position:
+                            raise
+                        self.logger.info(
+                            "%s: position %d taken by another follower; resuming after %d",
+                            self.processor.name,
+                            last,
+                            moved,
+                        )
+                        position = moved
+                        continue
+                    processed += len(batch)
+                    position = last
+                    full = len(notifications) >= limit
+                    del notifications, batch  # not alive when the collector next looks
+                    if not full:
+                        return processed
+                    limit = self.catch_up_batch_size  # a full batch: far behind, perhaps
 
     def _decode(self, notifications: Sequence[Notification]) -> list[tuple[int, DomainEvent | None]]:
         # A processor with ``wants(topic)`` is given None for the events it would skip: their positions

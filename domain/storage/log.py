@@ -4,8 +4,9 @@ The library's ``select_notifications`` builds a ``Notification`` dataclass per r
 ``UUID`` per originator id (from its text on SQLite), which a read model then turns back
 into text (``str(e.originator_id)``). ``lean_reader`` reads the same rows (same table,
 same order, same bounds) as plain records whose ``originator_id`` is a ``LogId``: a UUID
-(equal to, and hashing as, the library's) that remembers its text, so ``str()`` of it
-costs nothing. A recorder it does not know (another store, a wrapper) gets ``None``:
+(equal to, and hashing as, the library's) made from its canonical text (on SQLite the
+query spells the stored hex so), so ``str()`` of it costs nothing and its number is
+parsed only if something asks for it. A recorder it does not know (another store, a wrapper) gets ``None``:
 the caller keeps to ``select_notifications``.
 """
 
@@ -17,16 +18,26 @@ from uuid import UUID, SafeUUID
 
 
 class LogId(UUID):
-    __slots__ = ("text",)
+    """A UUID read from the log as its canonical text: ``str()`` is that text, its number is parsed when first asked for."""
+
+    __slots__ = ("_number", "text")
+
+    @property  # type: ignore[override]  # the slot ``int`` of UUID, filled lazily
+    def int(self) -> int:
+        try:
+            return self._number
+        except AttributeError:
+            number = int(self.text.replace("-", ""), 16)
+            object.__setattr__(self, "_number", number)
+            return number
 
     def __str__(self) -> str:
         return self.text
 
 
-def log_id(number: int, text: str) -> LogId:
+def log_id(text: str) -> LogId:
     value = object.__new__(LogId)
     set_ = object.__setattr__
-    set_(value, "int", number)
     set_(value, "is_safe", SafeUUID.unknown)
     set_(value, "text", text)
     return value
@@ -44,7 +55,12 @@ class Record(NamedTuple):
 
 Reader = Callable[[int, int], Sequence[Record]]
 CANONICAL = len("00000000-0000-0000-0000-000000000000")
-HEX = 32
+# SQLite keeps a UUID as its 32 hex digits (``UUID.hex``): the query spells it canonically, in C.
+SQLITE_CANONICAL_ID = (
+    "CASE WHEN length(originator_id) = 32 AND originator_id NOT GLOB '*[^0-9a-f]*' THEN"
+    " substr(originator_id, 1, 8) || '-' || substr(originator_id, 9, 4) || '-' || substr(originator_id, 13, 4)"
+    " || '-' || substr(originator_id, 17, 4) || '-' || substr(originator_id, 21) ELSE originator_id END"
+)
 
 
 def _ids(uuid_ids: bool) -> Callable[[str], Any]:
@@ -52,12 +68,10 @@ def _ids(uuid_ids: bool) -> Callable[[str], Any]:
         return str
 
     def convert(text: str) -> Any:
-        # SQLite keeps a UUID's hex, PostgreSQL's text is str(UUID); anything else is parsed the library's way.
-        if len(text) == HEX and text.isalnum():
-            h = text.lower()
-            return log_id(int(h, 16), f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}")
+        # The canonical text (PostgreSQL's, or SQLite's hex formatted by the query); anything else
+        # is parsed the library's way.
         if len(text) == CANONICAL and text.islower():
-            return log_id(int(text.replace("-", ""), 16), text)
+            return log_id(text)
         return UUID(text)
 
     return convert
@@ -77,10 +91,11 @@ def lean_reader(recorder: Any) -> Reader | None:
 
 def _sqlite(recorder: Any) -> Reader:
     datastore = recorder.datastore
-    convert = _ids(datastore.originator_id_type == "uuid")
+    uuid_ids = datastore.originator_id_type == "uuid"
+    convert = _ids(uuid_ids)
     text = (
-        f"SELECT rowid, originator_id, originator_version, topic, state FROM {recorder.events_table_name}"
-        " WHERE rowid>=? ORDER BY rowid LIMIT ?"
+        f"SELECT rowid, {SQLITE_CANONICAL_ID if uuid_ids else 'originator_id'}, originator_version, topic, state"
+        f" FROM {recorder.events_table_name} WHERE rowid>=? ORDER BY rowid LIMIT ?"
     )
 
     def read(start: int, limit: int) -> list[Record]:

@@ -114,7 +114,7 @@ def registered(ctx: Context, position: int, e: Any) -> None:
     )
     NAMES.insert(ctx.db, city_id=cid, position=position, name=e.name)
     ctx.put("numbers", cid, position)
-    timeline.record(ctx, [cid], position)
+    timeline.record_city(ctx, cid, position)
 
 
 @tells(City.CityRegistered)
@@ -146,7 +146,7 @@ def profile_updated(ctx: Context, position: int, e: Any) -> None:
     ctx.touch(CITIES.name, e, cid, **columns)
     if "name" in changes:
         NAMES.insert(ctx.db, city_id=cid, position=position, name=changes["name"])
-    timeline.record(ctx, [cid], position)
+    timeline.record_city(ctx, cid, position)
 
 
 @tells(City.ProfileUpdated)
@@ -168,7 +168,7 @@ def stakeholder_added(ctx: Context, position: int, e: Any) -> None:
         position=position,
     )
     ctx.touch(CITIES.name, e, cid)
-    timeline.record(ctx, [cid], position)
+    timeline.record_city(ctx, cid, position)
 
 
 @tells(City.StakeholderAdded)
@@ -182,7 +182,7 @@ def stakeholder_removed(ctx: Context, position: int, e: Any) -> None:
     key = {"city_id": cid, "stakeholder_id": e.stakeholder_id}
     ctx.db.update(STAKEHOLDERS.name, key, {"removed_position": position})
     ctx.touch(CITIES.name, e, cid)
-    timeline.record(ctx, [cid], position)
+    timeline.record_city(ctx, cid, position)
 
 
 @tells(City.StakeholderRemoved)
@@ -196,7 +196,7 @@ def _stakeholder_removed(ctx: Context, position: int, e: Any) -> str:
 def retired(ctx: Context, position: int, e: Any) -> None:
     cid = str(e.originator_id)
     ctx.touch(CITIES.name, e, cid, status=CityStatus.RETIRED)
-    timeline.record(ctx, [cid], position)
+    timeline.record_city(ctx, cid, position)
 
 
 @tells(City.CityRetired)

@@ -65,7 +65,7 @@ def city_joined_cluster(ctx: Context, position: int, e: Any) -> None:
     cid = str(e.originator_id)
     CLUSTER_CITIES.insert(ctx.db, cluster_id=cid, city_id=e.city_id, joined_at=instant(e.timestamp), position=position)
     ctx.touch(CLUSTERS.name, e, cid)
-    timeline.record(ctx, [e.city_id], position)
+    timeline.record_city(ctx, e.city_id, position)
 
 
 @handles(Cluster.CityLeftCluster)
@@ -73,7 +73,7 @@ def city_left_cluster(ctx: Context, position: int, e: Any) -> None:
     cid = str(e.originator_id)
     ctx.db.delete(CLUSTER_CITIES.name, {"cluster_id": cid, "city_id": e.city_id})
     ctx.touch(CLUSTERS.name, e, cid)
-    timeline.record(ctx, [e.city_id], position)
+    timeline.record_city(ctx, e.city_id, position)
 
 
 # -- what the timeline and history say ------------------------------------------------------

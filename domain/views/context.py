@@ -53,6 +53,7 @@ def on_erasure(purge: Handler) -> Handler:
 
 @handles(User.PersonalDataErased)
 def _erased(ctx: Context, position: int, e: Any) -> None:
+    ctx.erased = True
     for purge in ERASURE_PURGES:
         purge(ctx, position, e)
 
@@ -117,6 +118,7 @@ class Context:
         self.db = db
         self.memory = memory
         self.cache: dict[str, dict[str, Any]] = {kind: {} for kind in LOADERS}
+        self.erased = False  # a person's data was erased in this batch
 
     def get(self, kind: str, key: str) -> Any:
         cache = self.cache[kind]

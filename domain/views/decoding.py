@@ -51,6 +51,21 @@ def event_decoder(mapper: Mapper) -> Decode:
         return d
 
     scan = json.JSONDecoder(object_hook=hook).scan_once
+    # Most events transcode one value, their timestamp: the C scanner alone builds their state
+    # (no Python call per JSON object), and the one value is turned into a Stamp here.
+    plain_scan = json.JSONDecoder().scan_once
+    datetime_iso = transcoder.names.get("datetime_iso")
+
+    def parse(text: str, raw: bytes) -> Any:
+        if datetime_iso is not None and raw.count(b'"_type_"') == 1:
+            state, _end = plain_scan(text, 0)
+            if type(state) is dict:
+                ts = state.get("timestamp")
+                if type(ts) is dict and len(ts) == 2 and ts.get("_type_") == "datetime_iso" and "_data_" in ts:
+                    state["timestamp"] = stamp(ts["_data_"])
+                    return state
+        return scan(text, 0)[0]
+
     classes: dict[tuple[str, type], tuple[type, int, Callable[[Any], Any]]] = {}
     new, setattr_ = object.__new__, object.__setattr__
 
@@ -64,8 +79,9 @@ def event_decoder(mapper: Mapper) -> Decode:
             convert = find_id_convertor(cls, type(originator_id))
             found = classes[topic, type(originator_id)] = (cls, getattr(cls, "class_version", 1), convert)
         cls, class_version, convert = found
+        raw = notification.state
         try:
-            state, _end = scan(notification.state.decode("utf8"), 0)
+            state = parse(raw.decode("utf8"), raw)
         except Exception:
             # the library's own error, naming the event
             return mapper.to_domain_event(notification)

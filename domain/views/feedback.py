@@ -45,7 +45,7 @@ def given(ctx: Context, position: int, e: Any) -> None:
     )
     if ctx.get("meetings", mid) is not None:
         ctx.touch(MEETINGS.name, e)
-    timeline.record(ctx, [e.city_id], position)
+    timeline.record_city(ctx, e.city_id, position)
 
 
 @on_erasure

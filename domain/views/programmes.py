@@ -77,7 +77,7 @@ def city_joined(ctx: Context, position: int, e: Any) -> None:
         ctx.db, programme_id=pid, city_id=e.city_id, joined_at=instant(e.timestamp), position=position
     )
     ctx.touch(PROGRAMMES.name, e, pid)
-    timeline.record(ctx, [e.city_id], position)
+    timeline.record_city(ctx, e.city_id, position)
 
 
 @handles(CooperationProgramme.CityLeft)
@@ -85,7 +85,7 @@ def city_left(ctx: Context, position: int, e: Any) -> None:
     pid = str(e.originator_id)
     ctx.db.delete(PROGRAMME_CITIES.name, {"programme_id": pid, "city_id": e.city_id})
     ctx.touch(PROGRAMMES.name, e, pid)
-    timeline.record(ctx, [e.city_id], position)
+    timeline.record_city(ctx, e.city_id, position)
 
 
 @handles(CooperationProgramme.FacilitatorAssigned)

@@ -56,7 +56,8 @@ class ViewsDb(Batch):
         self.appended: dict[str, list[tuple]] = {}
 
     def appending(self, table: str) -> list[tuple]:
-        """The held new rows of an append-only table: append tuples in the order of its declared columns."""
+        """The held new rows of an append-only table whose key is all its columns (the timeline):
+        append tuples in the order of its declared columns."""
         held = self.appended.get(table)
         if held is None:
             held = self.appended[table] = []
@@ -95,6 +96,7 @@ class ViewsDb(Batch):
         for table in list(self.appended if tables is None else tables):
             rows = self.appended.pop(table, None)
             if rows:
+                rows.sort()  # in key order (an appended row is its key): the index is written front to back
                 self._send_tuples(table, rows)
 
     def _send_tuples(self, table: str, rows: list[tuple]) -> None:

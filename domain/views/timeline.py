@@ -71,6 +71,13 @@ def record(ctx: Context, cities: Iterable[str], position: int) -> None:
             rows.append((number, position))
 
 
+def record_city(ctx: Context, city_id: str, position: int) -> None:
+    """The event at ``position`` touched this one city (``record`` for one, without its set-up)."""
+    number = ctx.cache["numbers"].get(city_id) or ctx.get("numbers", city_id)
+    if number is not None:
+        ctx.db.appending(TIMELINE.name).append((number, position))
+
+
 def quoted(title: str) -> str:
     return f"\u201c{title}\u201d"
 

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 from eventsourcing.domain import DomainEvent
 from eventsourcing.persistence import Tracking
 
-from domain.model.user import User
 from domain.storage.secure import checkpoint
 from domain.views.action_plan_queries import ActionPlanQueries
 from domain.views.agreements import AgreementQueries
@@ -69,7 +68,7 @@ class Views(
 
     name = TRACKING_NAME
     batch_size = 2000  # a follower's default: catching up costs a transaction per batch
-    catch_up_batch_size = 10_000  # after a full batch: fewer commits, more of an aggregate's rows held together
+    catch_up_batch_size = 20_000  # after a full batch: fewer commits, more of an aggregate's rows held together
 
     def __init__(
         self, env: dict[str, str], today: Callable[[], date] | None = None, log: Programme | None = None
@@ -136,7 +135,7 @@ class Views(
                 self._context = None
         self._memory.absorb(context)
         self._memory_at = tracking.notification_id
-        if any(isinstance(event, User.PersonalDataErased) for _, event in batch):
+        if context.erased:
             checkpoint(self.factory.datastore)  # SQLite: the purged rows' old pages leave the write-ahead log
 
     def apply(self, db: Db, batch: list[tuple[int, DomainEvent]]) -> None:

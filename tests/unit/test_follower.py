@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
+from contextlib import contextmanager
 
 import pytest
 from eventsourcing.persistence import IntegrityError, OperationalError, Tracking
@@ -188,3 +190,78 @@ def test_wait_for_is_bounded(app, monkeypatch):
 def test_batch_size_must_be_positive(app):
     with pytest.raises(ValueError):
         Follower(app, MemoryProcessor(), batch_size=0)
+
+
+class CollectorWatcher(MemoryProcessor):
+    """Notes whether Python's cycle collector was on while each batch was processed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.collector_on: list[bool] = []
+
+    def process(self, batch, tracking: Tracking) -> None:
+        self.collector_on.append(gc.isenabled())
+        super().process(batch, tracking)
+
+
+def test_the_cycle_collector_waits_while_batches_are_processed_and_is_back_after(app):
+    watcher = CollectorWatcher()
+    assert gc.isenabled()
+    assert Follower(app, watcher, batch_size=4).run_once() == app.recorder.max_notification_id()
+    assert len(watcher.collector_on) > 1 and not any(watcher.collector_on)
+    assert gc.isenabled()
+
+
+def test_the_collector_gets_its_turn_between_long_stretches_of_a_catch_up(app, monkeypatch):
+    from domain import collection
+
+    monkeypatch.setattr("domain.followers.PAUSED_EVENTS", 8)
+    between: list[bool] = []
+    pause = collection.collector_paused
+
+    @contextmanager
+    def watched():
+        between.append(gc.isenabled())  # the collector is on (it may run) before each stretch
+        with pause():
+            yield
+
+    monkeypatch.setattr("domain.followers.collector_paused", watched)
+    watcher = CollectorWatcher()
+    Follower(app, watcher, batch_size=4).run_once()
+    assert not any(watcher.collector_on)
+    # two batches of four events to a stretch, the last stretch perhaps shorter
+    assert len(between) == -(-len(watcher.batches) // 2) and len(between) > 1 and all(between)
+
+
+def test_a_collector_the_host_switched_off_stays_off_and_a_failed_batch_gives_it_back(app):
+    gc.disable()
+    try:
+        Follower(app, MemoryProcessor(), batch_size=4).run_once()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    with pytest.raises(OperationalError):
+        Follower(app, MemoryProcessor(fail_times=1)).run_once()
+    assert gc.isenabled()
+
+
+def test_two_followers_in_threads_do_not_end_each_others_pause(app):
+    from domain.collection import collector_paused
+
+    inside, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with collector_paused():
+            inside.set()
+            release.wait(5)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert inside.wait(5)
+        Follower(app, MemoryProcessor(), batch_size=4).run_once()  # pauses and resumes inside the other pause
+        assert not gc.isenabled()
+    finally:
+        release.set()
+        holder.join()
+    assert gc.isenabled()
