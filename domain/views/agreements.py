@@ -123,6 +123,12 @@ def in_force(ctx: Context, position: int, e: Any) -> None:
     timeline.record(ctx, party_cities(agreement), position)
 
 
+@handles(Agreement.ProgrammeAssigned)
+def programme_assigned(ctx: Context, position: int, e: Any) -> None:
+    """The upgrade placed an agreement recorded before programmes existed."""
+    ctx.touch(AGREEMENTS.name, e, programme_id=e.programme_id)
+
+
 @handles(Agreement.AgreementTerminated)
 def terminated(ctx: Context, position: int, e: Any) -> None:
     aid = str(e.originator_id)
@@ -151,12 +157,6 @@ def _told(ctx: Context, position: int, e: Any) -> str:
 
 
 # -- queries ---------------------------------------------------------------------------------
-
-
-@handles(Agreement.ProgrammeAssigned)
-def programme_assigned(ctx: Context, position: int, e: Any) -> None:
-    """The upgrade placed an agreement recorded before programmes existed."""
-    ctx.touch(AGREEMENTS.name, e, programme_id=e.programme_id)
 
 
 class AgreementQueries:

@@ -133,6 +133,12 @@ def completed(ctx: Context, position: int, e: Any) -> None:
     _closed(ctx, position, e, ProjectStatus.COMPLETED, e.summary)
 
 
+@handles(PilotProject.ProgrammeAssigned)
+def programme_assigned(ctx: Context, position: int, e: Any) -> None:
+    """The upgrade placed a pilot project recorded before programmes existed."""
+    ctx.touch(PROJECTS.name, e, programme_id=e.programme_id)
+
+
 @handles(PilotProject.ProjectCancelled)
 def cancelled(ctx: Context, position: int, e: Any) -> None:
     _closed(ctx, position, e, ProjectStatus.CANCELLED, e.reason)
@@ -169,12 +175,6 @@ def _told(ctx: Context, position: int, e: Any) -> str:
 
 
 # -- queries ---------------------------------------------------------------------------------
-
-
-@handles(PilotProject.ProgrammeAssigned)
-def programme_assigned(ctx: Context, position: int, e: Any) -> None:
-    """The upgrade placed a pilot project recorded before programmes existed."""
-    ctx.touch(PROJECTS.name, e, programme_id=e.programme_id)
 
 
 class ProjectQueries:

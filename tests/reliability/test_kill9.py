@@ -12,23 +12,18 @@ conversation with a server that never answers, and the whole process group is ki
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
 import subprocess
 import sys
-import threading
-import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from rq import SimpleWorker
 
 from config.settings import persistence_env
 from domain.views import Views
-from tests.reliability.conftest import ROOT, child_env, events_named, free_port, twinning_command, wait_until
+from tests.reliability.conftest import ROOT, child_env, events_named, twinning_command, wait_until
+from tests.reliability.processes import expire_the_killed_workers_hold, kill9, kill_worker_mid_send, rescue, spawn
 from workers.scheduling import JobSpec, enqueue, job_id
 
 pytestmark = pytest.mark.slow
@@ -72,41 +67,6 @@ dispatcher.run_dispatcher(Settings.from_env(), threading.Event(), poll_interval=
 """
 
 
-def _spawn(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        args, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True
-    )
-
-
-def _descendants(pid: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(parent, []).append(int(entry.name))
-    found, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
-
-
-def _kill9(process: subprocess.Popen) -> None:
-    """SIGKILL to the process and every descendant, as a machine failure would: an RQ worker's work
-    horse puts itself in a process group of its own, so the worker's group alone would miss it."""
-    for pid in [process.pid, *_descendants(process.pid)]:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    process.wait(10)
-    assert process.returncode == -signal.SIGKILL
-
-
 def _run(args: list[str], env: dict[str, str], timeout: float = 60) -> str:
     done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
@@ -141,13 +101,13 @@ def test_the_projector_killed_mid_batch_and_restarted_processes_every_event_once
     head = cast.programme.recorder.max_notification_id()
     env = child_env(TWINNING_DATABASE=database_url, TWINNING_MODE="test")
     flag = tmp_path / "in-batch"
-    runner = _spawn([sys.executable, "-c", PROJECTOR_RUNNER, str(flag)], env, tmp_path / "runner.log")
+    runner = spawn([sys.executable, "-c", PROJECTOR_RUNNER, str(flag)], env, tmp_path / "runner.log")
     try:
         wait_until(
             flag.exists, timeout=60, what=f"the projector to be inside its second batch ({(tmp_path / 'runner.log')})"
         )
     finally:
-        _kill9(runner)
+        kill9(runner)
     views = Views(persistence_env(database_url))
     try:
         first_batch_end = views.position()
@@ -176,11 +136,11 @@ def test_the_dispatcher_killed_between_enqueueing_and_tracking_enqueues_nothing_
     )
     env = child_env(TWINNING_DATABASE=database_url, REDIS_URL=redis_url, TWINNING_MODE="test")
     flag = tmp_path / "in-batch"
-    runner = _spawn([sys.executable, "-c", DISPATCHER_RUNNER, str(flag)], env, tmp_path / "runner.log")
+    runner = spawn([sys.executable, "-c", DISPATCHER_RUNNER, str(flag)], env, tmp_path / "runner.log")
     try:
         wait_until(flag.exists, timeout=60, what="the dispatcher to have enqueued its batch")
     finally:
-        _kill9(runner)
+        kill9(runner)
 
     def jobs() -> set[str]:
         return set(queue.job_ids) | set(queue.scheduled_job_registry.get_job_ids())
@@ -205,34 +165,6 @@ def test_the_dispatcher_killed_between_enqueueing_and_tracking_enqueues_nothing_
     assert {m["X-Twinning-Kind"] for m in smtp_server.messages} >= {"invitation", "suggestion"}
 
 
-class StallingSmtp:
-    """Accepts connections and never says a word: an SMTP client waits for the greeting."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.server = socket.create_server(("127.0.0.1", self.port))
-        self.server.settimeout(0.2)
-        self.connections: list[socket.socket] = []
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
-
-    def _accept(self) -> None:
-        while not self.stop.is_set():
-            try:
-                connection, _ = self.server.accept()
-            except OSError:
-                continue
-            self.connections.append(connection)
-
-    def close(self) -> None:
-        self.stop.set()
-        self.thread.join(5)
-        for connection in self.connections:
-            connection.close()
-        self.server.close()
-
-
 def test_an_rq_worker_killed_mid_job_has_the_job_retried_and_each_notification_sent_once(
     cast, database_url, redis_url, queue, job_context, smtp_server, tmp_path
 ):
@@ -247,58 +179,24 @@ def test_an_rq_worker_killed_mid_job_has_the_job_retried_and_each_notification_s
         (str(meeting.id), [cast.city("rome"), cast.city("yantai")], 1),
     )
     assert enqueue(queue, spec)
-    stalling = StallingSmtp()
-    env = child_env(
-        TWINNING_DATABASE=database_url,
-        REDIS_URL=redis_url,
-        TWINNING_MODE="test",
-        SMTP_URL=f"smtp://127.0.0.1:{stalling.port}",
-    )
-    rq = str(Path(sys.executable).with_name("rq"))
-    worker = _spawn(
-        [rq, "worker", "--with-scheduler", "--url", redis_url, "--name", "doomed", "twinning"],
-        env,
-        tmp_path / "worker.log",
-    )
-    try:
-        wait_until(
-            lambda: stalling.connections,
-            timeout=60,
-            what=f"the job to be sending its first email ({tmp_path / 'worker.log'})",
-        )
-    finally:
-        _kill9(worker)
-        stalling.close()
+    kill_worker_mid_send(database_url, redis_url, tmp_path, "the job to be sending its first email")
     job = queue.fetch_job(spec.job_id)
     assert job.get_status() == "started"  # abandoned, mid-job
     assert len(events_named(app, "NotificationSent")) == 1  # the first delivery was recorded …
     assert job.meta.get("undelivered")  # … and its email written ahead
     assert smtp_server.messages == []
 
-    # Two RQ timers now run out, and the test makes them run out at once rather than wait:
-    # - the killed worker's scheduler lock (61 s) — until it expires no other worker moves
-    #   scheduled jobs (the retry) onto the queue;
-    # - the abandoned job's heartbeat (≥ 60 s), after which a worker's maintenance (every
-    #   --maintenance-interval, 10 minutes by default) retries it: that maintenance is run here
-    #   as of 2 minutes from now.
-    for key in queue.connection.scan_iter("rq:scheduler-lock:*"):
-        queue.connection.delete(key)
-    queue.started_job_registry.cleanup(timestamp=time.time() + 120)
+    expire_the_killed_workers_hold(queue)
     assert job.get_status(refresh=True) in ("scheduled", "queued")  # retried, not failed
-    rescuer = _spawn(
-        [rq, "worker", "--with-scheduler", "--url", redis_url, "--name", "rescuer", "twinning"],
-        child_env(TWINNING_DATABASE=database_url, REDIS_URL=redis_url, TWINNING_MODE="test", SMTP_URL=smtp_server.url),
-        tmp_path / "rescuer.log",
+    rescue(
+        database_url,
+        redis_url,
+        smtp_server.url,
+        tmp_path,
+        lambda: queue.fetch_job(spec.job_id).get_status() == "finished",
+        "the retried job to finish",
+        timeout=60,
     )
-    try:
-        wait_until(
-            lambda: queue.fetch_job(spec.job_id).get_status() == "finished",
-            timeout=60,
-            what=f"the retried job to finish ({tmp_path / 'rescuer.log'})",
-        )
-    finally:
-        rescuer.send_signal(signal.SIGTERM)
-        rescuer.wait(15)
     keys = [e.key for e in events_named(app, "NotificationSent")]
     assert len(keys) == len(set(keys)) == 2  # one per officer, recorded once
     mails = Counter(str(m["To"]).rsplit("<", 1)[-1].rstrip(">") for m in smtp_server.messages)

@@ -5,18 +5,14 @@ second worker retries the abandoned job: each person gets their digest exactly o
 
 from __future__ import annotations
 
-import signal
-import sys
-import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.reliability.conftest import child_env, events_named, wait_until
-from tests.reliability.test_kill9 import StallingSmtp, _kill9, _spawn
+from tests.reliability.conftest import events_named
+from tests.reliability.processes import expire_the_killed_workers_hold, kill_worker_mid_send, rescue
 from tests.support.workers import dispatch, run_worker
 from workers.digest_jobs import digest_spec
 from workers.scheduling import enqueue
@@ -52,51 +48,22 @@ def test_a_worker_killed_mid_digest_sends_each_persons_digest_once(
     specs = [digest_spec(officer.user_id, tomorrow) for officer in daily]
     assert all(enqueue(queue, spec) for spec in specs)
 
-    stalling = StallingSmtp()
-    env = child_env(
-        TWINNING_DATABASE=database_url,
-        REDIS_URL=redis_url,
-        TWINNING_MODE="test",
-        SMTP_URL=f"smtp://127.0.0.1:{stalling.port}",
-    )
-    rq = str(Path(sys.executable).with_name("rq"))
-    worker = _spawn(
-        [rq, "worker", "--with-scheduler", "--url", redis_url, "--name", "doomed", "twinning"],
-        env,
-        tmp_path / "worker.log",
-    )
-    try:
-        wait_until(
-            lambda: stalling.connections,
-            timeout=60,
-            what=f"the first digest to be on its way ({tmp_path / 'worker.log'})",
-        )
-    finally:
-        _kill9(worker)
-        stalling.close()
+    kill_worker_mid_send(database_url, redis_url, tmp_path, "the first digest to be on its way")
     statuses = [queue.fetch_job(spec.job_id).get_status() for spec in specs]
     assert sorted(statuses) == ["queued", "started"], statuses  # one abandoned mid-digest, one not begun
     assert len([e for e in events_named(app, "NotificationSent") if e.kind == "digest"]) == 1
     assert smtp_server.to("officer@rome.example", "digest") == []
 
-    # As in test_kill9: the killed worker's scheduler lock and the abandoned job's heartbeat run out now.
-    for key in queue.connection.scan_iter("rq:scheduler-lock:*"):
-        queue.connection.delete(key)
-    queue.started_job_registry.cleanup(timestamp=time.time() + 120)
-    rescuer = _spawn(
-        [rq, "worker", "--with-scheduler", "--url", redis_url, "--name", "rescuer", "twinning"],
-        child_env(TWINNING_DATABASE=database_url, REDIS_URL=redis_url, TWINNING_MODE="test", SMTP_URL=smtp_server.url),
-        tmp_path / "rescuer.log",
+    expire_the_killed_workers_hold(queue)
+    rescue(
+        database_url,
+        redis_url,
+        smtp_server.url,
+        tmp_path,
+        lambda: all(queue.fetch_job(spec.job_id).get_status() == "finished" for spec in specs),
+        "both digests to be sent",
+        timeout=90,
     )
-    try:
-        wait_until(
-            lambda: all(queue.fetch_job(spec.job_id).get_status() == "finished" for spec in specs),
-            timeout=90,
-            what=f"both digests to be sent ({tmp_path / 'rescuer.log'})",
-        )
-    finally:
-        rescuer.send_signal(signal.SIGTERM)
-        rescuer.wait(15)
     keys = [e.key for e in events_named(app, "NotificationSent") if e.kind == "digest"]
     assert len(keys) == len(set(keys)) == 2, keys  # one per person and local date, recorded once
     mails = Counter(
