@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from domain.storage.log import lean_reader
 from domain.views.codec import instant
@@ -17,6 +18,14 @@ def test_the_lean_reader_and_the_views_decoder_give_the_librarys_events(cast):
         cast.officer("rome"), "Urban agriculture research", rome, [yantai], ["urban-agriculture"]
     ).aggregate
     app.accept_invitation(cast.officer("yantai"), str(proposal.id), yantai)
+    # A value spelled like the transcoder's marker, and an event with a second transcoded value (its
+    # start): both are decoded the long way, with the object hook, and still as the library's.
+    app.add_stakeholder(cast.officer("rome"), rome, '"_type_"', "research")
+    app.add_stakeholder(cast.officer("rome"), rome, "_type_", "research")
+    starts = (datetime.now(ZoneInfo("Europe/Rome")) + timedelta(days=30)).replace(
+        hour=8, minute=0, second=0, microsecond=0
+    )
+    app.schedule_meeting(cast.facilitator, "Kick-off in Rome", "online", starts, 90, [rome, yantai])
     head = app.recorder.max_notification_id()
 
     read, decode = lean_reader(app.recorder), event_decoder(app.mapper)
