@@ -3,6 +3,9 @@ IURC Asia-Australasia (Rome, Barcelona, Chengdu) side by side; facilitators act 
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 
 from tests.api.conftest import assert_problem
@@ -318,6 +321,13 @@ def test_exports_take_programme_id(api, two, projector):
     exported = api.get("auditor", "/api/v1/exports/partnerships.json", query_string=query)
     assert exported.status_code == 200, exported.get_data(as_text=True)[:300]
     assert [row["id"] for row in exported.get_json()["items"]] == [iuc["id"]]
+    for kind in ("partnerships", "meetings", "agreements", "projects"):
+        sheet = api.get("auditor", f"/api/v1/exports/{kind}.csv", query_string={"after": _head(api)})
+        header, *rows = csv.reader(io.StringIO(sheet.get_data().decode("utf-8-sig"), newline=""))
+        assert header[-1] == "programme_id", (kind, header)
+        if kind == "partnerships":
+            by_id = {row[0]: row[-1] for row in rows}
+            assert by_id[iuc["id"]] == two["iuc"] and set(by_id.values()) == {two["iuc"], two["iurc"]}
     unknown = {"programme_id": "00000000-0000-4000-8000-000000000000"}
     assert_problem(api.get("rome", "/api/v1/exports/partnerships.json", query_string=unknown), 403)
     got = api.get("auditor", "/api/v1/exports/partnerships.csv", query_string=unknown)

@@ -38,6 +38,7 @@ def _partnership_row(p: dict) -> list[Any]:
         p.get("updated_at"),
         p["version"],
         p.get("created_at"),
+        p.get("programme_id"),
     ]
 
 
@@ -62,6 +63,7 @@ def _meeting_row(m: dict) -> list[Any]:
         m.get("cancel_reason"),
         m.get("updated_at"),
         m["version"],
+        m.get("programme_id"),
     ]
 
 
@@ -84,6 +86,7 @@ def _agreement_row(a: dict) -> list[Any]:
         a.get("updated_at"),
         a["version"],
         a.get("created_at"),
+        a.get("programme_id"),
     ]
 
 
@@ -105,6 +108,7 @@ def _project_row(p: dict) -> list[Any]:
         p.get("updated_at"),
         p["version"],
         p.get("created_at"),
+        p.get("programme_id"),
     ]
 
 
@@ -136,10 +140,11 @@ HEADERS = {
         "action_plan_adopted_on",
         "outcome",
         "closing_reason",
-        "proposed_at",  # deprecated: the same as created_at, which ends the row; removed in the next release
+        "proposed_at",  # deprecated: the same as created_at (before programme_id); removed in the next release
         "updated_at",
         "version",
         "created_at",
+        "programme_id",  # added last: earlier columns keep their places
     ],
     "meetings": [
         "id",
@@ -159,6 +164,7 @@ HEADERS = {
         "cancel_reason",
         "updated_at",
         "version",
+        "programme_id",  # added last: earlier columns keep their places
     ],
     "agreements": [
         "id",
@@ -171,10 +177,11 @@ HEADERS = {
         "in_force_on",
         "terminated_on",
         "termination_reason",
-        "drafted_at",  # deprecated: the same as created_at, which ends the row; removed in the next release
+        "drafted_at",  # deprecated: the same as created_at (before programme_id); removed in the next release
         "updated_at",
         "version",
         "created_at",
+        "programme_id",  # added last: earlier columns keep their places
     ],
     "projects": [
         "id",
@@ -188,10 +195,11 @@ HEADERS = {
         "milestones_planned",
         "milestones_achieved",
         "milestones_overdue",
-        "launched_at",  # deprecated: the same as created_at, which ends the row; removed in the next release
+        "launched_at",  # deprecated: the same as created_at (before programme_id); removed in the next release
         "updated_at",
         "version",
         "created_at",
+        "programme_id",  # added last: earlier columns keep their places
     ],
     "audit": ["position", "recorded_at", "type", "aggregate_type", "aggregate_id", "version", "actor", "hash", "data"],
 }
