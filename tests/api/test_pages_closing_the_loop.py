@@ -187,3 +187,21 @@ def test_the_language_switch_saves_the_preference_when_signed_in(api, projector)
     back = rome.post("/language", {"lang": "en", "next": "/me"})
     assert '<html lang="en"' in back.html
     assert api.programme.load(User, api.user_ids["rome"]).language == "en"
+
+
+def test_preferences_saved_from_a_page_read_before_the_language_switch_say_so(api, projector):
+    yantai = Browser(api, "yantai")
+    version = yantai.get("/me").version()
+    yantai.post("/language", {"lang": "zh_Hans", "next": "/home"})  # another tab: the language switch
+    stale = yantai.post("/me", {"language": "en", "email": "off", "timezone": "", "version": str(version)})
+    assert stale.status == 412
+    # in the language chosen meanwhile
+    assert '<html lang="zh-Hans"' in stale.html and "其他人修改了此内容" in stale.text
+    language = re.search(r'id="preferences-language".*?</select>', stale.html, re.S).group(0)
+    assert re.findall(r'<option value="([^"]*)" selected>', language) == ["zh-Hans"]  # as recorded now, not as sent
+    assert stale.version() == version + 1
+    user = api.programme.load(User, api.user_ids["yantai"])
+    assert (user.language, user.email_mode) == ("zh-Hans", "immediate")
+    again = yantai.post("/me", {"language": "en", "email": "off", "timezone": "", "version": str(stale.version())})
+    assert re.match(r"^/me\?saved=1&after=\d+$", again.redirected_to)
+    assert api.programme.load(User, api.user_ids["yantai"]).email_mode == "off"

@@ -1,7 +1,9 @@
 """``/me``: a person's preferences (language, email, time zone) over the Application's ``change_preferences``.
 
 The form is read with the API's ``PreferencesIn`` (the PATCH /me body), so a zone the API refuses
-is refused here by the same rule. An empty zone means "my city's" (``timezone=None``). Saving also
+is refused here by the same rule. An empty zone means "my city's" (``timezone=None``). The form
+carries the version it was read at: saved from a page read before a change made elsewhere (the
+language switch, another tab, PATCH /me), it says so and shows what is recorded now. Saving also
 sets this browser's language cookie, so the next page speaks the chosen language at once.
 """
 
@@ -36,13 +38,7 @@ def blueprint():
     @bp.get("/me")
     @signed_in()
     def preferences():
-        user = programme().load(User, current_principal().user_id)
-        form = Form.blank(
-            language=str(user.language),
-            email=str(user.email_mode),
-            timezone=user.timezone or "",
-        )
-        return show(form)
+        return show(recorded())
 
     @bp.post("/me")
     @signed_in()
@@ -54,15 +50,30 @@ def blueprint():
             zone = body.timezone or None  # empty: the city's zone
             result = form.run(
                 lambda: programme().change_preferences(
-                    me, me.user_id, language=body.language, email=body.email, timezone=zone
+                    me,
+                    me.user_id,
+                    language=body.language,
+                    email=body.email,
+                    timezone=zone,
+                    expected_version=form.version,
                 )
             )
             if result is not None:
                 response = done(url_for("pages_preferences.preferences", saved=1), result)
                 return remember_language(response, str(result.aggregate.language))
+            if form.stale:  # the form is the whole record: show what is recorded now
+                form.values = recorded().values
         return show(form)
 
     return bp
+
+
+def recorded() -> Form:
+    """The form as the person's preferences stand, at their version."""
+    user = programme().load(User, current_principal().user_id)
+    return Form.blank(
+        version=user.version, language=str(user.language), email=str(user.email_mode), timezone=user.timezone or ""
+    )
 
 
 def show(form: Form):
