@@ -24,6 +24,18 @@ RESULTS: dict[str, int] = {}  # "<lang>/<page>" → axe violations found (printe
 LINK = re.compile(r"https?://\S+/sign-in/[A-Za-z0-9_\-]+")
 
 
+def press(driver, selector: str, by: str = "css selector") -> None:
+    """Press a button or follow a link and wait for the page the server answers (POST/redirect/GET):
+    until then ``find_element`` may still find the old page's elements, which go stale under it."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    old = driver.find_element(By.TAG_NAME, "html")
+    driver.find_element(by, selector).click()
+    WebDriverWait(driver, 20).until(lambda d: old.id != d.find_element(By.TAG_NAME, "html").id)
+    WebDriverWait(driver, 20).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
 def new_driver(language: str = "en", javascript: bool = True):
     """A headless Chromium speaking ``language`` (its Accept-Language), with a profile of its own;
     ``javascript=False`` turns scripts off (the pages must work without them)."""

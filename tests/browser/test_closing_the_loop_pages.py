@@ -11,15 +11,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from tests.browser.conftest import EMAILS
-from tests.browser.support import assert_accessible
-
-
-def submit(driver, button_css: str) -> None:
-    """Press a form's button and wait for the page the server answers."""
-    old = driver.find_element(By.TAG_NAME, "html")
-    driver.find_element(By.CSS_SELECTOR, button_css).click()
-    WebDriverWait(driver, 20).until(lambda d: old.id != d.find_element(By.TAG_NAME, "html").id)
-    WebDriverWait(driver, 20).until(lambda d: d.execute_script("return document.readyState") == "complete")
+from tests.browser.support import assert_accessible, press
 
 
 @pytest.fixture(scope="module")
@@ -51,13 +43,13 @@ def test_yantai_gives_feedback_on_the_held_webinar(site, browser, webinar):
 
     Select(driver.find_element(By.ID, "feedback-rating")).select_by_value("5")
     driver.find_element(By.ID, "feedback-comment").send_keys("A study visit to Rome next spring")
-    submit(driver, "form[action$='/feedback'] button[type=submit]")  # no outcome chosen
+    press(driver, "form[action$='/feedback'] button[type=submit]")  # no outcome chosen
     assert driver.find_element(By.ID, "feedback-outcome").get_attribute("aria-invalid") == "true"
     assert driver.find_element(By.ID, "feedback-comment").get_attribute("value") == "A study visit to Rome next spring"
     assert_accessible(driver, "meeting-feedback-refused")
 
     Select(driver.find_element(By.ID, "feedback-outcome")).select_by_value("follow_up_planned")
-    submit(driver, "form[action$='/feedback'] button[type=submit]")
+    press(driver, "form[action$='/feedback'] button[type=submit]")
     assert "Thank you: your feedback is recorded." in driver.find_element(By.TAG_NAME, "main").text
     row = driver.find_element(By.CSS_SELECTOR, "#feedback-heading ~ table tbody tr").text
     assert "Yantai" in row and "5 of 5" in row and "A follow-up is planned" in row
@@ -71,7 +63,7 @@ def test_rome_reads_the_feedback_form_in_chinese(site, browser, webinar):
     driver.get(site.url(f"/meetings/{webinar['id']}"))
     assert driver.find_element(By.ID, "give-feedback-heading").text == "提交反馈"
     assert_accessible(driver, "meeting-feedback")
-    submit(driver, "form[action$='/feedback'] button[type=submit]")  # nothing chosen: refused beside the fields
+    press(driver, "form[action$='/feedback'] button[type=submit]")  # nothing chosen: refused beside the fields
     assert driver.find_element(By.ID, "feedback-rating").get_attribute("aria-invalid") == "true"
     assert_accessible(driver, "meeting-feedback-refused")
 
@@ -84,7 +76,7 @@ def test_the_preferences_page_in_both_languages_and_the_pages_follow_the_choice(
     assert_accessible(driver, "preferences")
     Select(driver.find_element(By.ID, "preferences-language")).select_by_value("zh-Hans")
     Select(driver.find_element(By.ID, "preferences-email")).select_by_value("daily")
-    submit(driver, "form[action='/me'] button[type=submit]")
+    press(driver, "form[action='/me'] button[type=submit]")
     assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-Hans"
     assert driver.find_element(By.TAG_NAME, "h1").text == "偏好设置"
     assert "你的偏好设置已保存。" in driver.find_element(By.TAG_NAME, "main").text
@@ -114,12 +106,12 @@ def test_yantai_reads_the_invitation_notices_unread_first_and_marks_them_read(si
     WebDriverWait(driver, 30, poll_frequency=1).until(two_unread)  # the worker delivers the notices to the inbox
     assert_accessible(driver, "home-inbox-unread")
     before = len(driver.find_elements(By.CSS_SELECTOR, "li.unread"))
-    submit(driver, "li.unread form[action$='/read'] button[type=submit]")
+    press(driver, "li.unread form[action$='/read'] button[type=submit]")
     assert "已标为已读。" in driver.find_element(By.TAG_NAME, "main").text
     items = driver.find_elements(By.CSS_SELECTOR, "#inbox-heading ~ ul.cards > li")
     flags = [("unread" in (li.get_attribute("class") or "")) for li in items]
     assert flags.count(True) == before - 1 and flags == sorted(flags, reverse=True)  # unread still first
-    submit(driver, "form[action='/home/notifications/read'] button[type=submit]")
+    press(driver, "form[action='/home/notifications/read'] button[type=submit]")
     assert "你的所有消息都已标为已读。" in driver.find_element(By.TAG_NAME, "main").text
     assert not driver.find_elements(By.CSS_SELECTOR, "li.unread")
     assert_accessible(driver, "home-inbox-read")

@@ -11,22 +11,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from babel.dates import format_time
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.browser.conftest import EMAILS
-from tests.browser.support import assert_accessible
+from tests.browser.support import assert_accessible, press
 
 
 def heading(driver) -> str:
     return driver.find_element(By.TAG_NAME, "h1").text
-
-
-def submit(driver, button_css: str) -> None:
-    """Press a form's button and wait for the page the server answers (POST/redirect/GET)."""
-    old = driver.find_element(By.TAG_NAME, "html")
-    driver.find_element(By.CSS_SELECTOR, button_css).click()
-    WebDriverWait(driver, 20).until(lambda d: old.id != d.find_element(By.TAG_NAME, "html").id)
-    WebDriverWait(driver, 20).until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
 def next_monday() -> date:
@@ -105,7 +96,7 @@ def test_rome_proposes_to_yantai_from_a_suggestion(site, browser, arranged):
 
     driver.find_element(By.ID, "propose-title").send_keys("Urban agriculture exchange")
     driver.find_element(By.ID, "propose-description").send_keys("Rooftop farms and school gardens")
-    submit(driver, "form[action='/partnerships'] button[type=submit]")
+    press(driver, "form[action='/partnerships'] button[type=submit]")
     assert heading(driver) == "Urban agriculture exchange"
     assert "Waiting for an answer" in driver.find_element(By.TAG_NAME, "table").text
 
@@ -132,7 +123,7 @@ def schedule_from_a_slot(site, driver, checked: bool = True) -> None:
         driver.find_element(By.CSS_SELECTOR, f"#finder-city_ids input[value='{site.cities[city]}']").click()
     day = driver.find_element(By.ID, "finder-from")
     driver.execute_script("arguments[0].value = arguments[1]", day, monday.isoformat())
-    submit(driver, "form[action='/meetings/new'] button[type=submit]")
+    press(driver, "form[action='/meetings/new'] button[type=submit]")
     slots = driver.find_element(By.CSS_SELECTOR, "ul.slots").text
     assert "Rome" in slots and "Yantai" in slots
     check(driver, "meeting-new")
@@ -151,7 +142,7 @@ def schedule_from_a_slot(site, driver, checked: bool = True) -> None:
             By.CSS_SELECTOR, f"#schedule-invited_city_ids input[value='{site.cities[city]}']"
         ).is_selected()
     assert driver.find_element(By.ID, "schedule-starts_local").get_attribute("value").startswith(monday.isoformat())
-    submit(driver, "form[action='/meetings'] button[type=submit]")
+    press(driver, "form[action='/meetings'] button[type=submit]")
     assert heading(driver) == "Kick-off", driver.find_element(By.ID, "main").text
     local = driver.find_element(By.CSS_SELECTOR, "ul.local-times").text
     assert "Rome" in local and "Yantai" in local and "Asia/Shanghai" in local and "Europe/Rome" in local
@@ -204,7 +195,7 @@ def test_a_stale_form_after_a_concurrent_change_says_so(site, browser, arranged)
         status=200,
     )
     driver.find_element(By.ID, "answer-1-reason").send_keys("预算已用完")
-    submit(driver, f"form[action='/partnerships/{proposal['id']}/decline'] button[type=submit]")
+    press(driver, f"form[action='/partnerships/{proposal['id']}/decline'] button[type=submit]")
     alert = driver.find_element(By.CSS_SELECTOR, "[role=alert]").text
     assert "其他人修改了此内容" in alert
     assert "Mannheim" in driver.find_element(By.TAG_NAME, "table").text
@@ -239,6 +230,6 @@ def test_every_content_page_passes_axe_core(site, browser, arranged, language):
         assert_accessible(driver, name, language)
 
     driver.get(site.url("/partnerships/new"))  # a refused form: the summary, the messages beside the fields
-    submit(driver, "form[action='/partnerships'] button[type=submit]")
+    press(driver, "form[action='/partnerships'] button[type=submit]")
     assert driver.find_elements(By.CSS_SELECTOR, "#propose-proposer_city_id[aria-invalid=true]")
     assert_accessible(driver, "partnership-new-refused", language)

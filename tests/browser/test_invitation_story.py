@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from selenium.webdriver.common.by import By
 
 from tests.browser.conftest import EMAILS
-from tests.browser.support import assert_accessible, screenshot
+from tests.browser.support import assert_accessible, press, screenshot
 from tests.e2e.conftest import wait_until
 
 
@@ -73,7 +73,7 @@ def story(site, browser, check_pages: bool = True) -> None:
     }
     auditor = browser("en")
     site.sign_in(auditor, EMAILS["auditor"])
-    auditor.find_element(By.LINK_TEXT, "Audit").click()
+    press(auditor, "Audit", By.LINK_TEXT)
     assert "PartnershipProposed" in _text(auditor)
     checked(auditor, "audit-log")
 
@@ -81,7 +81,7 @@ def story(site, browser, check_pages: bool = True) -> None:
     assert "InvitationAccepted" in _text(auditor)
     checked(auditor, "audit-history")
 
-    auditor.find_element(By.PARTIAL_LINK_TEXT, "State as of this event").click()  # the first: as proposed
+    press(auditor, "State as of this event", By.PARTIAL_LINK_TEXT)  # the first: as proposed
     assert '"status": "proposed"' in _text(auditor)
     checked(auditor, "audit-as-of")
     before = recorded["InvitationAccepted"] - timedelta(milliseconds=1)
@@ -110,10 +110,10 @@ def story(site, browser, check_pages: bool = True) -> None:
 def test_the_language_switch_works_without_javascript_and_stays(site, browser):
     driver = browser("en", javascript=False)
     driver.get(site.url("/"))
-    driver.find_element(By.XPATH, "//button[@value='zh_Hans']").click()
+    press(driver, "//button[@value='zh_Hans']", By.XPATH)
     assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-Hans"
     driver.get(site.url("/sign-in/not-a-real-link"))
     assert "此登录链接无法使用" in driver.find_element(By.TAG_NAME, "h1").text
     screenshot(driver, "zh_Hans", "sign-in-refused-without-javascript")
-    driver.find_element(By.XPATH, "//button[@value='en']").click()
+    press(driver, "//button[@value='en']", By.XPATH)
     assert driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"

@@ -10,7 +10,7 @@ import urllib.request
 from selenium.webdriver.common.by import By
 
 from tests.browser.conftest import EMAILS
-from tests.browser.support import assert_accessible, screenshot
+from tests.browser.support import assert_accessible, press, screenshot
 
 
 def test_rome_signs_in_by_the_mailed_link_sees_home_and_signs_out(site, browser):
@@ -30,7 +30,7 @@ def test_rome_signs_in_by_the_mailed_link_sees_home_and_signs_out(site, browser)
     assert "Welcome, officer" in driver.find_element(By.TAG_NAME, "h1").text
     assert_accessible(driver, "home")
 
-    driver.find_element(By.CSS_SELECTOR, "form[action='/sign-out'] button").click()
+    press(driver, "form[action='/sign-out'] button")
     assert driver.current_url == site.url("/")
     driver.get(site.url("/home"))
     assert driver.current_url.startswith(site.url("/?next=/home"))  # signed out: back to the sign-in page
@@ -47,7 +47,7 @@ def test_signing_in_answering_and_out_work_with_javascript_off(site, browser):
     site.sign_in(driver, EMAILS["mannheim"])
     assert "Welcome, officer" in driver.find_element(By.TAG_NAME, "h1").text
     screenshot(driver, "en", "home-without-javascript")
-    driver.find_element(By.CSS_SELECTOR, "form[action='/sign-out'] button").click()
+    press(driver, "form[action='/sign-out'] button")
     assert driver.current_url == site.url("/")
 
 
