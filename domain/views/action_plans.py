@@ -11,7 +11,8 @@ from domain.views.cities import name
 from domain.views.codec import day, dump, instant, load
 from domain.views.context import Context, handles, looks_up
 from domain.views.table import Table
-from domain.views.timeline import listing, quoted, tells
+from domain.views.timeline import quoted, tells
+from domain.views.told import Names, Told
 
 ACTION_PLANS = Table(
     "view_action_plans",
@@ -209,29 +210,56 @@ def _action(p: dict, e: Any) -> str:
 
 
 TOLD: dict[type, Any] = {
-    ActionPlan.ActionPlanDrafted: lambda ctx, at, p, e: (
-        f"The action plan {quoted(e.title)} was drafted by {listing([name(ctx, c, at) for c in e.member_city_ids])}"
+    ActionPlan.ActionPlanDrafted: lambda ctx, at, p, e: Told(
+        "The action plan {plan} was drafted by {cities}",
+        plan=quoted(e.title),
+        cities=Names([name(ctx, c, at) for c in e.member_city_ids]),
     ),
-    ActionPlan.ObjectiveAdded: lambda ctx, at, p, e: f"Objective added to {quoted(p['title'])}: {e.text}",
-    ActionPlan.ActionAdded: lambda ctx, at, p, e: (
-        f"Action {quoted(e.title)} planned in {quoted(p['title'])} for {name(ctx, e.responsible_city_id, at)},"
-        f" {day(e.starts_on)} to {day(e.ends_on)}"
+    ActionPlan.ObjectiveAdded: lambda ctx, at, p, e: Told(
+        "Objective added to {plan}: {objective}", plan=quoted(p["title"]), objective=e.text
     ),
-    ActionPlan.ActionStarted: lambda ctx, at, p, e: f"Action {_action(p, e)} started on {day(e.on)}",
-    ActionPlan.ActionDone: lambda ctx, at, p, e: f"Action {_action(p, e)} was done on {day(e.on)}",
-    ActionPlan.ActionDropped: lambda ctx, at, p, e: f"Action {_action(p, e)} was dropped on {day(e.on)}: {e.reason}",
-    ActionPlan.IndicatorDefined: lambda ctx, at, p, e: (
-        f"Indicator {quoted(e.name)} defined in {quoted(p['title'])}: from {e.baseline:g} to {e.target:g} {e.unit}"
+    ActionPlan.ActionAdded: lambda ctx, at, p, e: Told(
+        "Action {action} planned in {plan} for {city}, {start} to {end}",
+        action=quoted(e.title),
+        plan=quoted(p["title"]),
+        city=name(ctx, e.responsible_city_id, at),
+        start=day(e.starts_on),
+        end=day(e.ends_on),
     ),
-    ActionPlan.IndicatorValueReported: lambda ctx, at, p, e: (
-        f"{quoted(p['indicators'].get(e.indicator_id, {}).get('name', e.indicator_id))} reported at {e.value:g}"
-        f" {p['indicators'].get(e.indicator_id, {}).get('unit', '')} on {day(e.on)}"
+    ActionPlan.ActionStarted: lambda ctx, at, p, e: Told(
+        "Action {action} started on {day}", action=_action(p, e), day=day(e.on)
     ),
-    ActionPlan.MemberAdoptedActionPlan: lambda ctx, at, p, e: (
-        f"{name(ctx, e.city_id, at)} adopted the action plan {quoted(p['title'])} on {day(e.on)}"
+    ActionPlan.ActionDone: lambda ctx, at, p, e: Told(
+        "Action {action} was done on {day}", action=_action(p, e), day=day(e.on)
     ),
-    ActionPlan.ActionPlanAdopted: lambda ctx, at, p, e: (
-        f"The action plan {quoted(p['title'])} was adopted by every member city on {day(e.adopted_on)}"
+    ActionPlan.ActionDropped: lambda ctx, at, p, e: Told(
+        "Action {action} was dropped on {day}: {reason}", action=_action(p, e), day=day(e.on), reason=e.reason
+    ),
+    ActionPlan.IndicatorDefined: lambda ctx, at, p, e: Told(
+        "Indicator {indicator} defined in {plan}: from {baseline} to {target} {unit}",
+        indicator=quoted(e.name),
+        plan=quoted(p["title"]),
+        baseline=f"{e.baseline:g}",
+        target=f"{e.target:g}",
+        unit=e.unit,
+    ),
+    ActionPlan.IndicatorValueReported: lambda ctx, at, p, e: Told(
+        "{indicator} reported at {value} {unit} on {day}",
+        indicator=quoted(p["indicators"].get(e.indicator_id, {}).get("name", e.indicator_id)),
+        value=f"{e.value:g}",
+        unit=p["indicators"].get(e.indicator_id, {}).get("unit", ""),
+        day=day(e.on),
+    ),
+    ActionPlan.MemberAdoptedActionPlan: lambda ctx, at, p, e: Told(
+        "{city} adopted the action plan {plan} on {day}",
+        city=name(ctx, e.city_id, at),
+        plan=quoted(p["title"]),
+        day=day(e.on),
+    ),
+    ActionPlan.ActionPlanAdopted: lambda ctx, at, p, e: Told(
+        "The action plan {plan} was adopted by every member city on {day}",
+        plan=quoted(p["title"]),
+        day=day(e.adopted_on),
     ),
 }
 

@@ -12,7 +12,8 @@ from domain.views.codec import day, dump, instant, load, parse_day
 from domain.views.context import Context, handles, looks_up, on_erasure
 from domain.views.paging import Page, Where, check_limit, check_text, decode_cursor, encode_cursor, split
 from domain.views.table import Table
-from domain.views.timeline import listing, quoted, tells
+from domain.views.timeline import quoted, tells
+from domain.views.told import Names, Told
 
 AGREEMENTS = Table(
     "view_agreements",
@@ -142,12 +143,21 @@ def terminated(ctx: Context, position: int, e: Any) -> None:
 
 
 TOLD: dict[type, Any] = {
-    Agreement.AgreementDrafted: lambda a, e: (
-        f"{e.kind.upper()} {quoted(e.title)} drafted between {listing([p['name'] for p in e.parties])}"
+    Agreement.AgreementDrafted: lambda a, e: Told(
+        "{kind} {agreement} drafted between {parties}",
+        kind=e.kind.upper(),
+        agreement=quoted(e.title),
+        parties=Names([p["name"] for p in e.parties]),
     ),
-    Agreement.PartySigned: lambda a, e: f"{e.party} signed {quoted(a['title'])} on {day(e.signed_on)}",
-    Agreement.AgreementInForce: lambda a, e: f"{quoted(a['title'])} entered into force on {day(e.in_force_on)}",
-    Agreement.AgreementTerminated: lambda a, e: f"{quoted(a['title'])} was terminated on {day(e.on)}",
+    Agreement.PartySigned: lambda a, e: Told(
+        "{party} signed {agreement} on {day}", party=e.party, agreement=quoted(a["title"]), day=day(e.signed_on)
+    ),
+    Agreement.AgreementInForce: lambda a, e: Told(
+        "{agreement} entered into force on {day}", agreement=quoted(a["title"]), day=day(e.in_force_on)
+    ),
+    Agreement.AgreementTerminated: lambda a, e: Told(
+        "{agreement} was terminated on {day}", agreement=quoted(a["title"]), day=day(e.on)
+    ),
 }
 
 

@@ -9,7 +9,7 @@ from domain.errors import DomainError, InvalidValue
 from domain.limits import MAX_SEARCH
 from domain.model.city import City
 from domain.model.statuses import CityStatus
-from domain.regions import country_name, region_of
+from domain.regions import region_of
 from domain.storage import marks
 from domain.values import _CONTROL
 from domain.views import timeline
@@ -18,6 +18,7 @@ from domain.views.context import Context, handles, looks_up
 from domain.views.paging import Page, Where, check_limit, check_text, decode_cursor, encode_cursor, like, split
 from domain.views.table import Table
 from domain.views.timeline import tells
+from domain.views.told import Country, Names, Told, word
 
 CITIES = Table(
     "view_cities",
@@ -44,13 +45,6 @@ def region(country: str) -> str:
         return region_of(country)
     except (DomainError, KeyError):
         return "unknown"
-
-
-def _country(country: str) -> str:
-    try:
-        return country_name(country)
-    except (DomainError, KeyError):
-        return country
 
 
 def _search(name: str | None, local_name: str | None) -> str:
@@ -119,7 +113,9 @@ def registered(ctx: Context, position: int, e: Any) -> None:
 
 @tells(City.CityRegistered)
 def _registered(ctx: Context, position: int, e: Any) -> str:
-    return f"{e.name} joined the programme ({_country(e.country)}, {e.timezone})"
+    return Told(
+        "{city} joined the programme ({country}, {zone})", city=e.name, country=Country(e.country), zone=e.timezone
+    )
 
 
 @handles(City.ProfileUpdated)
@@ -151,8 +147,8 @@ def profile_updated(ctx: Context, position: int, e: Any) -> None:
 
 @tells(City.ProfileUpdated)
 def _profile_updated(ctx: Context, position: int, e: Any) -> str:
-    fields = ", ".join(k.replace("_", " ") for k in sorted(e.changes))
-    return f"{name(ctx, str(e.originator_id), position)} updated its profile: {fields}"
+    fields = Names([word(k.replace("_", " ")) for k in sorted(e.changes)], together=False)
+    return Told("{city} updated its profile: {fields}", city=name(ctx, str(e.originator_id), position), fields=fields)
 
 
 @handles(City.StakeholderAdded)
@@ -173,7 +169,12 @@ def stakeholder_added(ctx: Context, position: int, e: Any) -> None:
 
 @tells(City.StakeholderAdded)
 def _stakeholder_added(ctx: Context, position: int, e: Any) -> str:
-    return f"{name(ctx, str(e.originator_id), position)} added a {e.kind} stakeholder: {e.name}"
+    return Told(
+        "{city} added a {kind} stakeholder: {stakeholder}",
+        city=name(ctx, str(e.originator_id), position),
+        kind=word(e.kind),
+        stakeholder=e.name,
+    )
 
 
 @handles(City.StakeholderRemoved)
@@ -189,7 +190,11 @@ def stakeholder_removed(ctx: Context, position: int, e: Any) -> None:
 def _stakeholder_removed(ctx: Context, position: int, e: Any) -> str:
     cid = str(e.originator_id)
     removed = (ctx.get("stakeholders", cid) or {}).get(e.stakeholder_id)
-    return f"{name(ctx, cid, position)} removed a stakeholder: {removed or e.stakeholder_id}"
+    return Told(
+        "{city} removed a stakeholder: {stakeholder}",
+        city=name(ctx, cid, position),
+        stakeholder=removed or e.stakeholder_id,
+    )
 
 
 @handles(City.CityRetired)
@@ -201,7 +206,7 @@ def retired(ctx: Context, position: int, e: Any) -> None:
 
 @tells(City.CityRetired)
 def _retired(ctx: Context, position: int, e: Any) -> str:
-    return f"{name(ctx, str(e.originator_id), position)} left the programme"
+    return Told("{city} left the programme", city=name(ctx, str(e.originator_id), position))
 
 
 # -- queries ---------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from domain.views.context import Context, handles, looks_up
 from domain.views.programmes import member_cities
 from domain.views.table import Table
 from domain.views.timeline import quoted, tells
+from domain.views.told import Told
 
 CLUSTERS = Table(
     "view_clusters",
@@ -86,13 +87,15 @@ def _cluster(ctx: Context, e: Any) -> str:
 
 @tells(Cluster.ClusterFormed)
 def _formed(ctx: Context, position: int, e: Any) -> str:
-    return f"The cluster {quoted(e.name)} was formed"
+    return Told("The cluster {cluster} was formed", cluster=quoted(e.name))
 
 
 @tells(Cluster.CityJoinedCluster, Cluster.CityLeftCluster)
 def _cluster_member(ctx: Context, position: int, e: Any) -> str:
-    verb = "joined" if isinstance(e, Cluster.CityJoinedCluster) else "left"
-    return f"{name(ctx, e.city_id, position)} {verb} the cluster {_cluster(ctx, e)}"
+    city, cluster = name(ctx, e.city_id, position), _cluster(ctx, e)
+    if isinstance(e, Cluster.CityJoinedCluster):
+        return Told("{city} joined the cluster {cluster}", city=city, cluster=cluster)
+    return Told("{city} left the cluster {cluster}", city=city, cluster=cluster)
 
 
 # -- queries ---------------------------------------------------------------------------------

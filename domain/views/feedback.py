@@ -17,6 +17,7 @@ from domain.views.context import Context, handles, on_erasure
 from domain.views.meetings import MEETINGS
 from domain.views.table import Table
 from domain.views.timeline import quoted, tells
+from domain.views.told import Told, word
 
 FEEDBACK_TABLE = Table(
     "view_meeting_feedback",
@@ -61,10 +62,16 @@ def author_erased(ctx: Context, position: int, e: Any) -> None:
 @tells(Meeting.FeedbackGiven, Meeting.FollowUpGiven)
 def _given(ctx: Context, position: int, e: Any) -> str:
     meeting = ctx.get("meetings", str(e.originator_id)) or {"title": str(e.originator_id)}
-    led = FeedbackOutcome(e.outcome).replace("_", " ")
+    city, title, led = (
+        name(ctx, e.city_id, position),
+        quoted(meeting["title"]),
+        word(FeedbackOutcome(e.outcome).replace("_", " ")),
+    )
     if isinstance(e, Meeting.FeedbackGiven):
-        return f"{name(ctx, e.city_id, position)} rated {quoted(meeting['title'])} {e.rating}/5: {led}"
-    return f"{name(ctx, e.city_id, position)} followed up on {quoted(meeting['title'])}: {led}"
+        return Told(
+            "{city} rated {session} {rating}/5: {outcome}", city=city, session=title, rating=e.rating, outcome=led
+        )
+    return Told("{city} followed up on {session}: {outcome}", city=city, session=title, outcome=led)
 
 
 def outcomes(db: Any, partnership_ids: Iterable[str] | None = None, programme_id: str | None = None) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from domain.views.paging import Page, Where, check_limit, decode_cursor, encode_
 from domain.views.partnerships import INVITATIONS, PARTNERSHIPS, involved
 from domain.views.table import Table
 from domain.views.timeline import tells
+from domain.views.told import Told, word
 
 INBOX = Table(
     "view_inbox",
@@ -78,7 +79,7 @@ def read(ctx: Context, position: int, e: Any) -> None:
 
 @tells(Notification.NotificationSent)
 def _sent(ctx: Context, position: int, e: Any) -> str:
-    return f"Notification ({e.kind.replace('_', ' ')}): {e.title}"
+    return Told("Notification ({kind}): {title}", kind=word(e.kind.replace("_", " ")), title=e.title)
 
 
 class InboxQueries:

@@ -25,6 +25,7 @@ from domain.views.paging import (
 )
 from domain.views.table import Table
 from domain.views.timeline import quoted, tells
+from domain.views.told import Told, word
 
 MEETINGS = Table(
     "view_meetings",
@@ -160,13 +161,22 @@ def held(ctx: Context, position: int, e: Any) -> None:
 
 
 TOLD: dict[type, Any] = {
-    Meeting.MeetingScheduled: lambda ctx, at, e, m: (
-        f"{e.kind.replace('_', ' ').capitalize()} {quoted(e.title)} scheduled for {_when(_span(e)[0])}"
+    Meeting.MeetingScheduled: lambda ctx, at, e, m: Told(
+        "{kind} {session} scheduled for {when}",
+        kind=word(e.kind.replace("_", " ").capitalize()),
+        session=quoted(e.title),
+        when=_when(_span(e)[0]),
     ),
-    Meeting.ParticipantInvited: lambda ctx, at, e, m: f"{name(ctx, e.city_id, at)} was invited to {quoted(m['title'])}",
-    Meeting.MeetingRescheduled: lambda ctx, at, e, m: f"{quoted(m['title'])} moved to {_when(_span(e)[0])}",
-    Meeting.MeetingCancelled: lambda ctx, at, e, m: f"{quoted(m['title'])} was cancelled",
-    Meeting.MeetingHeld: lambda ctx, at, e, m: f"{quoted(m['title'])} was held with {e.attendance} participants",
+    Meeting.ParticipantInvited: lambda ctx, at, e, m: Told(
+        "{city} was invited to {session}", city=name(ctx, e.city_id, at), session=quoted(m["title"])
+    ),
+    Meeting.MeetingRescheduled: lambda ctx, at, e, m: Told(
+        "{session} moved to {when}", session=quoted(m["title"]), when=_when(_span(e)[0])
+    ),
+    Meeting.MeetingCancelled: lambda ctx, at, e, m: Told("{session} was cancelled", session=quoted(m["title"])),
+    Meeting.MeetingHeld: lambda ctx, at, e, m: Told(
+        "{session} was held with {count} participants", session=quoted(m["title"]), count=e.attendance
+    ),
 }
 
 

@@ -13,7 +13,8 @@ from domain.views.cities import name
 from domain.views.codec import day, dump, instant, parse_instant
 from domain.views.context import Context, handles, looks_up
 from domain.views.table import Table
-from domain.views.timeline import listing, quoted, tells
+from domain.views.timeline import quoted, tells
+from domain.views.told import Names, Told
 
 PARTNERSHIPS = Table(
     "view_partnerships",
@@ -110,8 +111,12 @@ def proposed(ctx: Context, position: int, e: Any) -> None:
 
 @tells(Partnership.PartnershipProposed)
 def _proposed(ctx: Context, position: int, e: Any) -> str:
-    names = listing([name(ctx, c, position) for c in dict.fromkeys(e.invited_city_ids)])
-    return f"{name(ctx, e.proposer_city_id, position)} proposed {quoted(e.title)} to {names}"
+    return Told(
+        "{city} proposed {partnership} to {cities}",
+        city=name(ctx, e.proposer_city_id, position),
+        partnership=quoted(e.title),
+        cities=Names([name(ctx, c, position) for c in dict.fromkeys(e.invited_city_ids)]),
+    )
 
 
 @handles(Partnership.PartnerInvited)
@@ -129,7 +134,12 @@ def partner_invited(ctx: Context, position: int, e: Any) -> None:
 @tells(Partnership.PartnerInvited)
 def _partner_invited(ctx: Context, position: int, e: Any) -> str:
     p = ctx.get("partnerships", str(e.originator_id))
-    return f"{name(ctx, p['proposer'], position)} invited {name(ctx, e.city_id, position)} to {quoted(p['title'])}"
+    return Told(
+        "{city} invited {invited} to {partnership}",
+        city=name(ctx, p["proposer"], position),
+        invited=name(ctx, e.city_id, position),
+        partnership=quoted(p["title"]),
+    )
 
 
 def _answer(ctx: Context, position: int, e: Any, status: str, reason: str | None, answered: bool = True) -> None:
@@ -154,11 +164,13 @@ def _answer(ctx: Context, position: int, e: Any, status: str, reason: str | None
 
 @tells(Partnership.InvitationAccepted, Partnership.InvitationDeclined, Partnership.InvitationExpired)
 def _answered(ctx: Context, position: int, e: Any) -> str:
-    title = ctx.get("partnerships", str(e.originator_id))["title"]
+    title = quoted(ctx.get("partnerships", str(e.originator_id))["title"])
+    city = name(ctx, e.city_id, position)
     if isinstance(e, Partnership.InvitationExpired):
-        return f"The invitation of {name(ctx, e.city_id, position)} to {quoted(title)} expired unanswered"
-    verb = "accepted" if isinstance(e, Partnership.InvitationAccepted) else "declined"
-    return f"{name(ctx, e.city_id, position)} {verb} the invitation to {quoted(title)}"
+        return Told("The invitation of {city} to {partnership} expired unanswered", city=city, partnership=title)
+    if isinstance(e, Partnership.InvitationAccepted):
+        return Told("{city} accepted the invitation to {partnership}", city=city, partnership=title)
+    return Told("{city} declined the invitation to {partnership}", city=city, partnership=title)
 
 
 @handles(Partnership.InvitationAccepted, Partnership.InvitationDeclined, Partnership.InvitationExpired)
@@ -202,15 +214,21 @@ def changed(ctx: Context, position: int, e: Any) -> None:
 
 
 STAGES: dict[type, Callable[[Context, int, Any, dict], str]] = {
-    Partnership.PartnershipActivated: lambda ctx, at, e, p: f"{quoted(p['title'])} became active",
-    Partnership.PartnershipDeclined: lambda ctx, at, e, p: f"{quoted(p['title'])} was declined by every invited city",
-    Partnership.ProposalWithdrawn: lambda ctx, at, e, p: (
-        f"{name(ctx, p['proposer'], at)} withdrew {quoted(p['title'])}"
+    Partnership.PartnershipActivated: lambda ctx, at, e, p: Told(
+        "{partnership} became active", partnership=quoted(p["title"])
     ),
-    Partnership.ActionPlanAdopted: lambda ctx, at, e, p: (
-        f"An action plan for {quoted(p['title'])} was adopted on {day(e.adopted_on)}"
+    Partnership.PartnershipDeclined: lambda ctx, at, e, p: Told(
+        "{partnership} was declined by every invited city", partnership=quoted(p["title"])
     ),
-    Partnership.PartnershipConcluded: lambda ctx, at, e, p: f"{quoted(p['title'])} concluded",
+    Partnership.ProposalWithdrawn: lambda ctx, at, e, p: Told(
+        "{city} withdrew {partnership}", city=name(ctx, p["proposer"], at), partnership=quoted(p["title"])
+    ),
+    Partnership.ActionPlanAdopted: lambda ctx, at, e, p: Told(
+        "An action plan for {partnership} was adopted on {day}", partnership=quoted(p["title"]), day=day(e.adopted_on)
+    ),
+    Partnership.PartnershipConcluded: lambda ctx, at, e, p: Told(
+        "{partnership} concluded", partnership=quoted(p["title"])
+    ),
 }
 
 

@@ -23,6 +23,7 @@ from domain.views.codec import day, dump, instant, load
 from domain.views.context import Context, handles, looks_up
 from domain.views.table import Table
 from domain.views.timeline import tells
+from domain.views.told import Told
 
 PROGRAMMES = Table(
     "view_programmes",
@@ -111,27 +112,36 @@ def _programme(ctx: Context, e: Any) -> str:
 
 @tells(CooperationProgramme.ProgrammeLaunched)
 def _launched(ctx: Context, position: int, e: Any) -> str:
-    return f"The programme {e.name} ({e.code}) was launched, starting on {day(e.starts_on)}"
+    return Told(
+        "The programme {programme} ({code}) was launched, starting on {day}",
+        programme=e.name,
+        code=e.code,
+        day=day(e.starts_on),
+    )
 
 
 @tells(CooperationProgramme.CityJoined)
 def _city_joined(ctx: Context, position: int, e: Any) -> str:
-    return f"{name(ctx, e.city_id, position)} joined the programme {_programme(ctx, e)}"
+    return Told(
+        "{city} joined the programme {programme}", city=name(ctx, e.city_id, position), programme=_programme(ctx, e)
+    )
 
 
 @tells(CooperationProgramme.CityLeft)
 def _city_left(ctx: Context, position: int, e: Any) -> str:
-    return f"{name(ctx, e.city_id, position)} left the programme {_programme(ctx, e)}"
+    return Told(
+        "{city} left the programme {programme}", city=name(ctx, e.city_id, position), programme=_programme(ctx, e)
+    )
 
 
 @tells(CooperationProgramme.FacilitatorAssigned)
 def _facilitator(ctx: Context, position: int, e: Any) -> str:
-    return f"A facilitator was assigned to the programme {_programme(ctx, e)}"
+    return Told("A facilitator was assigned to the programme {programme}", programme=_programme(ctx, e))
 
 
 @tells(CooperationProgramme.ProgrammeClosed)
 def _closed(ctx: Context, position: int, e: Any) -> str:
-    return f"The programme {_programme(ctx, e)} closed on {day(e.ends_on)}"
+    return Told("The programme {programme} closed on {day}", programme=_programme(ctx, e), day=day(e.ends_on))
 
 
 # -- queries ---------------------------------------------------------------------------------
@@ -215,4 +225,6 @@ class ProgrammeQueries:
 )
 def _assigned(ctx: Context, position: int, e: Any) -> str:
     found = ctx.get("programmes", e.programme_id)
-    return f"Placed in the programme {found['name'] if found else e.programme_id} by the upgrade"
+    return Told(
+        "Placed in the programme {programme} by the upgrade", programme=found["name"] if found else e.programme_id
+    )

@@ -17,6 +17,7 @@ from domain.views.context import Context, handles, looks_up
 from domain.views.paging import Page, Where, check_as_of, check_limit, check_text, decode_cursor, encode_cursor, split
 from domain.views.table import Table
 from domain.views.timeline import quoted, tells
+from domain.views.told import Told
 
 PROJECTS = Table(
     "view_projects",
@@ -153,19 +154,26 @@ def _closed(ctx: Context, position: int, e: Any, status: str, summary: str) -> N
     timeline.record(ctx, project["cities"], position)
 
 
-def _milestone(p: dict[str, Any], e: Any) -> str:
-    return f"Milestone {quoted(p['milestones'].get(e.milestone_id, e.milestone_id))} of {quoted(p['title'])}"
+def _milestone(p: dict[str, Any], e: Any) -> dict[str, str]:
+    return {"milestone": quoted(p["milestones"].get(e.milestone_id, e.milestone_id)), "project": quoted(p["title"])}
 
 
 TOLD: dict[type, Any] = {
-    PilotProject.ProjectLaunched: lambda p, e: f"Pilot project {quoted(e.title)} launched",
-    PilotProject.MilestonePlanned: lambda p, e: (
-        f"Milestone {quoted(e.title)} of {quoted(p['title'])} planned for {day(e.due_on)}"
+    PilotProject.ProjectLaunched: lambda p, e: Told("Pilot project {project} launched", project=quoted(e.title)),
+    PilotProject.MilestonePlanned: lambda p, e: Told(
+        "Milestone {milestone} of {project} planned for {day}",
+        milestone=quoted(e.title),
+        project=quoted(p["title"]),
+        day=day(e.due_on),
     ),
-    PilotProject.MilestoneRescheduled: lambda p, e: f"{_milestone(p, e)} moved to {day(e.due_on)}",
-    PilotProject.MilestoneAchieved: lambda p, e: f"{_milestone(p, e)} achieved on {day(e.achieved_on)}",
-    PilotProject.ProjectCompleted: lambda p, e: f"Pilot project {quoted(p['title'])} completed",
-    PilotProject.ProjectCancelled: lambda p, e: f"Pilot project {quoted(p['title'])} cancelled",
+    PilotProject.MilestoneRescheduled: lambda p, e: Told(
+        "Milestone {milestone} of {project} moved to {day}", **_milestone(p, e), day=day(e.due_on)
+    ),
+    PilotProject.MilestoneAchieved: lambda p, e: Told(
+        "Milestone {milestone} of {project} achieved on {day}", **_milestone(p, e), day=day(e.achieved_on)
+    ),
+    PilotProject.ProjectCompleted: lambda p, e: Told("Pilot project {project} completed", project=quoted(p["title"])),
+    PilotProject.ProjectCancelled: lambda p, e: Told("Pilot project {project} cancelled", project=quoted(p["title"])),
 }
 
 

@@ -82,12 +82,6 @@ def quoted(title: str) -> str:
     return f"\u201c{title}\u201d"
 
 
-def listing(names: list[str]) -> str:
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
-
-
 def payload(event: Any) -> dict[str, Any]:
     return {k: v for k, v in event.__dict__.items() if k not in ENVELOPE}
 

@@ -126,3 +126,29 @@ def test_the_reports_draw_their_charts_as_svg_with_the_figures_as_tables(api, pr
     table = page.html[page.html.index("<caption>Partnerships by status</caption>") :]
     assert re.search(r'<th scope="row">Active</th><td>1</td>', table)
     assert "Sessions by kind" in page.text
+
+
+def test_yantais_timeline_speaks_chinese_to_a_chinese_reader_and_the_api_keeps_english(api, projector):
+    api.post(
+        "yantai",
+        f"/api/v1/cities/{api.city('yantai')}/stakeholders",
+        {"name": "Ludong University", "kind": "research", "themes": ["education"]},
+    )
+    partnership = api.active_partnership("rome", ("yantai",))
+    api.schedule(cities=("rome", "yantai"))
+    page = Browser(api, "yantai", language="zh-CN").get(f"/cities/{api.city('yantai')}")
+    assert page.status == 200 and '<html lang="zh-Hans"' in page.html
+    timeline = page.html[page.html.index('<ol class="timeline">') :]
+    title = partnership["title"]
+    for said in (
+        "Yantai新增了科研类利益相关方：Ludong University",
+        f"Rome向Yantai提议了\u201c{title}\u201d",
+        f"Yantai接受了加入\u201c{title}\u201d的邀请",
+        f"\u201c{title}\u201d已启动",
+        "线上会议\u201cKick-off\u201d已安排在2030-03-04 08:00 UTC",
+    ):
+        assert said in timeline, said
+    assert "accepted the invitation" not in timeline
+    entries = api.get("yantai", f"/api/v1/cities/{api.city('yantai')}/timeline", query_string={"limit": 50})
+    summaries = [e["summary"] for e in entries.get_json()["items"]]
+    assert f"Yantai accepted the invitation to \u201c{title}\u201d" in summaries

@@ -17,6 +17,7 @@ from flask_babel import Babel, format_date, format_datetime, get_locale
 from web.http import services
 from web.pages.base import HERE, page_blueprint
 from web.pages.session import current_principal, safe_next
+from web.pages.telling import told
 
 LANGUAGES = ("en", "zh_Hans")
 HTML_LANG = {"en": "en", "zh_Hans": "zh-Hans"}
@@ -41,6 +42,7 @@ def install(app: Flask) -> None:
     app.jinja_env.filters["date_local"] = date_local
     app.jinja_env.filters["input_local"] = input_local
     app.jinja_env.filters["iso_instant"] = iso_instant
+    app.jinja_env.filters["told"] = told
     app.jinja_env.globals.update(
         html_lang=html_lang, current_language=current_language, language_names=NAMES, page_time_zone=time_zone
     )
