@@ -7,6 +7,8 @@ the Programme directly, keeping every token so requests can act as anyone.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +17,7 @@ import pytest
 from config.settings import Settings, persistence_env
 from domain.followers import Follower
 from domain.views import Views
-from tests.support.cast import CITIES
+from tests.support.cast import CITIES, build_programme
 from web.app import close_app, create_app
 
 ADMIN_TOKEN = "admin-token-for-api-tests-" + "x" * 24
@@ -140,6 +142,26 @@ def enrol_cast(programme) -> tuple[dict, dict, dict]:
 
 def make_settings(database_url: str, **overrides) -> Settings:
     return Settings(mode="test", database_url=database_url, admin_token=ADMIN_TOKEN, **overrides)
+
+
+@contextmanager
+def api_on(url: str) -> Iterator[Api]:
+    """The API on the store at ``url``, its views' follower running in a thread, the cast enrolled."""
+    programme = build_programme(url)
+    views = Views(persistence_env(url))
+    app = create_app(make_settings(url), programme=programme, views=views)
+    stop = threading.Event()
+    thread = threading.Thread(target=Follower(programme, views).run, args=(stop, 0.02), daemon=True)
+    thread.start()
+    tokens, user_ids, city_ids = enrol_cast(programme)
+    try:
+        yield Api(app.test_client(), app, programme, tokens, city_ids, user_ids)
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+        close_app(app)
+        views.close()
+        programme.close()
 
 
 @pytest.fixture

@@ -3,38 +3,20 @@ that lapse, preferences on /me, and reading the inbox."""
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from config.settings import persistence_env
 from domain.access import SYSTEM
-from domain.followers import Follower
 from domain.model.partnership import InvitationNotDue
-from domain.views import Views
-from tests.api.conftest import Api, assert_problem, enrol_cast, make_settings
-from tests.support.cast import build_programme
-from web.app import close_app, create_app
+from tests.api.conftest import Api, api_on, assert_problem
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
 def each_store_api(request):
     """The API with its views' follower running, on SQLite and on PostgreSQL."""
-    url = request.getfixturevalue(f"{request.param}_url")
-    programme = build_programme(url)
-    views = Views(persistence_env(url))
-    app = create_app(make_settings(url), programme=programme, views=views)
-    stop = threading.Event()
-    thread = threading.Thread(target=Follower(programme, views).run, args=(stop, 0.02), daemon=True)
-    thread.start()
-    tokens, user_ids, city_ids = enrol_cast(programme)
-    yield Api(app.test_client(), app, programme, tokens, city_ids, user_ids)
-    stop.set()
-    thread.join(timeout=10)
-    close_app(app)
-    views.close()
-    programme.close()
+    with api_on(request.getfixturevalue(f"{request.param}_url")) as api:
+        yield api
 
 
 def held_session(api: Api, invited=("rome", "yantai", "mannheim"), attended=("rome", "yantai"), **extra) -> dict:

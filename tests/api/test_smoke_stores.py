@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
-from config.settings import persistence_env
-from domain.followers import Follower
-from domain.views import Views
-from tests.api.conftest import Api, enrol_cast, make_settings
-from tests.support.cast import build_programme
-from web.app import close_app, create_app
+from tests.api.conftest import api_on
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -21,19 +14,8 @@ def store_url(request):
 
 @pytest.fixture
 def store_api(store_url):
-    programme = build_programme(store_url)
-    views = Views(persistence_env(store_url))
-    app = create_app(make_settings(store_url), programme=programme, views=views)
-    stop = threading.Event()
-    thread = threading.Thread(target=Follower(programme, views).run, args=(stop, 0.02), daemon=True)
-    thread.start()
-    tokens, user_ids, city_ids = enrol_cast(programme)
-    yield Api(app.test_client(), app, programme, tokens, city_ids, user_ids)
-    stop.set()
-    thread.join(timeout=10)
-    close_app(app)
-    views.close()
-    programme.close()
+    with api_on(store_url) as api:
+        yield api
 
 
 def test_smoke_on_each_store(store_api):
