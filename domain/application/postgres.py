@@ -30,7 +30,7 @@ import logging
 import time
 from typing import Any
 
-from eventsourcing.persistence import InterfaceError, OperationalError
+from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError
 from eventsourcing.postgres import (
     PostgresAggregateRecorder,
     PostgresApplicationRecorder,
@@ -42,6 +42,8 @@ log = logging.getLogger(__name__)
 ATTEMPTS = 3
 RETRY_WAIT_SECONDS = 0.05
 RECONNECT_SECONDS = 2.0
+DDL_LOCK = "twinning-store-ddl"
+DDL_ATTEMPTS = 3
 
 
 def pool_timed_out(error: BaseException) -> bool:
@@ -94,14 +96,41 @@ def tune_pool(datastore: PostgresDatastore) -> None:
     datastore.pool.reconnect_timeout = RECONNECT_SECONDS
 
 
-class ProgrammeAggregateRecorder(PostgresAggregateRecorder):
+class OneAtATime:
+    """The library's table creation, when several processes start at once.
+
+    Processes starting together on an empty schema (gunicorn's workers, the projector, the RQ
+    workers of one Procfile) each run the library's DDL (``tests/integration/test_store_first_start.py``):
+    - its tables, indexes and functions, in one transaction: PostgreSQL refuses one of two
+      concurrent ``CREATE OR REPLACE FUNCTION``s ("tuple concurrently updated"), so an advisory
+      lock held for that transaction lets the second find the first's work done;
+    - its composite types first, each in a transaction of its own: the loser of a race there gets
+      a unique violation instead of the "already exists" the library expects, and tries again.
+    """
+
+    def create_table(self) -> None:
+        for attempt in range(DDL_ATTEMPTS):
+            try:
+                super().create_table()  # type: ignore[misc]
+                return
+            except IntegrityError:
+                if attempt == DDL_ATTEMPTS - 1:
+                    raise
+                time.sleep(RETRY_WAIT_SECONDS * (attempt + 1))
+
+    def _create_table(self, curs: Any) -> None:
+        curs.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (DDL_LOCK,), prepare=False)
+        super()._create_table(curs)  # type: ignore[misc]
+
+
+class ProgrammeAggregateRecorder(OneAtATime, PostgresAggregateRecorder):
     """The snapshots' recorder."""
 
     insert_events = bounded(PostgresAggregateRecorder.insert_events)
     select_events = bounded(PostgresAggregateRecorder.select_events)
 
 
-class ProgrammeApplicationRecorder(PostgresApplicationRecorder):
+class ProgrammeApplicationRecorder(OneAtATime, PostgresApplicationRecorder):
     """The events' recorder (and the notification log)."""
 
     insert_events = bounded(PostgresApplicationRecorder.insert_events)
