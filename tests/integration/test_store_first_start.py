@@ -28,7 +28,9 @@ def test_six_processes_opening_an_empty_store_at_once_all_start(postgres_run):
         postgres_run.execute(f"CREATE SCHEMA {schema}")
         postgres_url = postgres_run.url(schema)
         start, errors = context.Event(), context.Queue()
-        starting = [context.Process(target=_open_the_store, args=(postgres_url, start, errors)) for _ in range(STARTING)]
+        starting = [
+            context.Process(target=_open_the_store, args=(postgres_url, start, errors)) for _ in range(STARTING)
+        ]
         for process in starting:
             process.start()
         start.set()
